@@ -1,0 +1,271 @@
+//! Bootstrap, metadata, and one connection per broker with leader lookup.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use kafka_protocol::messages::{MetadataRequest, TopicName, metadata_request::MetadataRequestTopic};
+use kafka_protocol::protocol::StrBytes;
+use tokio::sync::Mutex;
+
+use super::conn::{ConnConfig, Connection};
+use super::error::{Error, Result};
+
+/// Where to connect and how.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Bootstrap addresses, `host:port`.
+    pub bootstrap: Vec<String>,
+    /// Per-connection settings.
+    pub conn: ConnConfig,
+}
+
+impl ClientConfig {
+    /// A config from a comma-separated broker list.
+    pub fn new(brokers: &str) -> ClientConfig {
+        let bootstrap = brokers
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| if s.contains(':') { s.to_string() } else { format!("{s}:9092") })
+            .collect();
+        ClientConfig { bootstrap, conn: ConnConfig::default() }
+    }
+}
+
+/// A broker as the cluster advertises it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokerInfo {
+    pub id: i32,
+    pub host: String,
+    pub port: i32,
+    pub rack: Option<String>,
+}
+
+impl BrokerInfo {
+    /// `host:port`.
+    pub fn addr(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+}
+
+/// One partition's placement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionInfo {
+    pub id: i32,
+    /// Leader broker id, -1 when there is none.
+    pub leader: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+}
+
+/// A topic and its partitions (sorted by id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicInfo {
+    pub name: String,
+    pub internal: bool,
+    pub partitions: Vec<PartitionInfo>,
+}
+
+/// A metadata snapshot: brokers by id and topics by name.
+#[derive(Debug, Clone, Default)]
+pub struct Metadata {
+    pub brokers: Vec<BrokerInfo>,
+    pub topics: Vec<TopicInfo>,
+}
+
+const METADATA_MAX_VERSION: i16 = 12;
+/// Metadata answers that mean "ask again shortly" (a topic being created, an election).
+const LEADER_NOT_AVAILABLE: i16 = 5;
+const UNKNOWN_TOPIC_OR_PARTITION: i16 = 3;
+
+/// The client's view of a cluster: connections by broker id and a leader cache.
+pub struct Cluster {
+    config: ClientConfig,
+    bootstrap: Mutex<Option<Arc<Connection>>>,
+    conns: Mutex<HashMap<i32, Arc<Connection>>>,
+    brokers: RwLock<HashMap<i32, BrokerInfo>>,
+    leaders: RwLock<HashMap<(String, i32), i32>>,
+}
+
+impl Cluster {
+    /// Connects to the first reachable bootstrap broker and loads the broker list.
+    pub async fn connect(config: ClientConfig) -> Result<Arc<Cluster>> {
+        let cluster = Arc::new(Cluster {
+            config,
+            bootstrap: Mutex::new(None),
+            conns: Mutex::new(HashMap::new()),
+            brokers: RwLock::new(HashMap::new()),
+            leaders: RwLock::new(HashMap::new()),
+        });
+        cluster.metadata(Some(&[])).await?;
+        Ok(cluster)
+    }
+
+    /// The configuration this cluster was opened with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// A live connection to any broker, for requests that any broker can answer.
+    pub async fn any_broker(&self) -> Result<Arc<Connection>> {
+        let mut slot = self.bootstrap.lock().await;
+        if let Some(c) = slot.as_ref().filter(|c| c.is_alive()) {
+            return Ok(c.clone());
+        }
+        let known: Vec<String> = match self.brokers.read() {
+            Ok(b) => b.values().map(BrokerInfo::addr).collect(),
+            Err(_) => Vec::new(),
+        };
+        let mut last = None;
+        for addr in self.config.bootstrap.iter().chain(known.iter()) {
+            match Connection::connect(addr, &self.config.conn).await {
+                Ok(c) => {
+                    *slot = Some(c.clone());
+                    return Ok(c);
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        let last = last.unwrap_or(Error::Connect {
+            addr: String::new(),
+            reason: "the broker list is empty".into(),
+        });
+        Err(Error::NoBrokers { bootstrap: self.config.bootstrap.join(","), last: Box::new(last) })
+    }
+
+    /// Fetches metadata: `None` = every topic, `Some(list)` = those (empty: brokers only).
+    pub async fn metadata(&self, topics: Option<&[String]>) -> Result<Metadata> {
+        let conn = self.any_broker().await?;
+        let version = conn.version::<MetadataRequest>(METADATA_MAX_VERSION)?;
+        let req = MetadataRequest::default()
+            .with_allow_auto_topic_creation(false)
+            .with_topics(topics.map(|ts| {
+                ts.iter()
+                    .map(|t| {
+                        MetadataRequestTopic::default()
+                            .with_name(Some(TopicName(StrBytes::from_string(t.clone()))))
+                    })
+                    .collect()
+            }));
+        let resp = conn.send(&req, version, Default::default()).await?;
+        let brokers: Vec<BrokerInfo> = resp
+            .brokers
+            .iter()
+            .map(|b| BrokerInfo {
+                id: b.node_id.0,
+                host: b.host.to_string(),
+                port: b.port,
+                rack: b.rack.as_ref().map(|r| r.to_string()),
+            })
+            .collect();
+        let mut out = Metadata { brokers, topics: Vec::with_capacity(resp.topics.len()) };
+        for t in resp.topics {
+            let name = t.name.map(|n| n.0.to_string()).unwrap_or_default();
+            match t.error_code {
+                0 => {}
+                UNKNOWN_TOPIC_OR_PARTITION => return Err(Error::UnknownTopic { topic: name }),
+                LEADER_NOT_AVAILABLE if !t.partitions.is_empty() => {}
+                code => {
+                    if let Some(err) = Error::from_code("Metadata", code, Some(format!("topic '{name}'"))) {
+                        return Err(err);
+                    }
+                }
+            }
+            let mut partitions: Vec<PartitionInfo> = t
+                .partitions
+                .iter()
+                .map(|p| PartitionInfo {
+                    id: p.partition_index,
+                    leader: p.leader_id.0,
+                    replicas: p.replica_nodes.iter().map(|b| b.0).collect(),
+                    isr: p.isr_nodes.iter().map(|b| b.0).collect(),
+                })
+                .collect();
+            partitions.sort_by_key(|p| p.id);
+            out.topics.push(TopicInfo { name, internal: t.is_internal, partitions });
+        }
+        out.topics.sort_by(|a, b| a.name.cmp(&b.name));
+        self.remember(&out);
+        Ok(out)
+    }
+
+    fn remember(&self, md: &Metadata) {
+        if let Ok(mut b) = self.brokers.write() {
+            for broker in &md.brokers {
+                b.insert(broker.id, broker.clone());
+            }
+        }
+        if let Ok(mut l) = self.leaders.write() {
+            for t in &md.topics {
+                for p in &t.partitions {
+                    l.insert((t.name.clone(), p.id), p.leader);
+                }
+            }
+        }
+    }
+
+    /// One topic's metadata, or `UnknownTopic`.
+    pub async fn topic(&self, topic: &str) -> Result<TopicInfo> {
+        let md = self.metadata(Some(&[topic.to_string()])).await?;
+        md.topics
+            .into_iter()
+            .find(|t| t.name == topic)
+            .ok_or_else(|| Error::UnknownTopic { topic: topic.into() })
+    }
+
+    /// The leader's id for a partition, refreshing metadata when it is not known.
+    pub async fn leader_id(&self, topic: &str, partition: i32) -> Result<i32> {
+        let cached = self
+            .leaders
+            .read()
+            .ok()
+            .and_then(|l| l.get(&(topic.to_string(), partition)).copied());
+        if let Some(id) = cached.filter(|&id| id >= 0) {
+            return Ok(id);
+        }
+        let info = self.topic(topic).await?;
+        let count = info.partitions.len() as i32;
+        let p = info
+            .partitions
+            .iter()
+            .find(|p| p.id == partition)
+            .ok_or_else(|| Error::UnknownPartition { topic: topic.into(), partition, count })?;
+        if p.leader < 0 {
+            return Err(Error::NoLeader { topic: topic.into(), partition });
+        }
+        Ok(p.leader)
+    }
+
+    /// A connection to the partition's leader.
+    pub async fn leader(&self, topic: &str, partition: i32) -> Result<Arc<Connection>> {
+        let id = self.leader_id(topic, partition).await?;
+        self.broker(id).await
+    }
+
+    /// A connection to a broker by id, opened if needed.
+    pub async fn broker(&self, id: i32) -> Result<Arc<Connection>> {
+        let mut conns = self.conns.lock().await;
+        if let Some(c) = conns.get(&id).filter(|c| c.is_alive()) {
+            return Ok(c.clone());
+        }
+        let addr = self
+            .brokers
+            .read()
+            .ok()
+            .and_then(|b| b.get(&id).map(BrokerInfo::addr))
+            .ok_or_else(|| Error::Connect {
+                addr: format!("broker id {id}"),
+                reason: "not in the cluster metadata".into(),
+            })?;
+        let conn = Connection::connect(&addr, &self.config.conn).await?;
+        conns.insert(id, conn.clone());
+        Ok(conn)
+    }
+
+    /// Forgets a partition's leader so the next lookup asks the cluster again.
+    pub fn forget_leader(&self, topic: &str, partition: i32) {
+        if let Ok(mut l) = self.leaders.write() {
+            l.remove(&(topic.to_string(), partition));
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! One TCP connection to one broker: framed, pipelined requests matched by correlation id.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use kafka_protocol::messages::{
+    ApiKey, ApiVersionsRequest, ApiVersionsResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
+    ListOffsetsResponse, MetadataRequest, MetadataResponse, RequestHeader, ResponseHeader,
+};
+use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, StrBytes};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::oneshot;
+
+use super::error::{Error, Result};
+
+/// Settings shared by every connection of a client.
+#[derive(Debug, Clone)]
+pub struct ConnConfig {
+    /// How long a request may wait for its response (fetches add their max wait on top).
+    pub request_timeout: Duration,
+    /// How long opening the TCP connection may take.
+    pub connect_timeout: Duration,
+    /// Largest response frame accepted; a bigger claimed length closes the connection.
+    pub max_frame: usize,
+}
+
+impl Default for ConnConfig {
+    fn default() -> Self {
+        ConnConfig {
+            request_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            max_frame: 256 << 20,
+        }
+    }
+}
+
+/// A request this client sends: its key, name and response type.
+pub trait Api: Encodable + HeaderVersion + Message {
+    const KEY: ApiKey;
+    const NAME: &'static str;
+    type Response: Decodable + HeaderVersion;
+}
+
+macro_rules! api {
+    ($req:ty, $resp:ty, $key:ident) => {
+        impl Api for $req {
+            const KEY: ApiKey = ApiKey::$key;
+            const NAME: &'static str = stringify!($key);
+            type Response = $resp;
+        }
+    };
+}
+api!(ApiVersionsRequest, ApiVersionsResponse, ApiVersions);
+api!(MetadataRequest, MetadataResponse, Metadata);
+api!(ListOffsetsRequest, ListOffsetsResponse, ListOffsets);
+api!(FetchRequest, FetchResponse, Fetch);
+
+type Waiter = oneshot::Sender<Result<Bytes>>;
+
+/// Requests sent and not yet answered; `closed` is set once the connection is dead.
+#[derive(Default)]
+struct Pending {
+    waiters: HashMap<i32, Waiter>,
+    closed: Option<Error>,
+}
+
+impl Pending {
+    fn fail_all(&mut self, err: Error) {
+        for (_, w) in self.waiters.drain() {
+            let _ = w.send(Err(err.clone()));
+        }
+        self.closed.get_or_insert(err);
+    }
+}
+
+/// A live connection to one broker.
+pub struct Connection {
+    addr: String,
+    writer: tokio::sync::Mutex<OwnedWriteHalf>,
+    pending: Arc<Mutex<Pending>>,
+    next_id: AtomicI32,
+    versions: HashMap<i16, (i16, i16)>,
+    config: ConnConfig,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+/// ApiVersions versions we try, newest first (some brokers reject newer ones).
+const API_VERSIONS_TRIES: [i16; 3] = [3, 2, 0];
+
+impl Connection {
+    /// Opens a connection and learns which API versions the broker supports.
+    pub async fn connect(addr: &str, config: &ConnConfig) -> Result<Arc<Connection>> {
+        let connect = TcpStream::connect(addr);
+        let stream = match tokio::time::timeout(config.connect_timeout, connect).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return Err(Error::Connect { addr: addr.into(), reason: e.to_string() }),
+            Err(_) => {
+                let reason = format!("timed out after {}s", config.connect_timeout.as_secs_f32());
+                return Err(Error::Connect { addr: addr.into(), reason });
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let (read_half, write_half) = stream.into_split();
+        let pending = Arc::new(Mutex::new(Pending::default()));
+        let reader = tokio::spawn(read_frames(
+            read_half,
+            addr.to_string(),
+            config.max_frame,
+            pending.clone(),
+        ));
+        let mut conn = Connection {
+            addr: addr.to_string(),
+            writer: tokio::sync::Mutex::new(write_half),
+            pending,
+            next_id: AtomicI32::new(1),
+            versions: HashMap::new(),
+            config: config.clone(),
+            reader,
+        };
+        conn.versions = conn.api_versions().await?;
+        Ok(Arc::new(conn))
+    }
+
+    /// The broker's address as dialled.
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// False once the connection failed; a new one must be opened.
+    pub fn is_alive(&self) -> bool {
+        self.pending.lock().map(|p| p.closed.is_none()).unwrap_or(false)
+    }
+
+    async fn api_versions(&self) -> Result<HashMap<i16, (i16, i16)>> {
+        let req = ApiVersionsRequest::default()
+            .with_client_software_name(StrBytes::from_static_str("kbrowse"))
+            .with_client_software_version(StrBytes::from_static_str(env!("CARGO_PKG_VERSION")));
+        for version in API_VERSIONS_TRIES {
+            let frame = self.round_trip(&req, version, Duration::ZERO).await?;
+            // An UNSUPPORTED_VERSION answer is always encoded as v0: read the error code first.
+            let mut body = frame.slice(4..);
+            if body.len() >= 2 && i16::from_be_bytes([body[0], body[1]]) == 35 {
+                continue;
+            }
+            let resp = ApiVersionsResponse::decode(&mut body, version)
+                .map_err(|e| self.protocol("ApiVersions", e))?;
+            if let Some(err) = Error::from_code("ApiVersions", resp.error_code, None) {
+                return Err(err);
+            }
+            return Ok(resp
+                .api_keys
+                .iter()
+                .map(|k| (k.api_key, (k.min_version, k.max_version)))
+                .collect());
+        }
+        Err(Error::Unsupported { addr: self.addr.clone(), api: "ApiVersions" })
+    }
+
+    /// The highest version of `R` that both we (up to `our_max`) and the broker support.
+    pub fn version<R: Api>(&self, our_max: i16) -> Result<i16> {
+        let api = R::NAME;
+        let (min, max) = self
+            .versions
+            .get(&(R::KEY as i16))
+            .copied()
+            .ok_or_else(|| Error::Unsupported { addr: self.addr.clone(), api })?;
+        let ours = R::VERSIONS;
+        let v = our_max.min(max).min(ours.max);
+        if v < min.max(ours.min) {
+            return Err(Error::Unsupported { addr: self.addr.clone(), api });
+        }
+        Ok(v)
+    }
+
+    /// Sends a request and waits for its response; `extra` adds to the request timeout.
+    pub async fn send<R: Api>(&self, req: &R, version: i16, extra: Duration) -> Result<R::Response> {
+        let api = R::NAME;
+        let frame = self.round_trip(req, version, extra).await?;
+        let mut body = frame;
+        ResponseHeader::decode(&mut body, R::Response::header_version(version))
+            .map_err(|e| self.protocol(api, e))?;
+        R::Response::decode(&mut body, version).map_err(|e| self.protocol(api, e))
+    }
+
+    fn protocol(&self, api: &'static str, e: anyhow::Error) -> Error {
+        Error::Protocol { addr: self.addr.clone(), api, reason: format!("{e:#}") }
+    }
+
+    /// Writes one request frame and returns the raw response frame (header included).
+    async fn round_trip<R: Api>(&self, req: &R, version: i16, extra: Duration) -> Result<Bytes> {
+        let api = R::NAME;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let header = RequestHeader::default()
+            .with_request_api_key(R::KEY as i16)
+            .with_request_api_version(version)
+            .with_correlation_id(id)
+            .with_client_id(Some(StrBytes::from_static_str("kbrowse")));
+        let mut buf = BytesMut::with_capacity(64);
+        buf.put_i32(0);
+        let encoded = header
+            .encode(&mut buf, R::header_version(version))
+            .and_then(|_| req.encode(&mut buf, version));
+        if let Err(e) = encoded {
+            let reason = format!("cannot encode request: {e:#}");
+            return Err(Error::Protocol { addr: self.addr.clone(), api, reason });
+        }
+        let len = (buf.len() - 4) as i32;
+        buf[..4].copy_from_slice(&len.to_be_bytes());
+
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut pending = self.pending.lock().map_err(|_| self.closed())?;
+            if let Some(err) = &pending.closed {
+                return Err(err.clone());
+            }
+            pending.waiters.insert(id, tx);
+        }
+        let write = async {
+            let mut w = self.writer.lock().await;
+            w.write_all(&buf).await
+        };
+        let after = self.config.request_timeout + extra;
+        let outcome = tokio::time::timeout(after, async {
+            if let Err(e) = write.await {
+                return Err(Error::Io { addr: self.addr.clone(), reason: e.to_string() });
+            }
+            rx.await.map_err(|_| self.closed())?
+        })
+        .await;
+        match outcome {
+            Ok(Ok(frame)) => Ok(frame),
+            Ok(Err(e)) => {
+                self.shut(e.clone());
+                Err(e)
+            }
+            Err(_) => {
+                // A broker that stops answering is treated as dead: later requests reconnect.
+                let e = Error::Timeout { addr: self.addr.clone(), api, after };
+                self.shut(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    fn closed(&self) -> Error {
+        Error::Closed { addr: self.addr.clone() }
+    }
+
+    fn shut(&self, err: Error) {
+        if let Ok(mut p) = self.pending.lock() {
+            p.fail_all(err);
+        }
+        self.reader.abort();
+    }
+}
+
+/// Reads frames until the connection fails, handing each to the request waiting for it.
+async fn read_frames(
+    mut rd: OwnedReadHalf,
+    addr: String,
+    max_frame: usize,
+    pending: Arc<Mutex<Pending>>,
+) {
+    let err = loop {
+        match read_frame(&mut rd, &addr, max_frame).await {
+            Ok(frame) => {
+                let id = i32::from_be_bytes([frame[0], frame[1], frame[2], frame[3]]);
+                let waiter = match pending.lock() {
+                    Ok(mut p) => p.waiters.remove(&id),
+                    Err(_) => return,
+                };
+                match waiter {
+                    Some(w) => {
+                        let _ = w.send(Ok(frame));
+                    }
+                    None => {
+                        let reason = format!("response to unknown correlation id {id}");
+                        break Error::Protocol { addr: addr.clone(), api: "any", reason };
+                    }
+                }
+            }
+            Err(e) => break e,
+        }
+    };
+    if let Ok(mut p) = pending.lock() {
+        p.fail_all(err);
+    }
+}
+
+/// One length-prefixed frame. Memory grows with the bytes that actually arrive, never with
+/// the length the peer claims.
+async fn read_frame(rd: &mut OwnedReadHalf, addr: &str, max_frame: usize) -> Result<Bytes> {
+    let io = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Error::Closed { addr: addr.to_string() }
+        } else {
+            Error::Io { addr: addr.to_string(), reason: e.to_string() }
+        }
+    };
+    let len = rd.read_i32().await.map_err(io)?;
+    if len < 4 || len as usize > max_frame {
+        return Err(Error::FrameLength { addr: addr.to_string(), len: len as i64, max: max_frame });
+    }
+    let len = len as usize;
+    let mut buf = BytesMut::with_capacity(len.min(64 << 10));
+    while buf.len() < len {
+        if buf.capacity() == buf.len() {
+            buf.reserve((len - buf.len()).min(buf.len().max(64 << 10)));
+        }
+        let want = len - buf.len();
+        let n = (&mut *rd).take(want as u64).read_buf(&mut buf).await.map_err(io)?;
+        if n == 0 {
+            return Err(Error::Closed { addr: addr.to_string() });
+        }
+    }
+    Ok(buf.freeze())
+}

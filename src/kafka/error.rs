@@ -1,0 +1,73 @@
+//! One error type for the client; each variant's Display is a one-line user-facing message.
+
+use std::time::Duration;
+
+/// Everything that can go wrong while talking to Kafka.
+#[derive(Debug, thiserror::Error, Clone)]
+pub enum Error {
+    /// The TCP connection could not be opened.
+    #[error("cannot connect to broker {addr}: {reason}")]
+    Connect { addr: String, reason: String },
+    /// None of the bootstrap brokers answered.
+    #[error("no bootstrap broker reachable ({bootstrap}): {last}")]
+    NoBrokers { bootstrap: String, last: Box<Error> },
+    /// A read or write on an open connection failed.
+    #[error("connection to broker {addr} failed: {reason}")]
+    Io { addr: String, reason: String },
+    /// The peer closed the connection.
+    #[error("broker {addr} closed the connection")]
+    Closed { addr: String },
+    /// A request got no answer in time.
+    #[error("broker {addr} did not answer {api} within {}s", after.as_secs_f32())]
+    Timeout { addr: String, api: &'static str, after: Duration },
+    /// A frame claimed a length outside the accepted bounds.
+    #[error("broker {addr} sent a frame of {len} bytes (accepted: 4..={max}); not a Kafka broker?")]
+    FrameLength { addr: String, len: i64, max: usize },
+    /// The peer sent bytes that do not decode as the expected response.
+    #[error("broker {addr} sent an invalid {api} response: {reason}")]
+    Protocol { addr: String, api: &'static str, reason: String },
+    /// The broker does not support an API we need.
+    #[error("broker {addr} does not support {api}")]
+    Unsupported { addr: String, api: &'static str },
+    /// The broker answered with a Kafka error code.
+    #[error("{api} failed{}: {name} (error {code})", context.as_deref().map(|c| format!(" for {c}")).unwrap_or_default())]
+    Broker { api: &'static str, code: i16, name: String, context: Option<String> },
+    /// The topic does not exist.
+    #[error("unknown topic '{topic}'")]
+    UnknownTopic { topic: String },
+    /// The partition does not exist in the topic.
+    #[error("unknown partition {partition} of topic '{topic}' (it has {count} partitions: 0..={})", count - 1)]
+    UnknownPartition { topic: String, partition: i32, count: i32 },
+    /// The partition has no leader right now.
+    #[error("partition {topic}/{partition} has no leader")]
+    NoLeader { topic: String, partition: i32 },
+    /// A requested offset lies outside the partition's log.
+    #[error("offset {offset} is out of range for {topic}/{partition} (valid: {low}..={high})")]
+    OffsetOutOfRange { topic: String, partition: i32, offset: i64, low: i64, high: i64 },
+    /// A record batch could not be decoded.
+    #[error("corrupt record batch in {topic}/{partition} at offset {offset}: {reason}")]
+    Corrupt { topic: String, partition: i32, offset: i64, reason: String },
+}
+
+impl Error {
+    /// True when the error is about the transport, so retrying on a new connection may help.
+    pub fn is_connection(&self) -> bool {
+        matches!(
+            self,
+            Error::Connect { .. }
+                | Error::Io { .. }
+                | Error::Closed { .. }
+                | Error::Timeout { .. }
+                | Error::NoBrokers { .. }
+        )
+    }
+
+    /// Builds a `Broker` error from a response's error code (None when the code is 0).
+    pub fn from_code(api: &'static str, code: i16, context: Option<String>) -> Option<Error> {
+        let err = kafka_protocol::ResponseError::try_from_code(code)?;
+        Some(Error::Broker { api, code, name: format!("{err}"), context })
+    }
+}
+
+/// Result with the client's error type.
+pub type Result<T> = std::result::Result<T, Error>;

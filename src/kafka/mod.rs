@@ -1,0 +1,14 @@
+//! The Kafka client: connections, metadata, offsets, the partition reader, records.
+
+pub mod cluster;
+pub mod conn;
+pub mod error;
+pub mod offsets;
+pub mod reader;
+pub mod records;
+
+pub use cluster::{BrokerInfo, Cluster, ClientConfig, PartitionInfo, TopicInfo};
+pub use error::{Error, Result};
+pub use offsets::{StartAt, Watermarks};
+pub use reader::{Isolation, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind};
+pub use records::{BatchInfo, Codec, Header, Message, TimestampType};

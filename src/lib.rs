@@ -1,0 +1,5 @@
+//! kbrowse: a fast, safe terminal browser for Apache Kafka topics.
+
+pub mod kafka;
+pub mod position;
+pub mod render;

@@ -1,0 +1,225 @@
+//! Bytes -> text a terminal can show safely: escaped text, hex dump, pretty JSON.
+//!
+//! Nothing from a record reaches the terminal raw: control characters, escape sequences,
+//! invalid UTF-8 and invisible bidirectional overrides are made visible.
+
+use std::fmt::Write as _;
+
+/// True for characters that must not reach a terminal as they are.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+fn push_escaped_char(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{1b}' => out.push_str("\\e"),
+        c if (c as u32) < 0x100 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// Appends `bytes` as escaped text, stopping after `max_chars` characters (None: all).
+/// Returns true when it stopped early.
+pub fn escape_into(bytes: &[u8], max_chars: Option<usize>, out: &mut String) -> bool {
+    let limit = max_chars.unwrap_or(usize::MAX);
+    let mut shown = 0usize;
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if shown >= limit {
+                return true;
+            }
+            if needs_escape(c) {
+                push_escaped_char(c, out);
+            } else {
+                out.push(c);
+            }
+            shown += 1;
+        }
+        for b in chunk.invalid() {
+            if shown >= limit {
+                return true;
+            }
+            let _ = write!(out, "\\x{b:02x}");
+            shown += 1;
+        }
+    }
+    false
+}
+
+/// The whole of `bytes` as escaped text.
+pub fn escape(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    escape_into(bytes, None, &mut s);
+    s
+}
+
+/// The start of `bytes` as one escaped line of at most about `max_chars` characters,
+/// with `…` when cut: cost bounded by `max_chars`, whatever the value's size.
+pub fn escape_line(bytes: &[u8], max_chars: usize) -> String {
+    let mut s = String::with_capacity(max_chars.min(bytes.len()) + 4);
+    if escape_into(bytes, Some(max_chars), &mut s) {
+        s.push('…');
+    }
+    s
+}
+
+/// One hex dump line: `offset | 16 bytes in hex | ASCII`.
+pub fn hex_line(bytes: &[u8], line: usize, out: &mut String) {
+    let start = line * 16;
+    let chunk = &bytes[start.min(bytes.len())..(start + 16).min(bytes.len())];
+    let _ = write!(out, "{start:08x}  ");
+    for i in 0..16 {
+        match chunk.get(i) {
+            Some(b) => {
+                let _ = write!(out, "{b:02x} ");
+            }
+            None => out.push_str("   "),
+        }
+        if i == 7 {
+            out.push(' ');
+        }
+    }
+    out.push_str(" |");
+    for &b in chunk {
+        out.push(if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' });
+    }
+    out.push('|');
+}
+
+/// Number of hex dump lines for `len` bytes.
+pub fn hex_lines(len: usize) -> usize {
+    len.div_ceil(16)
+}
+
+/// A full hex dump, one line per 16 bytes.
+pub fn hex_dump(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(hex_lines(bytes.len()) * 80);
+    for i in 0..hex_lines(bytes.len()) {
+        hex_line(bytes, i, &mut s);
+        s.push('\n');
+    }
+    s
+}
+
+/// Pretty-printed JSON when `bytes` parse as a JSON object or array (key order kept),
+/// with anything unsafe inside strings escaped.
+pub fn pretty_json(bytes: &[u8]) -> Option<String> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace())?;
+    if *first != b'{' && *first != b'[' {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let pretty = serde_json::to_string_pretty(&value).ok()?;
+    // serde_json escapes C0 controls; bidi overrides and C1 controls may remain.
+    if pretty.chars().any(|c| needs_escape(c) && c != '\n') {
+        let mut out = String::with_capacity(pretty.len());
+        for line in pretty.split('\n') {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            escape_into(line.as_bytes(), None, &mut out);
+        }
+        return Some(out);
+    }
+    Some(pretty)
+}
+
+/// Appends `bytes` as a JSON value: a string when valid UTF-8, `{"base64":"…"}` otherwise.
+pub fn json_bytes_into(bytes: Option<&[u8]>, out: &mut Vec<u8>) {
+    use base64::Engine as _;
+    match bytes {
+        None => out.extend_from_slice(b"null"),
+        Some(b) => match std::str::from_utf8(b) {
+            Ok(s) => json_str_into(s, out),
+            Err(_) => {
+                out.extend_from_slice(b"{\"base64\":\"");
+                let enc = base64::engine::general_purpose::STANDARD.encode(b);
+                out.extend_from_slice(enc.as_bytes());
+                out.extend_from_slice(b"\"}");
+            }
+        },
+    }
+}
+
+/// Appends a JSON string literal.
+pub fn json_str_into(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f | 0x7f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if esc.is_empty() {
+            let _ = std::io::Write::write_fmt(out, format_args!("\\u{:04x}", b));
+        } else {
+            out.extend_from_slice(esc);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_controls_sequences_and_invalid_utf8() {
+        assert_eq!(escape(b"a\x1b[31mred\x07\n\tz"), "a\\e[31mred\\x07\\n\\tz");
+        assert_eq!(escape(b"ok \xff\xfe caf\xc3\xa9"), "ok \\xff\\xfe café");
+        assert_eq!(escape("\u{202e}evil\u{9b}".as_bytes()), "\\u{202e}evil\\x9b");
+    }
+
+    #[test]
+    fn line_is_cut_with_an_ellipsis() {
+        assert_eq!(escape_line(b"abcdef", 3), "abc…");
+        assert_eq!(escape_line(b"abc", 3), "abc");
+        let big = vec![b'x'; 10 << 20];
+        assert_eq!(escape_line(&big, 5), "xxxxx…");
+    }
+
+    #[test]
+    fn hex_dump_has_offset_hex_and_ascii() {
+        assert_eq!(
+            hex_dump(b"Hello, \x00\x01world!\xff\n"),
+            "00000000  48 65 6c 6c 6f 2c 20 00  01 77 6f 72 6c 64 21 ff  |Hello, ..world!.|\n\
+             00000010  0a                                                |.|\n"
+        );
+    }
+
+    #[test]
+    fn pretty_json_keeps_key_order_and_escapes() {
+        assert_eq!(pretty_json(br#"{"b":1,"a":[true]}"#).as_deref(), Some("{\n  \"b\": 1,\n  \"a\": [\n    true\n  ]\n}"));
+        assert_eq!(pretty_json(b"not json"), None);
+        assert_eq!(pretty_json(b"42"), None);
+        assert_eq!(pretty_json(br#"{"x":"\u001b[2J"}"#).as_deref(), Some("{\n  \"x\": \"\\u001b[2J\"\n}"));
+    }
+
+    #[test]
+    fn json_bytes_are_strings_or_base64() {
+        let mut out = Vec::new();
+        json_bytes_into(Some(b"he said \"hi\"\n\x01"), &mut out);
+        out.push(b' ');
+        json_bytes_into(Some(b"\xff\x00"), &mut out);
+        out.push(b' ');
+        json_bytes_into(None, &mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), r#""he said \"hi\"\n\u0001" {"base64":"/wA="} null"#);
+    }
+}
