@@ -1,5 +1,6 @@
 //! kbrowse: a fast, safe terminal browser for Apache Kafka topics.
 
+pub mod cli;
 pub mod kafka;
 pub mod position;
 pub mod render;

@@ -45,7 +45,8 @@ pub fn parse_time(input: &str, now_ms: i64) -> Result<i64, String> {
         )
     };
     if let Some(rel) = s.strip_prefix('-') {
-        let (num, unit) = rel.split_at(rel.find(|c: char| !c.is_ascii_digit()).unwrap_or(rel.len()));
+        let (num, unit) =
+            rel.split_at(rel.find(|c: char| !c.is_ascii_digit()).unwrap_or(rel.len()));
         let n: i64 = num.parse().map_err(|_| bad())?;
         let unit_ms: i64 = match unit {
             "s" => 1_000,
@@ -63,7 +64,13 @@ pub fn parse_time(input: &str, now_ms: i64) -> Result<i64, String> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp_millis());
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
             return local_ms(naive).ok_or_else(bad);
         }
@@ -75,7 +82,10 @@ pub fn parse_time(input: &str, now_ms: i64) -> Result<i64, String> {
 }
 
 fn local_ms(naive: NaiveDateTime) -> Option<i64> {
-    Local.from_local_datetime(&naive).earliest().map(|t| t.timestamp_millis())
+    Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp_millis())
 }
 
 /// A timestamp as local `YYYY-MM-DD HH:MM:SS.mmm`.
@@ -96,21 +106,102 @@ mod tests {
         assert_eq!(parse_position("end", 0), Ok(StartAt::End));
         assert_eq!(parse_position("500", 0), Ok(StartAt::Offset(500)));
         assert_eq!(parse_position("-10", 0), Ok(StartAt::FromEnd(10)));
-        assert_eq!(parse_position("@1700000000000", 0), Ok(StartAt::Timestamp(1_700_000_000_000)));
+        assert_eq!(
+            parse_position("@1700000000000", 0),
+            Ok(StartAt::Timestamp(1_700_000_000_000))
+        );
         assert_eq!(
             parse_position("@2023-11-14T22:13:20Z", 0),
             Ok(StartAt::Timestamp(1_700_000_000_000))
         );
-        assert_eq!(parse_position("@-15m", 1_000_000), Ok(StartAt::Timestamp(100_000)));
+        assert_eq!(
+            parse_position("@-15m", 1_000_000),
+            Ok(StartAt::Timestamp(100_000))
+        );
         assert!(parse_position("@2024-01-02 03:04", 0).is_ok());
     }
 
     #[test]
     fn malformed_offsets_say_what_is_expected() {
         let err = parse_position("abc", 0).unwrap_err();
-        assert!(err.starts_with("invalid offset 'abc': expected beginning, end"), "{err}");
+        assert!(
+            err.starts_with("invalid offset 'abc': expected beginning, end"),
+            "{err}"
+        );
         assert!(parse_position("-x", 0).is_err());
-        assert!(parse_position("@yesterday", 0).unwrap_err().starts_with("invalid time 'yesterday'"));
+        assert!(
+            parse_position("@yesterday", 0)
+                .unwrap_err()
+                .starts_with("invalid time 'yesterday'")
+        );
         assert!(parse_position("@-5q", 0).is_err());
+    }
+}
+
+/// Formats many timestamps as local time quickly: the zone's offset is looked up once per
+/// hour of timestamps instead of once per record.
+#[derive(Debug, Default)]
+pub struct TimeFormatter {
+    hour: i64,
+    offset_ms: i64,
+    known: bool,
+}
+
+impl TimeFormatter {
+    /// Appends `ms` as local `YYYY-MM-DD HH:MM:SS.mmm`.
+    pub fn format_into(&mut self, ms: i64, out: &mut String) {
+        use std::fmt::Write as _;
+        let hour = ms.div_euclid(3_600_000);
+        if !self.known || hour != self.hour {
+            match Local.timestamp_millis_opt(ms).single() {
+                Some(t) => self.offset_ms = t.offset().local_minus_utc() as i64 * 1000,
+                None => {
+                    let _ = write!(out, "{ms}ms");
+                    return;
+                }
+            }
+            self.hour = hour;
+            self.known = true;
+        }
+        let local = ms + self.offset_ms;
+        let days = local.div_euclid(86_400_000);
+        let in_day = local.rem_euclid(86_400_000);
+        let (y, m, d) = civil_from_days(days);
+        let _ = write!(
+            out,
+            "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:03}",
+            in_day / 3_600_000,
+            in_day / 60_000 % 60,
+            in_day / 1000 % 60,
+            in_day % 1000
+        );
+    }
+}
+
+/// Days since 1970-01-01 -> (year, month, day) in the proleptic Gregorian calendar.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn fast_formatter_matches_chrono() {
+        let mut f = TimeFormatter::default();
+        for ms in [0, 1_700_000_000_123, 951_782_400_000, 4_102_444_799_999, -1] {
+            let mut s = String::new();
+            f.format_into(ms, &mut s);
+            assert_eq!(s, format_local(ms), "{ms}");
+        }
     }
 }

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use kafka_protocol::messages::{MetadataRequest, TopicName, metadata_request::MetadataRequestTopic};
+use kafka_protocol::messages::{
+    MetadataRequest, TopicName, metadata_request::MetadataRequestTopic,
+};
 use kafka_protocol::protocol::StrBytes;
 use tokio::sync::Mutex;
 
@@ -26,9 +28,18 @@ impl ClientConfig {
             .split(',')
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| if s.contains(':') { s.to_string() } else { format!("{s}:9092") })
+            .map(|s| {
+                if s.contains(':') {
+                    s.to_string()
+                } else {
+                    format!("{s}:9092")
+                }
+            })
             .collect();
-        ClientConfig { bootstrap, conn: ConnConfig::default() }
+        ClientConfig {
+            bootstrap,
+            conn: ConnConfig::default(),
+        }
     }
 }
 
@@ -130,7 +141,10 @@ impl Cluster {
             addr: String::new(),
             reason: "the broker list is empty".into(),
         });
-        Err(Error::NoBrokers { bootstrap: self.config.bootstrap.join(","), last: Box::new(last) })
+        Err(Error::NoBrokers {
+            bootstrap: self.config.bootstrap.join(","),
+            last: Box::new(last),
+        })
     }
 
     /// Fetches metadata: `None` = every topic, `Some(list)` = those (empty: brokers only).
@@ -158,7 +172,10 @@ impl Cluster {
                 rack: b.rack.as_ref().map(|r| r.to_string()),
             })
             .collect();
-        let mut out = Metadata { brokers, topics: Vec::with_capacity(resp.topics.len()) };
+        let mut out = Metadata {
+            brokers,
+            topics: Vec::with_capacity(resp.topics.len()),
+        };
         for t in resp.topics {
             let name = t.name.map(|n| n.0.to_string()).unwrap_or_default();
             match t.error_code {
@@ -166,7 +183,9 @@ impl Cluster {
                 UNKNOWN_TOPIC_OR_PARTITION => return Err(Error::UnknownTopic { topic: name }),
                 LEADER_NOT_AVAILABLE if !t.partitions.is_empty() => {}
                 code => {
-                    if let Some(err) = Error::from_code("Metadata", code, Some(format!("topic '{name}'"))) {
+                    if let Some(err) =
+                        Error::from_code("Metadata", code, Some(format!("topic '{name}'")))
+                    {
                         return Err(err);
                     }
                 }
@@ -182,7 +201,11 @@ impl Cluster {
                 })
                 .collect();
             partitions.sort_by_key(|p| p.id);
-            out.topics.push(TopicInfo { name, internal: t.is_internal, partitions });
+            out.topics.push(TopicInfo {
+                name,
+                internal: t.is_internal,
+                partitions,
+            });
         }
         out.topics.sort_by(|a, b| a.name.cmp(&b.name));
         self.remember(&out);
@@ -210,7 +233,9 @@ impl Cluster {
         md.topics
             .into_iter()
             .find(|t| t.name == topic)
-            .ok_or_else(|| Error::UnknownTopic { topic: topic.into() })
+            .ok_or_else(|| Error::UnknownTopic {
+                topic: topic.into(),
+            })
     }
 
     /// The leader's id for a partition, refreshing metadata when it is not known.
@@ -229,9 +254,16 @@ impl Cluster {
             .partitions
             .iter()
             .find(|p| p.id == partition)
-            .ok_or_else(|| Error::UnknownPartition { topic: topic.into(), partition, count })?;
+            .ok_or_else(|| Error::UnknownPartition {
+                topic: topic.into(),
+                partition,
+                count,
+            })?;
         if p.leader < 0 {
-            return Err(Error::NoLeader { topic: topic.into(), partition });
+            return Err(Error::NoLeader {
+                topic: topic.into(),
+                partition,
+            });
         }
         Ok(p.leader)
     }

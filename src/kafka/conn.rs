@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{
-    ApiKey, ApiVersionsRequest, ApiVersionsResponse, FetchRequest, FetchResponse, ListOffsetsRequest,
-    ListOffsetsResponse, MetadataRequest, MetadataResponse, RequestHeader, ResponseHeader,
+    ApiKey, ApiVersionsRequest, ApiVersionsResponse, FetchRequest, FetchResponse,
+    ListOffsetsRequest, ListOffsetsResponse, MetadataRequest, MetadataResponse, RequestHeader,
+    ResponseHeader,
 };
 use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, StrBytes};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -104,10 +105,18 @@ impl Connection {
         let connect = TcpStream::connect(addr);
         let stream = match tokio::time::timeout(config.connect_timeout, connect).await {
             Ok(Ok(s)) => s,
-            Ok(Err(e)) => return Err(Error::Connect { addr: addr.into(), reason: e.to_string() }),
+            Ok(Err(e)) => {
+                return Err(Error::Connect {
+                    addr: addr.into(),
+                    reason: e.to_string(),
+                });
+            }
             Err(_) => {
                 let reason = format!("timed out after {}s", config.connect_timeout.as_secs_f32());
-                return Err(Error::Connect { addr: addr.into(), reason });
+                return Err(Error::Connect {
+                    addr: addr.into(),
+                    reason,
+                });
             }
         };
         let _ = stream.set_nodelay(true);
@@ -139,7 +148,10 @@ impl Connection {
 
     /// False once the connection failed; a new one must be opened.
     pub fn is_alive(&self) -> bool {
-        self.pending.lock().map(|p| p.closed.is_none()).unwrap_or(false)
+        self.pending
+            .lock()
+            .map(|p| p.closed.is_none())
+            .unwrap_or(false)
     }
 
     async fn api_versions(&self) -> Result<HashMap<i16, (i16, i16)>> {
@@ -164,7 +176,10 @@ impl Connection {
                 .map(|k| (k.api_key, (k.min_version, k.max_version)))
                 .collect());
         }
-        Err(Error::Unsupported { addr: self.addr.clone(), api: "ApiVersions" })
+        Err(Error::Unsupported {
+            addr: self.addr.clone(),
+            api: "ApiVersions",
+        })
     }
 
     /// The highest version of `R` that both we (up to `our_max`) and the broker support.
@@ -174,17 +189,28 @@ impl Connection {
             .versions
             .get(&(R::KEY as i16))
             .copied()
-            .ok_or_else(|| Error::Unsupported { addr: self.addr.clone(), api })?;
+            .ok_or_else(|| Error::Unsupported {
+                addr: self.addr.clone(),
+                api,
+            })?;
         let ours = R::VERSIONS;
         let v = our_max.min(max).min(ours.max);
         if v < min.max(ours.min) {
-            return Err(Error::Unsupported { addr: self.addr.clone(), api });
+            return Err(Error::Unsupported {
+                addr: self.addr.clone(),
+                api,
+            });
         }
         Ok(v)
     }
 
     /// Sends a request and waits for its response; `extra` adds to the request timeout.
-    pub async fn send<R: Api>(&self, req: &R, version: i16, extra: Duration) -> Result<R::Response> {
+    pub async fn send<R: Api>(
+        &self,
+        req: &R,
+        version: i16,
+        extra: Duration,
+    ) -> Result<R::Response> {
         let api = R::NAME;
         let frame = self.round_trip(req, version, extra).await?;
         let mut body = frame;
@@ -194,7 +220,11 @@ impl Connection {
     }
 
     fn protocol(&self, api: &'static str, e: anyhow::Error) -> Error {
-        Error::Protocol { addr: self.addr.clone(), api, reason: format!("{e:#}") }
+        Error::Protocol {
+            addr: self.addr.clone(),
+            api,
+            reason: format!("{e:#}"),
+        }
     }
 
     /// Writes one request frame and returns the raw response frame (header included).
@@ -213,7 +243,11 @@ impl Connection {
             .and_then(|_| req.encode(&mut buf, version));
         if let Err(e) = encoded {
             let reason = format!("cannot encode request: {e:#}");
-            return Err(Error::Protocol { addr: self.addr.clone(), api, reason });
+            return Err(Error::Protocol {
+                addr: self.addr.clone(),
+                api,
+                reason,
+            });
         }
         let len = (buf.len() - 4) as i32;
         buf[..4].copy_from_slice(&len.to_be_bytes());
@@ -233,7 +267,10 @@ impl Connection {
         let after = self.config.request_timeout + extra;
         let outcome = tokio::time::timeout(after, async {
             if let Err(e) = write.await {
-                return Err(Error::Io { addr: self.addr.clone(), reason: e.to_string() });
+                return Err(Error::Io {
+                    addr: self.addr.clone(),
+                    reason: e.to_string(),
+                });
             }
             rx.await.map_err(|_| self.closed())?
         })
@@ -246,7 +283,11 @@ impl Connection {
             }
             Err(_) => {
                 // A broker that stops answering is treated as dead: later requests reconnect.
-                let e = Error::Timeout { addr: self.addr.clone(), api, after };
+                let e = Error::Timeout {
+                    addr: self.addr.clone(),
+                    api,
+                    after,
+                };
                 self.shut(e.clone());
                 Err(e)
             }
@@ -254,7 +295,9 @@ impl Connection {
     }
 
     fn closed(&self) -> Error {
-        Error::Closed { addr: self.addr.clone() }
+        Error::Closed {
+            addr: self.addr.clone(),
+        }
     }
 
     fn shut(&self, err: Error) {
@@ -286,7 +329,11 @@ async fn read_frames(
                     }
                     None => {
                         let reason = format!("response to unknown correlation id {id}");
-                        break Error::Protocol { addr: addr.clone(), api: "any", reason };
+                        break Error::Protocol {
+                            addr: addr.clone(),
+                            api: "any",
+                            reason,
+                        };
                     }
                 }
             }
@@ -303,14 +350,23 @@ async fn read_frames(
 async fn read_frame(rd: &mut OwnedReadHalf, addr: &str, max_frame: usize) -> Result<Bytes> {
     let io = |e: std::io::Error| {
         if e.kind() == std::io::ErrorKind::UnexpectedEof {
-            Error::Closed { addr: addr.to_string() }
+            Error::Closed {
+                addr: addr.to_string(),
+            }
         } else {
-            Error::Io { addr: addr.to_string(), reason: e.to_string() }
+            Error::Io {
+                addr: addr.to_string(),
+                reason: e.to_string(),
+            }
         }
     };
     let len = rd.read_i32().await.map_err(io)?;
     if len < 4 || len as usize > max_frame {
-        return Err(Error::FrameLength { addr: addr.to_string(), len: len as i64, max: max_frame });
+        return Err(Error::FrameLength {
+            addr: addr.to_string(),
+            len: len as i64,
+            max: max_frame,
+        });
     }
     let len = len as usize;
     let mut buf = BytesMut::with_capacity(len.min(64 << 10));
@@ -319,9 +375,15 @@ async fn read_frame(rd: &mut OwnedReadHalf, addr: &str, max_frame: usize) -> Res
             buf.reserve((len - buf.len()).min(buf.len().max(64 << 10)));
         }
         let want = len - buf.len();
-        let n = (&mut *rd).take(want as u64).read_buf(&mut buf).await.map_err(io)?;
+        let n = (&mut *rd)
+            .take(want as u64)
+            .read_buf(&mut buf)
+            .await
+            .map_err(io)?;
         if n == 0 {
-            return Err(Error::Closed { addr: addr.to_string() });
+            return Err(Error::Closed {
+                addr: addr.to_string(),
+            });
         }
     }
     Ok(buf.freeze())

@@ -19,34 +19,62 @@ pub enum Error {
     Closed { addr: String },
     /// A request got no answer in time.
     #[error("broker {addr} did not answer {api} within {}s", after.as_secs_f32())]
-    Timeout { addr: String, api: &'static str, after: Duration },
+    Timeout {
+        addr: String,
+        api: &'static str,
+        after: Duration,
+    },
     /// A frame claimed a length outside the accepted bounds.
     #[error("broker {addr} sent a frame of {len} bytes (accepted: 4..={max}); not a Kafka broker?")]
     FrameLength { addr: String, len: i64, max: usize },
     /// The peer sent bytes that do not decode as the expected response.
     #[error("broker {addr} sent an invalid {api} response: {reason}")]
-    Protocol { addr: String, api: &'static str, reason: String },
+    Protocol {
+        addr: String,
+        api: &'static str,
+        reason: String,
+    },
     /// The broker does not support an API we need.
     #[error("broker {addr} does not support {api}")]
     Unsupported { addr: String, api: &'static str },
     /// The broker answered with a Kafka error code.
     #[error("{api} failed{}: {name} (error {code})", context.as_deref().map(|c| format!(" for {c}")).unwrap_or_default())]
-    Broker { api: &'static str, code: i16, name: String, context: Option<String> },
+    Broker {
+        api: &'static str,
+        code: i16,
+        name: String,
+        context: Option<String>,
+    },
     /// The topic does not exist.
     #[error("unknown topic '{topic}'")]
     UnknownTopic { topic: String },
     /// The partition does not exist in the topic.
     #[error("unknown partition {partition} of topic '{topic}' (it has {count} partitions: 0..={})", count - 1)]
-    UnknownPartition { topic: String, partition: i32, count: i32 },
+    UnknownPartition {
+        topic: String,
+        partition: i32,
+        count: i32,
+    },
     /// The partition has no leader right now.
     #[error("partition {topic}/{partition} has no leader")]
     NoLeader { topic: String, partition: i32 },
     /// A requested offset lies outside the partition's log.
     #[error("offset {offset} is out of range for {topic}/{partition} (valid: {low}..={high})")]
-    OffsetOutOfRange { topic: String, partition: i32, offset: i64, low: i64, high: i64 },
+    OffsetOutOfRange {
+        topic: String,
+        partition: i32,
+        offset: i64,
+        low: i64,
+        high: i64,
+    },
     /// A record batch could not be decoded.
     #[error("corrupt record batch in {topic}/{partition} at offset {offset}: {reason}")]
-    Corrupt { topic: String, partition: i32, offset: i64, reason: String },
+    Corrupt {
+        topic: String,
+        partition: i32,
+        offset: i64,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -65,7 +93,12 @@ impl Error {
     /// Builds a `Broker` error from a response's error code (None when the code is 0).
     pub fn from_code(api: &'static str, code: i16, context: Option<String>) -> Option<Error> {
         let err = kafka_protocol::ResponseError::try_from_code(code)?;
-        Some(Error::Broker { api, code, name: format!("{err}"), context })
+        Some(Error::Broker {
+            api,
+            code,
+            name: format!("{err}"),
+            context,
+        })
     }
 }
 

@@ -7,7 +7,7 @@ pub mod offsets;
 pub mod reader;
 pub mod records;
 
-pub use cluster::{BrokerInfo, Cluster, ClientConfig, PartitionInfo, TopicInfo};
+pub use cluster::{BrokerInfo, ClientConfig, Cluster, PartitionInfo, TopicInfo};
 pub use error::{Error, Result};
 pub use offsets::{StartAt, Watermarks};
 pub use reader::{Isolation, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind};

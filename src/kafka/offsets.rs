@@ -70,9 +70,9 @@ impl Cluster {
                 let leader = self.leader_id(t, *p).await?;
                 by_leader.entry(leader).or_default().push((t.clone(), *p));
             }
-            let calls = by_leader
-                .into_iter()
-                .map(|(leader, ps)| async move { (self.list_on(leader, &ps, spec, isolation).await, ps) });
+            let calls = by_leader.into_iter().map(|(leader, ps)| async move {
+                (self.list_on(leader, &ps, spec, isolation).await, ps)
+            });
             let mut retry = Vec::new();
             let mut last_err = None;
             for (res, ps) in futures::future::join_all(calls).await {
@@ -85,7 +85,11 @@ impl Cluster {
                                 }
                                 Err(code) if is_leadership_error(code) => {
                                     self.forget_leader(&key.0, key.1);
-                                    last_err = Error::from_code("ListOffsets", code, Some(format!("{}/{}", key.0, key.1)));
+                                    last_err = Error::from_code(
+                                        "ListOffsets",
+                                        code,
+                                        Some(format!("{}/{}", key.0, key.1)),
+                                    );
                                     retry.push(key);
                                 }
                                 Err(code) => {
@@ -111,7 +115,10 @@ impl Cluster {
             if !todo.is_empty() {
                 attempt += 1;
                 if attempt > RETRIES {
-                    return Err(last_err.unwrap_or(Error::NoLeader { topic: todo[0].0.clone(), partition: todo[0].1 }));
+                    return Err(last_err.unwrap_or(Error::NoLeader {
+                        topic: todo[0].0.clone(),
+                        partition: todo[0].1,
+                    }));
                 }
                 // Refresh what we know about the topics before trying again.
                 let mut topics: Vec<String> = todo.iter().map(|(t, _)| t.clone()).collect();
@@ -156,7 +163,11 @@ impl Cluster {
         for t in resp.topics {
             for p in t.partitions {
                 let key = (t.name.0.to_string(), p.partition_index);
-                let answer = if p.error_code == 0 { Ok(p.offset) } else { Err(p.error_code) };
+                let answer = if p.error_code == 0 {
+                    Ok(p.offset)
+                } else {
+                    Err(p.error_code)
+                };
                 out.push((key, answer));
             }
         }
@@ -187,8 +198,13 @@ impl Cluster {
         isolation: Isolation,
     ) -> Result<Watermarks> {
         let key = (topic.to_string(), partition);
-        let mut w = self.watermarks(std::slice::from_ref(&key), isolation).await?;
-        w.remove(&key).ok_or_else(|| Error::NoLeader { topic: topic.into(), partition })
+        let mut w = self
+            .watermarks(std::slice::from_ref(&key), isolation)
+            .await?;
+        w.remove(&key).ok_or_else(|| Error::NoLeader {
+            topic: topic.into(),
+            partition,
+        })
     }
 
     /// The offset a read starting at `start` begins with, checked against the watermarks.
@@ -199,7 +215,9 @@ impl Cluster {
         start: StartAt,
         isolation: Isolation,
     ) -> Result<(i64, Watermarks)> {
-        let w = self.partition_watermarks(topic, partition, isolation).await?;
+        let w = self
+            .partition_watermarks(topic, partition, isolation)
+            .await?;
         let offset = match start {
             StartAt::Beginning => w.low,
             StartAt::End => w.high,
@@ -218,7 +236,9 @@ impl Cluster {
             }
             StartAt::Timestamp(ms) => {
                 let key = (topic.to_string(), partition);
-                let found = self.list_offsets(std::slice::from_ref(&key), ms, isolation).await?;
+                let found = self
+                    .list_offsets(std::slice::from_ref(&key), ms, isolation)
+                    .await?;
                 match found.get(&key).copied() {
                     Some(o) if o >= 0 => o.clamp(w.low, w.high),
                     _ => w.high,

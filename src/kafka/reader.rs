@@ -87,7 +87,11 @@ pub enum ReaderEventKind {
     /// Everything readable was delivered; `next` is where reading continues.
     CaughtUp { next: i64, high: i64 },
     /// The connection was lost; the reader retries from `next` after a pause.
-    Reconnecting { next: i64, attempt: u32, error: Error },
+    Reconnecting {
+        next: i64,
+        attempt: u32,
+        error: Error,
+    },
     /// `stop_at_end` reached its end.
     Finished { next: i64 },
     /// A failure that ends the reader.
@@ -115,8 +119,16 @@ impl PartitionReader {
         config: ReaderConfig,
         tx: mpsc::Sender<ReaderEvent>,
     ) -> PartitionReader {
-        let state = FetchLoop { cluster, topic, partition, config, tx };
-        PartitionReader { task: tokio::spawn(state.run(start)) }
+        let state = FetchLoop {
+            cluster,
+            topic,
+            partition,
+            config,
+            tx,
+        };
+        PartitionReader {
+            task: tokio::spawn(state.run(start)),
+        }
     }
 
     /// Starts a reader with a channel of its own.
@@ -128,7 +140,10 @@ impl PartitionReader {
         config: ReaderConfig,
     ) -> (PartitionReader, mpsc::Receiver<ReaderEvent>) {
         let (tx, rx) = mpsc::channel(config.capacity.max(1));
-        (Self::spawn(cluster, topic, partition, start, config, tx), rx)
+        (
+            Self::spawn(cluster, topic, partition, start, config, tx),
+            rx,
+        )
     }
 
     /// True once the task has ended.
@@ -161,7 +176,11 @@ enum Fetched {
 
 impl FetchLoop {
     async fn emit(&self, kind: ReaderEventKind) -> bool {
-        let ev = ReaderEvent { generation: self.config.generation, partition: self.partition, kind };
+        let ev = ReaderEvent {
+            generation: self.config.generation,
+            partition: self.partition,
+            kind,
+        };
         self.tx.send(ev).await.is_ok()
     }
 
@@ -174,9 +193,18 @@ impl FetchLoop {
     /// The fetch loop; returns Ok when the receiver is gone or the end was reached.
     async fn read(&self, start: StartAt) -> Result<()> {
         let isolation = self.config.isolation;
-        let (mut next, watermarks) =
-            retry_connection(|| self.cluster.resolve(&self.topic, self.partition, start, isolation)).await?;
-        if !self.emit(ReaderEventKind::Started { offset: next, watermarks }).await {
+        let (mut next, watermarks) = retry_connection(|| {
+            self.cluster
+                .resolve(&self.topic, self.partition, start, isolation)
+        })
+        .await?;
+        if !self
+            .emit(ReaderEventKind::Started {
+                offset: next,
+                watermarks,
+            })
+            .await
+        {
             return Ok(());
         }
         let end = self.config.stop_at_end.then_some(watermarks.high);
@@ -185,14 +213,24 @@ impl FetchLoop {
         let mut caught_up_at = None;
         loop {
             if let Some(end) = end.filter(|&e| next >= e) {
-                self.emit(ReaderEventKind::Finished { next: end.max(next) }).await;
+                self.emit(ReaderEventKind::Finished {
+                    next: end.max(next),
+                })
+                .await;
                 return Ok(());
             }
             let data = match self.fetch(next, partition_max).await? {
                 Fetched::Data(d) => d,
                 Fetched::Retry(error) => {
                     attempt += 1;
-                    if !self.emit(ReaderEventKind::Reconnecting { next, attempt, error }).await {
+                    if !self
+                        .emit(ReaderEventKind::Reconnecting {
+                            next,
+                            attempt,
+                            error,
+                        })
+                        .await
+                    {
                         return Ok(());
                     }
                     tokio::time::sleep(backoff(attempt)).await;
@@ -206,7 +244,9 @@ impl FetchLoop {
                 // One batch is larger than we asked for: ask for more (bounded by the frame cap).
                 let cap = self.cluster.config().conn.max_frame as i32 / 2;
                 if partition_max >= cap {
-                    return Err(self.corrupt(next, format!("a record batch is larger than {cap} bytes")));
+                    return Err(
+                        self.corrupt(next, format!("a record batch is larger than {cap} bytes"))
+                    );
                 }
                 partition_max = (partition_max.saturating_mul(2)).min(cap);
                 continue;
@@ -250,7 +290,10 @@ impl FetchLoop {
             };
             if next >= readable_end && caught_up_at != Some((next, data.high_watermark)) {
                 caught_up_at = Some((next, data.high_watermark));
-                let ev = ReaderEventKind::CaughtUp { next, high: data.high_watermark };
+                let ev = ReaderEventKind::CaughtUp {
+                    next,
+                    high: data.high_watermark,
+                };
                 if !self.emit(ev).await {
                     return Ok(());
                 }
@@ -259,7 +302,12 @@ impl FetchLoop {
     }
 
     fn corrupt(&self, offset: i64, reason: String) -> Error {
-        Error::Corrupt { topic: self.topic.clone(), partition: self.partition, offset, reason }
+        Error::Corrupt {
+            topic: self.topic.clone(),
+            partition: self.partition,
+            offset,
+            reason,
+        }
     }
 
     /// Aborted transactions (producer id, first offset) by first offset; none when uncommitted.
@@ -321,7 +369,11 @@ impl FetchLoop {
         };
         let ctx = || Some(format!("{topic}/{partition}"));
         if let Some(e) = Error::from_code("Fetch", resp.error_code, ctx()) {
-            return if is_transient(resp.error_code) { Ok(Fetched::Retry(e)) } else { Err(e) };
+            return if is_transient(resp.error_code) {
+                Ok(Fetched::Retry(e))
+            } else {
+                Err(e)
+            };
         }
         let data = resp
             .responses
@@ -331,12 +383,19 @@ impl FetchLoop {
             .find(|p| p.partition_index == partition);
         let Some(data) = data else {
             let reason = format!("no data for {topic}/{partition}");
-            return Err(Error::Protocol { addr: conn.addr().into(), api: "Fetch", reason });
+            return Err(Error::Protocol {
+                addr: conn.addr().into(),
+                api: "Fetch",
+                reason,
+            });
         };
         match data.error_code {
             0 => Ok(Fetched::Data(Box::new(data))),
             OFFSET_OUT_OF_RANGE => {
-                let w = self.cluster.partition_watermarks(topic, partition, self.config.isolation).await?;
+                let w = self
+                    .cluster
+                    .partition_watermarks(topic, partition, self.config.isolation)
+                    .await?;
                 Err(Error::OffsetOutOfRange {
                     topic: topic.clone(),
                     partition,
@@ -357,10 +416,12 @@ impl FetchLoop {
                 });
                 Ok(Fetched::Retry(err))
             }
-            code => Err(Error::from_code("Fetch", code, ctx()).unwrap_or(Error::NoLeader {
-                topic: topic.clone(),
-                partition,
-            })),
+            code => Err(
+                Error::from_code("Fetch", code, ctx()).unwrap_or(Error::NoLeader {
+                    topic: topic.clone(),
+                    partition,
+                }),
+            ),
         }
     }
 }

@@ -126,7 +126,14 @@ pub fn split_batches(data: &Bytes) -> (Vec<RawBatch>, bool, Option<BatchError>) 
         let batch_len = i32::from_be_bytes(rest[8..12].try_into().unwrap_or_default());
         if batch_len < BATCH_AFTER_LENGTH as i32 {
             let reason = format!("batch length {batch_len} is too small");
-            return (batches, false, Some(BatchError::Corrupt { offset: base_offset, reason }));
+            return (
+                batches,
+                false,
+                Some(BatchError::Corrupt {
+                    offset: base_offset,
+                    reason,
+                }),
+            );
         }
         let total = 12 + batch_len as usize;
         if rest.len() < total {
@@ -135,7 +142,14 @@ pub fn split_batches(data: &Bytes) -> (Vec<RawBatch>, bool, Option<BatchError>) 
         match parse_batch(data.slice(pos..pos + total)) {
             Ok(batch) => batches.push(batch),
             Err(reason) => {
-                return (batches, false, Some(BatchError::Corrupt { offset: base_offset, reason }));
+                return (
+                    batches,
+                    false,
+                    Some(BatchError::Corrupt {
+                        offset: base_offset,
+                        reason,
+                    }),
+                );
             }
         }
         pos += total;
@@ -149,7 +163,9 @@ fn parse_batch(b: Bytes) -> Result<RawBatch, String> {
     let be_i16 = |at: usize| i16::from_be_bytes(b[at..at + 2].try_into().unwrap_or_default());
     let magic = b[16] as i8;
     if magic != 2 {
-        return Err(format!("message format v{magic} is not supported (only v2)"));
+        return Err(format!(
+            "message format v{magic} is not supported (only v2)"
+        ));
     }
     let crc = be_i32(17) as u32;
     if crc32c::crc32c(&b[21..]) != crc {
@@ -216,7 +232,10 @@ impl RawBatch {
         let Ok(bytes) = self.records_bytes() else {
             return false;
         };
-        let mut cur = Cursor { data: &bytes, pos: 0 };
+        let mut cur = Cursor {
+            data: &bytes,
+            pos: 0,
+        };
         match cur.record_key() {
             Ok(Some(key)) if key.len() >= 4 => i16::from_be_bytes([key[2], key[3]]) == 0,
             _ => false,
@@ -236,7 +255,10 @@ impl RawBatch {
         let bytes = self.records_bytes()?;
         let count = self.record_count as usize;
         out.reserve(count.min(bytes.len() / MIN_RECORD_LEN));
-        let mut cur = Cursor { data: &bytes, pos: 0 };
+        let mut cur = Cursor {
+            data: &bytes,
+            pos: 0,
+        };
         for _ in 0..count {
             let msg = cur.record(self, partition)?;
             if msg.offset >= min_offset {
@@ -257,7 +279,10 @@ impl Cursor<'_> {
     fn varlong(&mut self) -> Result<i64, String> {
         let mut value: u64 = 0;
         for shift in (0..70).step_by(7) {
-            let byte = *self.data.get(self.pos).ok_or("record ends inside a varint")?;
+            let byte = *self
+                .data
+                .get(self.pos)
+                .ok_or("record ends inside a varint")?;
             self.pos += 1;
             value |= ((byte & 0x7f) as u64) << shift;
             if byte & 0x80 == 0 {
@@ -303,7 +328,10 @@ impl Cursor<'_> {
         if len < 0 {
             return Err(format!("negative record length {len}"));
         }
-        let end = self.pos.checked_add(len as usize).filter(|&e| e <= self.data.len());
+        let end = self
+            .pos
+            .checked_add(len as usize)
+            .filter(|&e| e <= self.data.len());
         let end = end.ok_or_else(|| format!("record of {len} bytes runs past the batch"))?;
         self.take(1)?; // attributes: unused in v2
         let ts_delta = self.varlong()?;
@@ -352,7 +380,10 @@ mod tests {
 
     fn encode(records: &[Record], compression: Compression) -> Bytes {
         let mut buf = bytes::BytesMut::new();
-        let opts = RecordEncodeOptions { version: 2, compression };
+        let opts = RecordEncodeOptions {
+            version: 2,
+            compression,
+        };
         RecordBatchEncoder::encode(&mut buf, records, &opts).expect("encode");
         buf.freeze()
     }
@@ -414,7 +445,10 @@ mod tests {
     fn cut_off_last_batch_is_left_out() {
         let mut data = encode(&[record(0, Some("k"), Some(b"v"))], Compression::None).to_vec();
         let one = data.len();
-        data.extend_from_slice(&encode(&[record(1, Some("k"), Some(b"w"))], Compression::None));
+        data.extend_from_slice(&encode(
+            &[record(1, Some("k"), Some(b"w"))],
+            Compression::None,
+        ));
         let cut = Bytes::from(data[..one + 20].to_vec());
         let (batches, truncated, err) = split_batches(&cut);
         assert_eq!((batches.len(), truncated, err), (1, true, None));
@@ -429,7 +463,10 @@ mod tests {
         assert!(batches.is_empty());
         assert_eq!(
             err,
-            Some(BatchError::Corrupt { offset: 0, reason: "checksum mismatch".into() })
+            Some(BatchError::Corrupt {
+                offset: 0,
+                reason: "checksum mismatch".into()
+            })
         );
     }
 

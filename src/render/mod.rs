@@ -89,7 +89,11 @@ pub fn hex_line(bytes: &[u8], line: usize, out: &mut String) {
     }
     out.push_str(" |");
     for &b in chunk {
-        out.push(if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' });
+        out.push(if b.is_ascii_graphic() || b == b' ' {
+            b as char
+        } else {
+            '.'
+        });
     }
     out.push('|');
 }
@@ -184,7 +188,10 @@ mod tests {
     fn escapes_controls_sequences_and_invalid_utf8() {
         assert_eq!(escape(b"a\x1b[31mred\x07\n\tz"), "a\\e[31mred\\x07\\n\\tz");
         assert_eq!(escape(b"ok \xff\xfe caf\xc3\xa9"), "ok \\xff\\xfe café");
-        assert_eq!(escape("\u{202e}evil\u{9b}".as_bytes()), "\\u{202e}evil\\x9b");
+        assert_eq!(
+            escape("\u{202e}evil\u{9b}".as_bytes()),
+            "\\u{202e}evil\\x9b"
+        );
     }
 
     #[test]
@@ -206,10 +213,16 @@ mod tests {
 
     #[test]
     fn pretty_json_keeps_key_order_and_escapes() {
-        assert_eq!(pretty_json(br#"{"b":1,"a":[true]}"#).as_deref(), Some("{\n  \"b\": 1,\n  \"a\": [\n    true\n  ]\n}"));
+        assert_eq!(
+            pretty_json(br#"{"b":1,"a":[true]}"#).as_deref(),
+            Some("{\n  \"b\": 1,\n  \"a\": [\n    true\n  ]\n}")
+        );
         assert_eq!(pretty_json(b"not json"), None);
         assert_eq!(pretty_json(b"42"), None);
-        assert_eq!(pretty_json(br#"{"x":"\u001b[2J"}"#).as_deref(), Some("{\n  \"x\": \"\\u001b[2J\"\n}"));
+        assert_eq!(
+            pretty_json(br#"{"x":"\u001b[2J"}"#).as_deref(),
+            Some("{\n  \"x\": \"\\u001b[2J\"\n}")
+        );
     }
 
     #[test]
@@ -220,6 +233,9 @@ mod tests {
         json_bytes_into(Some(b"\xff\x00"), &mut out);
         out.push(b' ');
         json_bytes_into(None, &mut out);
-        assert_eq!(String::from_utf8(out).unwrap(), r#""he said \"hi\"\n\u0001" {"base64":"/wA="} null"#);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#""he said \"hi\"\n\u0001" {"base64":"/wA="} null"#
+        );
     }
 }

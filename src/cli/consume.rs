@@ -1,0 +1,132 @@
+//! `kbrowse consume`: records of one topic to stdout, kcat-like.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::format::{Format, RecordFormatter};
+use crate::kafka::{
+    Cluster, Error, Isolation, PartitionReader, ReaderConfig, ReaderEventKind, StartAt,
+};
+
+/// What to read and how to print it.
+#[derive(Debug, Clone)]
+pub struct ConsumeOptions {
+    pub topic: String,
+    pub partitions: Vec<i32>,
+    pub start: StartAt,
+    pub count: Option<u64>,
+    pub exit_at_end: bool,
+    pub format: Format,
+    pub isolation: Isolation,
+}
+
+/// Reads until the end (`-e`), COUNT records, an error, or Ctrl-C.
+pub async fn run(
+    cluster: Arc<Cluster>,
+    opts: ConsumeOptions,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let info = cluster.topic(&opts.topic).await?;
+    let count = info.partitions.len() as i32;
+    let partitions: Vec<i32> = if opts.partitions.is_empty() {
+        info.partitions.iter().map(|p| p.id).collect()
+    } else {
+        for &p in &opts.partitions {
+            if !info.partitions.iter().any(|x| x.id == p) {
+                return Err(Error::UnknownPartition {
+                    topic: opts.topic.clone(),
+                    partition: p,
+                    count,
+                }
+                .into());
+            }
+        }
+        opts.partitions.clone()
+    };
+    let config = ReaderConfig {
+        isolation: opts.isolation,
+        stop_at_end: opts.exit_at_end,
+        capacity: 4,
+        ..ReaderConfig::default()
+    };
+    let (tx, mut rx) = mpsc::channel(4 * partitions.len());
+    let _readers: Vec<PartitionReader> = partitions
+        .iter()
+        .map(|&p| {
+            PartitionReader::spawn(
+                cluster.clone(),
+                opts.topic.clone(),
+                p,
+                opts.start,
+                config.clone(),
+                tx.clone(),
+            )
+        })
+        .collect();
+    drop(tx);
+
+    let mut fmt = RecordFormatter::new(opts.format, &opts.topic);
+    let mut buf: Vec<u8> = Vec::with_capacity(256 << 10);
+    let mut left = opts.count.unwrap_or(u64::MAX);
+    let mut running = partitions.len();
+    let mut events = Vec::with_capacity(64);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    while running > 0 && left > 0 {
+        let n = tokio::select! {
+            n = rx.recv_many(&mut events, 64) => n,
+            _ = &mut ctrl_c => break,
+        };
+        if n == 0 {
+            break;
+        }
+        for ev in events.drain(..) {
+            match ev.kind {
+                ReaderEventKind::Messages(msgs) => {
+                    for m in msgs.iter().take(left.min(usize::MAX as u64) as usize) {
+                        fmt.write(m, &mut buf);
+                        left -= 1;
+                    }
+                    if buf.len() >= 128 << 10 && !flush(out, &mut buf)? {
+                        return Ok(());
+                    }
+                }
+                ReaderEventKind::Finished { .. } => running -= 1,
+                ReaderEventKind::Failed(e) => {
+                    flush(out, &mut buf)?;
+                    return Err(e.into());
+                }
+                ReaderEventKind::Reconnecting {
+                    attempt,
+                    error,
+                    next,
+                } => {
+                    if attempt == 1 || attempt % 10 == 0 {
+                        eprintln!(
+                            "kbrowse: {error}; reconnecting to {}/{} at offset {next} (attempt {attempt})",
+                            opts.topic, ev.partition
+                        );
+                    }
+                }
+                ReaderEventKind::Started { .. } | ReaderEventKind::CaughtUp { .. } => {}
+            }
+            if left == 0 {
+                break;
+            }
+        }
+        // Nothing more is waiting: show what we have instead of holding it in the buffer.
+        if rx.is_empty() && !flush(out, &mut buf)? {
+            return Ok(());
+        }
+    }
+    flush(out, &mut buf)?;
+    Ok(())
+}
+
+fn flush(out: &mut impl Write, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    let ok = super::write_out(out, buf)? && super::flush_out(out)?;
+    buf.clear();
+    Ok(ok)
+}
