@@ -368,12 +368,13 @@ impl FetchLoop {
             Err(e) => return Err(e),
         };
         let ctx = || Some(format!("{topic}/{partition}"));
-        if let Some(e) = Error::from_code("Fetch", resp.error_code, ctx()) {
-            return if is_transient(resp.error_code) {
-                Ok(Fetched::Retry(e))
-            } else {
-                Err(e)
-            };
+        let code = resp.error_code;
+        if let Some(e) = Error::from_code("Fetch", code, ctx()) {
+            if is_leadership_error(code) || is_transient(code) {
+                self.cluster.forget_leader(topic, partition);
+                return Ok(Fetched::Retry(e));
+            }
+            return Err(e);
         }
         let data = resp
             .responses

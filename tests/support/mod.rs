@@ -1,0 +1,211 @@
+//! Shared test setup: the librdkafka mock cluster, an independent producer (librdkafka via
+//! rdkafka), the real broker's address, and reading back with our own reader.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kbrowse::kafka::{
+    ClientConfig, Cluster, Isolation, Message, PartitionReader, ReaderConfig, ReaderEventKind,
+    StartAt,
+};
+use rdkafka::ClientConfig as RdConfig;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+
+/// A record as the test produces it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestRecord {
+    pub partition: i32,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    pub timestamp: Option<i64>,
+}
+
+impl TestRecord {
+    /// A plain record with a text key and value.
+    pub fn kv(partition: i32, key: &str, value: &str) -> TestRecord {
+        TestRecord {
+            partition,
+            key: Some(key.as_bytes().to_vec()),
+            value: Some(value.as_bytes().to_vec()),
+            headers: Vec::new(),
+            timestamp: None,
+        }
+    }
+}
+
+/// A mock cluster of `brokers` brokers, kept alive as long as the value lives.
+pub struct Mock {
+    pub cluster: MockCluster<'static, DefaultProducerContext>,
+    pub addr: String,
+}
+
+impl Mock {
+    pub fn new(brokers: i32) -> Mock {
+        let cluster = MockCluster::new(brokers).expect("mock cluster");
+        let addr = cluster.bootstrap_servers();
+        Mock { cluster, addr }
+    }
+
+    pub fn topic(&self, name: &str, partitions: i32) {
+        self.cluster
+            .create_topic(name, partitions, 1)
+            .expect("create topic");
+    }
+}
+
+/// A producer with the given codec (`none`, `gzip`, `snappy`, `lz4`, `zstd`).
+pub fn producer(addr: &str, codec: &str) -> ThreadedProducer<DefaultProducerContext> {
+    RdConfig::new()
+        .set("bootstrap.servers", addr)
+        .set("compression.type", codec)
+        .set("linger.ms", "20")
+        .set("message.max.bytes", "4000000")
+        .set("queue.buffering.max.messages", "1000000")
+        .set("message.timeout.ms", "60000")
+        .create()
+        .expect("producer")
+}
+
+/// Produces `records` in order (one producer, so each partition keeps that order) and waits.
+pub fn produce(addr: &str, topic: &str, codec: &str, records: &[TestRecord]) {
+    let p = producer(addr, codec);
+    produce_with(&p, topic, records);
+}
+
+pub fn produce_with(
+    p: &ThreadedProducer<DefaultProducerContext>,
+    topic: &str,
+    records: &[TestRecord],
+) {
+    for r in records {
+        let mut headers = OwnedHeaders::new();
+        for (k, v) in &r.headers {
+            headers = headers.insert(Header {
+                key: k,
+                value: v.as_deref(),
+            });
+        }
+        let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic)
+            .partition(r.partition)
+            .headers(headers);
+        if let Some(k) = &r.key {
+            rec = rec.key(k.as_slice());
+        }
+        if let Some(v) = &r.value {
+            rec = rec.payload(v.as_slice());
+        }
+        if let Some(ts) = r.timestamp {
+            rec = rec.timestamp(ts);
+        }
+        let mut rec = rec;
+        loop {
+            match p.send(rec) {
+                Ok(()) => break,
+                Err((e, back)) => {
+                    assert!(
+                        matches!(
+                            e.rdkafka_error_code(),
+                            Some(rdkafka::types::RDKafkaErrorCode::QueueFull)
+                        ),
+                        "produce failed: {e}"
+                    );
+                    std::thread::sleep(Duration::from_millis(5));
+                    rec = back;
+                }
+            }
+        }
+    }
+    p.flush(Duration::from_secs(60)).expect("flush");
+}
+
+/// What a record looks like once read back, comparable with `TestRecord`.
+pub fn as_test_record(m: &Message) -> TestRecord {
+    TestRecord {
+        partition: m.partition,
+        key: m.key.as_ref().map(|b| b.to_vec()),
+        value: m.value.as_ref().map(|b| b.to_vec()),
+        headers: m
+            .headers
+            .iter()
+            .map(|h| {
+                (
+                    String::from_utf8_lossy(&h.name).into_owned(),
+                    h.value.as_ref().map(|v| v.to_vec()),
+                )
+            })
+            .collect(),
+        timestamp: None,
+    }
+}
+
+pub async fn connect(addr: &str) -> Arc<Cluster> {
+    Cluster::connect(ClientConfig::new(addr))
+        .await
+        .expect("connect")
+}
+
+/// Reads one partition from `start` to the end it had at start, with our reader.
+pub async fn read_to_end(
+    addr: &str,
+    topic: &str,
+    partition: i32,
+    start: StartAt,
+    isolation: Isolation,
+) -> Vec<Message> {
+    let cluster = connect(addr).await;
+    let config = ReaderConfig {
+        stop_at_end: true,
+        isolation,
+        ..ReaderConfig::default()
+    };
+    let (_reader, mut rx) = PartitionReader::start(cluster, topic.into(), partition, start, config);
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let ev = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("reader timed out")
+            .expect("reader ended");
+        match ev.kind {
+            ReaderEventKind::Messages(m) => out.extend(m),
+            ReaderEventKind::Finished { .. } => return out,
+            ReaderEventKind::Failed(e) => panic!("reader failed: {e}"),
+            _ => {}
+        }
+    }
+}
+
+/// The real broker's address. Under CI a missing broker fails the test; elsewhere it is skipped.
+pub fn real_broker() -> Option<String> {
+    match std::env::var("KBROWSE_TEST_BROKER") {
+        Ok(a) if !a.is_empty() => Some(a),
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "KBROWSE_TEST_BROKER is not set under CI: the real broker did not start"
+            );
+            eprintln!(
+                "KBROWSE_TEST_BROKER not set: skipping a real-broker test (run scripts/kafka-broker start)"
+            );
+            None
+        }
+    }
+}
+
+/// Runs the real binary with `args` and returns (exit code, stdout, stderr).
+pub fn kbrowse(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kbrowse"))
+        .args(args)
+        .env_remove("KBROWSE_BROKERS")
+        .output()
+        .expect("run kbrowse");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
