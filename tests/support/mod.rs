@@ -201,6 +201,7 @@ pub fn kbrowse(args: &[&str]) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_kbrowse"))
         .args(args)
         .env_remove("KBROWSE_BROKERS")
+        .env("TZ", "UTC")
         .output()
         .expect("run kbrowse");
     (

@@ -1,0 +1,128 @@
+//! A fake server on loopback that misbehaves: every case ends in a clear error within the
+//! request timeout, with no panic, hang, or allocation of a claimed length.
+
+use std::time::{Duration, Instant};
+
+use kbrowse::kafka::{ClientConfig, Cluster};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// Serves one connection: reads the first request's header, then answers with `reply(correlation id)`.
+async fn fake_broker(reply: impl Fn(i32) -> Option<Vec<u8>> + Send + 'static) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut head = [0u8; 12];
+            if sock.read_exact(&mut head).await.is_err() {
+                continue;
+            }
+            let id = i32::from_be_bytes([head[8], head[9], head[10], head[11]]);
+            match reply(id) {
+                Some(bytes) => {
+                    let _ = sock.write_all(&bytes).await;
+                    let _ = sock.shutdown().await;
+                }
+                None => {
+                    // Say nothing and keep the connection open.
+                    tokio::time::sleep(Duration::from_secs(30)).await;
+                }
+            }
+        }
+    });
+    addr
+}
+
+async fn connect_error(addr: &str) -> (String, Duration) {
+    let mut config = ClientConfig::new(addr);
+    config.conn.request_timeout = Duration::from_secs(1);
+    let t = Instant::now();
+    let err = match Cluster::connect(config).await {
+        Ok(_) => panic!("connected to a fake broker"),
+        Err(e) => e,
+    };
+    (err.to_string(), t.elapsed())
+}
+
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut v = (body.len() as i32).to_be_bytes().to_vec();
+    v.extend_from_slice(body);
+    v
+}
+
+#[tokio::test]
+async fn garbage_is_a_frame_length_error() {
+    let addr = fake_broker(|_| Some(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec())).await;
+    let (err, took) = connect_error(&addr).await;
+    assert!(err.contains(&format!("broker {addr} sent a frame of 1213486160 bytes (accepted: 4..=268435456); not a Kafka broker?")), "{err}");
+    assert!(took < Duration::from_secs(1));
+}
+
+#[tokio::test]
+async fn negative_and_gigantic_lengths_are_refused_before_allocating() {
+    for len in [-5i32, i32::MAX] {
+        let addr = fake_broker(move |_| Some(len.to_be_bytes().to_vec())).await;
+        let (err, took) = connect_error(&addr).await;
+        assert!(
+            err.contains(&format!("sent a frame of {len} bytes")),
+            "{err}"
+        );
+        assert!(took < Duration::from_secs(1));
+    }
+}
+
+#[tokio::test]
+async fn a_truncated_frame_is_a_closed_connection() {
+    let addr = fake_broker(|id| {
+        let mut v = 1000i32.to_be_bytes().to_vec();
+        v.extend_from_slice(&id.to_be_bytes());
+        v.extend_from_slice(&[0, 0, 0]);
+        Some(v)
+    })
+    .await;
+    let (err, _) = connect_error(&addr).await;
+    assert!(
+        err.contains(&format!("broker {addr} closed the connection")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_correlation_id_is_a_protocol_error() {
+    let addr = fake_broker(|id| Some(framed(&(id + 7).to_be_bytes()))).await;
+    let (err, _) = connect_error(&addr).await;
+    assert!(err.contains("response to unknown correlation id"), "{err}");
+}
+
+#[tokio::test]
+async fn an_undecodable_body_is_a_protocol_error() {
+    let addr = fake_broker(|id| {
+        let mut body = id.to_be_bytes().to_vec();
+        body.extend_from_slice(&[0, 0, 0xff, 0xff, 0xff, 0xff]);
+        Some(framed(&body))
+    })
+    .await;
+    let (err, _) = connect_error(&addr).await;
+    assert!(
+        err.contains(&format!(
+            "broker {addr} sent an invalid ApiVersions response"
+        )),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn silence_is_a_timeout_within_the_request_timeout() {
+    let addr = fake_broker(|_| None).await;
+    let (err, took) = connect_error(&addr).await;
+    assert!(
+        err.contains(&format!(
+            "broker {addr} did not answer ApiVersions within 1s"
+        )),
+        "{err}"
+    );
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+}
