@@ -32,16 +32,25 @@ pub fn escape_into(bytes: &[u8], max_chars: Option<usize>, out: &mut String) -> 
     let limit = max_chars.unwrap_or(usize::MAX);
     let mut shown = 0usize;
     for chunk in bytes.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if shown >= limit {
-                return true;
+        let valid = chunk.valid();
+        // Fast path: printable ASCII needs no escaping and is one column per byte.
+        if shown.saturating_add(valid.len()) <= limit
+            && valid.bytes().all(|b| (0x20..0x7f).contains(&b))
+        {
+            out.push_str(valid);
+            shown += valid.len();
+        } else {
+            for c in valid.chars() {
+                if shown >= limit {
+                    return true;
+                }
+                if needs_escape(c) {
+                    push_escaped_char(c, out);
+                } else {
+                    out.push(c);
+                }
+                shown += 1;
             }
-            if needs_escape(c) {
-                push_escaped_char(c, out);
-            } else {
-                out.push(c);
-            }
-            shown += 1;
         }
         for b in chunk.invalid() {
             if shown >= limit {
@@ -75,11 +84,14 @@ pub fn escape_line(bytes: &[u8], max_chars: usize) -> String {
 pub fn hex_line(bytes: &[u8], line: usize, out: &mut String) {
     let start = line * 16;
     let chunk = &bytes[start.min(bytes.len())..(start + 16).min(bytes.len())];
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let _ = write!(out, "{start:08x}  ");
     for i in 0..16 {
         match chunk.get(i) {
-            Some(b) => {
-                let _ = write!(out, "{b:02x} ");
+            Some(&b) => {
+                out.push(HEX[(b >> 4) as usize] as char);
+                out.push(HEX[(b & 15) as usize] as char);
+                out.push(' ');
             }
             None => out.push_str("   "),
         }
