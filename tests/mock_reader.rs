@@ -264,3 +264,38 @@ async fn injected_fetch_errors_are_retried() {
         (0..50).collect::<Vec<i64>>()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_receiver_ends_the_reader_and_the_channel_bounds_prefetch() {
+    let mock = Mock::new(1);
+    mock.topic("bounded", 1);
+    let records: Vec<TestRecord> = (0..5000)
+        .map(|i| TestRecord::kv(0, &format!("k{i}"), "v"))
+        .collect();
+    produce(&mock.addr, "bounded", "none", &records);
+    let cluster = connect(&mock.addr).await;
+    let config = ReaderConfig {
+        capacity: 2,
+        partition_max_bytes: 1024,
+        ..ReaderConfig::default()
+    };
+    let (reader, mut rx) =
+        PartitionReader::start(cluster, "bounded".into(), 0, StartAt::Beginning, config);
+    // Nobody reads: the reader fills the channel (Started + one batch) and waits.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        rx.len(),
+        2,
+        "the reader ran ahead of the channel's capacity"
+    );
+    assert!(!reader.is_finished());
+    drop(rx);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !reader.is_finished() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the reader outlived its receiver"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
