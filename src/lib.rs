@@ -1,5 +1,6 @@
 //! kbrowse: a fast, safe terminal browser for Apache Kafka topics.
 
+pub mod app;
 pub mod cli;
 pub mod kafka;
 pub mod position;

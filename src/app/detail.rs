@@ -1,0 +1,341 @@
+//! `Detail`: one record opened in full — facts, headers, and the value as text, hex or JSON.
+//!
+//! A value may be 10 MiB: its text and JSON forms are built once when chosen, with the start
+//! of every screen line indexed, so drawing touches only the visible lines; hex lines are
+//! computed on demand.
+
+use crate::kafka::{Message, TimestampType};
+use crate::render;
+
+/// How the value is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueView {
+    Text,
+    Hex,
+    Json,
+}
+
+impl ValueView {
+    /// The view's name for titles.
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueView::Text => "text",
+            ValueView::Hex => "hex",
+            ValueView::Json => "json",
+        }
+    }
+}
+
+/// Text cut into screen lines: one string and the byte index where each line starts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wrapped {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl Wrapped {
+    /// Cuts `text` at newlines and every `width` characters.
+    pub fn new(text: String, width: usize) -> Wrapped {
+        let width = width.max(1);
+        let mut starts = vec![0];
+        let mut col = 0;
+        for (i, c) in text.char_indices() {
+            if c == '\n' {
+                starts.push(i + 1);
+                col = 0;
+                continue;
+            }
+            if col == width {
+                starts.push(i);
+                col = 0;
+            }
+            col += 1;
+        }
+        Wrapped { text, starts }
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// True when there is no text at all.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Line `i`, without its newline.
+    pub fn line(&self, i: usize) -> &str {
+        let Some(&start) = self.starts.get(i) else {
+            return "";
+        };
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        self.text[start..end]
+            .strip_suffix('\n')
+            .unwrap_or(&self.text[start..end])
+    }
+}
+
+/// A labelled fact about the record, shown above the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    pub label: String,
+    pub value: String,
+}
+
+/// The detail view's state.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub message: Message,
+    pub view: ValueView,
+    /// First visible line of the whole body (facts, then value lines).
+    pub scroll: usize,
+    pub facts: Vec<Fact>,
+    width: usize,
+    text: Wrapped,
+    /// Pretty JSON, computed the first time it is asked for; `Some(None)`: not JSON.
+    json: Option<Option<Wrapped>>,
+}
+
+/// Longest key or header value shown in the facts, in characters.
+const FACT_CHARS: usize = 2000;
+
+impl Detail {
+    /// Opens a record; `width` is the body's width, `time` formats timestamps.
+    pub fn new(message: Message, width: usize, time: impl Fn(i64) -> String) -> Detail {
+        let facts = facts(&message, &time);
+        let text = text_of(&message, width);
+        Detail {
+            message,
+            view: ValueView::Text,
+            scroll: 0,
+            facts,
+            width,
+            text,
+            json: None,
+        }
+    }
+
+    /// Re-cuts the text for a new width.
+    pub fn resize(&mut self, width: usize) {
+        if width == self.width {
+            return;
+        }
+        self.width = width;
+        self.text = text_of(&self.message, width);
+        if let Some(Some(json)) = self.json.take() {
+            self.json = Some(Some(Wrapped::new(json.text, width)));
+        }
+    }
+
+    /// `x`: text -> hex -> JSON (when the value parses) -> text.
+    pub fn cycle_view(&mut self) {
+        let view = self.view;
+        self.view = match view {
+            ValueView::Text => ValueView::Hex,
+            ValueView::Hex if self.json().is_some() => ValueView::Json,
+            ValueView::Hex | ValueView::Json => ValueView::Text,
+        };
+    }
+
+    fn json(&mut self) -> Option<&Wrapped> {
+        if self.json.is_none() {
+            let pretty = self.message.value.as_deref().and_then(render::pretty_json);
+            self.json = Some(pretty.map(|p| Wrapped::new(p, self.width)));
+        }
+        self.json.as_ref().and_then(Option::as_ref)
+    }
+
+    /// Lines of the value in the current view.
+    pub fn value_lines(&self) -> usize {
+        match self.view {
+            ValueView::Text => self.text.len(),
+            ValueView::Hex => render::hex_lines(self.value().len()).max(1),
+            ValueView::Json => self
+                .json
+                .as_ref()
+                .and_then(Option::as_ref)
+                .map_or(0, Wrapped::len),
+        }
+    }
+
+    /// The value's bytes (empty when null).
+    pub fn value(&self) -> &[u8] {
+        self.message.value.as_deref().unwrap_or_default()
+    }
+
+    /// Value line `i` in the current view.
+    pub fn value_line(&self, i: usize) -> String {
+        match self.view {
+            ValueView::Text => self.text.line(i).to_string(),
+            ValueView::Hex => {
+                let mut s = String::with_capacity(80);
+                if i < render::hex_lines(self.value().len()) {
+                    render::hex_line(self.value(), i, &mut s);
+                }
+                s
+            }
+            ValueView::Json => match self.json.as_ref().and_then(Option::as_ref) {
+                Some(w) => w.line(i).to_string(),
+                None => String::new(),
+            },
+        }
+    }
+
+    /// Lines before the value: the facts and a blank line.
+    pub fn head_lines(&self) -> usize {
+        self.facts.len() + 1
+    }
+
+    /// All body lines.
+    pub fn total_lines(&self) -> usize {
+        self.head_lines() + self.value_lines()
+    }
+
+    /// Scrolls by `delta` lines within a body `rows` high.
+    pub fn scroll_by(&mut self, delta: isize, rows: usize) {
+        let max = self.total_lines().saturating_sub(rows.max(1));
+        self.scroll = ((self.scroll as isize).saturating_add(delta).max(0) as usize).min(max);
+    }
+}
+
+fn text_of(message: &Message, width: usize) -> Wrapped {
+    let text = match message.value.as_deref() {
+        None => "(null)".to_string(),
+        Some([]) => "(empty)".to_string(),
+        Some(v) => {
+            // Newlines stay line breaks; everything else unsafe is made visible.
+            let mut s = String::with_capacity(v.len() + v.len() / 8);
+            for (i, line) in v.split(|&b| b == b'\n').enumerate() {
+                if i > 0 {
+                    s.push('\n');
+                }
+                render::escape_into(line, None, &mut s);
+            }
+            s
+        }
+    };
+    Wrapped::new(text, width)
+}
+
+fn bytes_fact(b: Option<&[u8]>) -> String {
+    match b {
+        None => "(null)".into(),
+        Some(b) => format!(
+            "{}  ({} bytes)",
+            render::escape_line(b, FACT_CHARS),
+            b.len()
+        ),
+    }
+}
+
+fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
+    let fact = |label: &str, value: String| Fact {
+        label: label.to_string(),
+        value,
+    };
+    let ts_type = match m.timestamp_type {
+        TimestampType::CreateTime => "create time",
+        TimestampType::LogAppendTime => "log append time",
+    };
+    let b = &m.batch;
+    let mut batch = format!(
+        "offsets {}..={} · {}",
+        b.base_offset,
+        b.last_offset,
+        b.codec.name()
+    );
+    if b.transactional {
+        batch.push_str(" · transactional");
+    }
+    if b.producer_id >= 0 {
+        batch.push_str(&format!(
+            " · producer {} epoch {}",
+            b.producer_id, b.producer_epoch
+        ));
+    }
+    batch.push_str(&format!(" · leader epoch {}", b.leader_epoch));
+    let mut out = vec![
+        fact(
+            "Offset",
+            format!("{}  (partition {})", m.offset, m.partition),
+        ),
+        fact(
+            "Timestamp",
+            format!("{}  ({} ms, {ts_type})", time(m.timestamp), m.timestamp),
+        ),
+        fact("Key", bytes_fact(m.key.as_deref())),
+        fact("Batch", batch),
+    ];
+    if m.headers.is_empty() {
+        out.push(fact("Headers", "(none)".into()));
+    }
+    for h in &m.headers {
+        let name = render::escape_line(&h.name, 200);
+        out.push(fact(
+            "Header",
+            format!("{name} = {}", bytes_fact(h.value.as_deref())),
+        ));
+    }
+    let size = m
+        .value
+        .as_ref()
+        .map_or("null".to_string(), |v| format!("{} bytes", v.len()));
+    out.push(fact("Value", size));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::window::tests::msg;
+    use bytes::Bytes;
+
+    #[test]
+    fn wrapping_cuts_at_newlines_and_width() {
+        let w = Wrapped::new("abcdef\nxy".into(), 4);
+        assert_eq!(
+            (0..w.len()).map(|i| w.line(i)).collect::<Vec<_>>(),
+            vec!["abcd", "ef", "xy"]
+        );
+        let e = Wrapped::new(String::new(), 4);
+        assert_eq!(e.len(), 1);
+    }
+
+    #[test]
+    fn views_cycle_and_json_only_when_it_parses() {
+        let mut m = msg(1);
+        m.value = Some(Bytes::from_static(br#"{"a":1}"#));
+        let mut d = Detail::new(m.clone(), 40, |t| t.to_string());
+        d.cycle_view();
+        assert_eq!(d.view, ValueView::Hex);
+        assert!(d.value_line(0).starts_with("00000000  7b 22 61 22"));
+        d.cycle_view();
+        assert_eq!(d.view, ValueView::Json);
+        assert_eq!(d.value_line(1), "  \"a\": 1");
+        d.cycle_view();
+        assert_eq!(d.view, ValueView::Text);
+
+        m.value = Some(Bytes::from_static(b"plain \x1b[2J\nnext"));
+        let mut d = Detail::new(m, 40, |t| t.to_string());
+        assert_eq!(d.value_line(0), "plain \\e[2J");
+        assert_eq!(d.value_line(1), "next");
+        d.cycle_view();
+        d.cycle_view();
+        assert_eq!(d.view, ValueView::Text);
+    }
+
+    #[test]
+    fn a_ten_mib_value_is_indexed_not_copied_per_line() {
+        let mut m = msg(1);
+        m.value = Some(Bytes::from(vec![b'z'; 10 << 20]));
+        let start = std::time::Instant::now();
+        let mut d = Detail::new(m, 100, |t| t.to_string());
+        assert_eq!(d.value_lines(), (10usize << 20).div_ceil(100));
+        d.cycle_view();
+        assert_eq!(d.value_lines(), (10 << 20) / 16);
+        d.scroll_by(isize::MAX, 40);
+        assert_eq!(d.scroll, d.total_lines() - 40);
+        assert!(start.elapsed().as_secs() < 5);
+    }
+}

@@ -1,0 +1,101 @@
+//! The topic and partition lists.
+
+use tui_input::Input;
+
+use super::cursor::Cursor;
+
+/// A topic as the topic list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicRow {
+    pub name: String,
+    pub internal: bool,
+    pub partitions: usize,
+    /// Sum over partitions of high − low; None until the watermarks are known.
+    pub messages: Option<i64>,
+}
+
+/// A partition as the partition list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionRow {
+    pub id: i32,
+    pub leader: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    pub low: Option<i64>,
+    pub high: Option<i64>,
+}
+
+impl PartitionRow {
+    /// Records between the watermarks.
+    pub fn messages(&self) -> Option<i64> {
+        Some((self.high? - self.low?).max(0))
+    }
+}
+
+/// The topic list: all topics, a name filter, the selection among the matching ones.
+#[derive(Debug, Clone, Default)]
+pub struct TopicList {
+    pub rows: Vec<TopicRow>,
+    pub loaded: bool,
+    pub filter: String,
+    /// Open while the filter is being typed.
+    pub filter_input: Option<Input>,
+    pub cursor: Cursor,
+}
+
+impl TopicList {
+    /// The topics matching the filter (case-insensitive substring).
+    pub fn visible(&self) -> Vec<&TopicRow> {
+        let f = self.filter.to_lowercase();
+        self.rows
+            .iter()
+            .filter(|t| f.is_empty() || t.name.to_lowercase().contains(&f))
+            .collect()
+    }
+
+    /// The selected topic's name.
+    pub fn selected_name(&self) -> Option<String> {
+        self.visible()
+            .get(self.cursor.selected)
+            .map(|t| t.name.clone())
+    }
+
+    /// Replaces the rows, keeping the same topic selected when it is still there.
+    pub fn set_rows(&mut self, rows: Vec<TopicRow>, list_rows: usize) {
+        let keep = self.selected_name();
+        self.rows = rows;
+        self.loaded = true;
+        let visible = self.visible();
+        let index = keep
+            .and_then(|k| visible.iter().position(|t| t.name == k))
+            .unwrap_or(0);
+        let len = visible.len();
+        self.cursor.select(index, len, list_rows);
+    }
+}
+
+/// One topic's partitions.
+#[derive(Debug, Clone)]
+pub struct PartitionList {
+    pub topic: String,
+    pub rows: Vec<PartitionRow>,
+    pub loaded: bool,
+    pub cursor: Cursor,
+}
+
+impl PartitionList {
+    /// An empty list that waits for its first load.
+    pub fn new(topic: String) -> PartitionList {
+        PartitionList {
+            topic,
+            rows: Vec::new(),
+            loaded: false,
+            cursor: Cursor::default(),
+        }
+    }
+
+    /// The selected partition's id.
+    pub fn selected_id(&self) -> Option<i32> {
+        self.rows.get(self.cursor.selected).map(|p| p.id)
+    }
+}

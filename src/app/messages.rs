@@ -1,0 +1,352 @@
+//! `MessagePane`: one partition's records in a `MessageWindow`, the reader that fills it,
+//! and the paging that moves the window through a partition of any size.
+
+use crate::kafka::{Message, ReaderEvent, ReaderEventKind, StartAt, Watermarks};
+
+use super::Effect;
+use super::cursor::Cursor;
+use super::window::{DEFAULT_MAX_BYTES, MessageWindow};
+
+/// What the reader is doing, as the status line tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReaderStatus {
+    /// No reader runs: the window holds what was asked for.
+    Paused,
+    /// A reader was started and has not resolved its position yet.
+    Starting,
+    /// Records are coming.
+    Fetching,
+    /// Everything up to the end of the partition was read; waiting for more.
+    CaughtUp,
+    /// Staying at the end while new records arrive.
+    Following,
+    /// The connection was lost; the reader retries.
+    Reconnecting { attempt: u32, error: String },
+    /// The reader stopped on an error.
+    Failed(String),
+}
+
+/// How arriving records are used.
+#[derive(Debug, Clone)]
+enum Mode {
+    /// No reader.
+    Idle,
+    /// Append until this many more records (or bytes) arrived, then stop.
+    Forward { records: usize, bytes: usize },
+    /// Collect records before `until`, then put them in front of the window at once.
+    Backward { until: i64, pending: Vec<Message> },
+    /// Append forever; the window slides.
+    Follow,
+}
+
+/// The message pane's state.
+#[derive(Debug, Clone)]
+pub struct MessagePane {
+    pub topic: String,
+    pub partition: i32,
+    pub window: MessageWindow,
+    pub cursor: Cursor,
+    pub status: ReaderStatus,
+    /// The partition's watermarks as last seen (reader start, catch-up, refresh).
+    pub watermarks: Option<Watermarks>,
+    pub follow: bool,
+    /// Records per second received lately.
+    pub rate: f64,
+    /// The jump generation: events of other generations are stale.
+    pub generation: u64,
+    /// An error to show in a popup, taken by the app.
+    pub notice: Option<String>,
+    stick_bottom: bool,
+    mode: Mode,
+    received: u64,
+    rate_mark: Option<(i64, u64)>,
+}
+
+impl MessagePane {
+    /// A pane with an empty window; `generation` must be above any used before.
+    pub fn new(topic: String, partition: i32, capacity: usize, generation: u64) -> MessagePane {
+        MessagePane {
+            topic,
+            partition,
+            window: MessageWindow::new(capacity, DEFAULT_MAX_BYTES),
+            cursor: Cursor::default(),
+            status: ReaderStatus::Paused,
+            watermarks: None,
+            follow: false,
+            rate: 0.0,
+            generation,
+            notice: None,
+            stick_bottom: false,
+            mode: Mode::Idle,
+            received: 0,
+            rate_mark: None,
+        }
+    }
+
+    /// The selected record.
+    pub fn selected(&self) -> Option<&Message> {
+        self.window.get(self.cursor.selected)
+    }
+
+    fn page(&self) -> usize {
+        (self.window.capacity() / 2).max(1)
+    }
+
+    fn start(&mut self, start: StartAt, mode: Mode) -> Effect {
+        self.generation += 1;
+        self.mode = mode;
+        self.status = ReaderStatus::Starting;
+        Effect::StartReader {
+            generation: self.generation,
+            topic: self.topic.clone(),
+            partition: self.partition,
+            start,
+        }
+    }
+
+    fn stop(&mut self) -> Effect {
+        self.generation += 1;
+        self.mode = Mode::Idle;
+        if !matches!(self.status, ReaderStatus::Failed(_)) {
+            self.status = ReaderStatus::Paused;
+        }
+        Effect::StopReader
+    }
+
+    /// A jump: empty the window and read from `start`; `at_end` keeps the last row selected.
+    pub fn jump(&mut self, start: StartAt, at_end: bool) -> Effect {
+        self.window.clear();
+        self.cursor = Cursor::default();
+        self.follow = false;
+        self.stick_bottom = at_end;
+        let full = Mode::Forward {
+            records: self.window.capacity(),
+            bytes: DEFAULT_MAX_BYTES,
+        };
+        self.start(start, full)
+    }
+
+    /// `f`: follow the end, or stop following.
+    pub fn toggle_follow(&mut self, rows: usize) -> Effect {
+        if self.follow {
+            self.follow = false;
+            self.stick_bottom = false;
+            return self.stop();
+        }
+        self.follow = true;
+        self.stick_bottom = true;
+        let at_end = matches!(self.status, ReaderStatus::CaughtUp)
+            && matches!(self.mode, Mode::Forward { .. });
+        if at_end {
+            self.mode = Mode::Follow;
+            self.status = ReaderStatus::Following;
+            self.cursor
+                .select(self.window.len(), self.window.len(), rows);
+            return Effect::Redraw;
+        }
+        self.window.clear();
+        self.cursor = Cursor::default();
+        let back = self.page().min(1000) as i64;
+        self.start(StartAt::FromEnd(back), Mode::Follow)
+    }
+
+    /// Moves the selection; may start loading the neighbouring page.
+    pub fn move_by(&mut self, delta: isize, rows: usize) -> Option<Effect> {
+        self.cursor.move_by(delta, self.window.len(), rows);
+        self.stick_bottom = self.follow && self.cursor.selected + 1 >= self.window.len();
+        self.maybe_page(rows)
+    }
+
+    /// Selects a row by index (a mouse click).
+    pub fn select(&mut self, index: usize, rows: usize) -> Option<Effect> {
+        if index >= self.window.len() {
+            return None;
+        }
+        self.cursor.select(index, self.window.len(), rows);
+        self.stick_bottom = false;
+        self.maybe_page(rows)
+    }
+
+    /// Loads the page after or before the window when the selection comes near that end.
+    fn maybe_page(&mut self, rows: usize) -> Option<Effect> {
+        if !matches!(self.mode, Mode::Idle) || self.window.is_empty() {
+            return None;
+        }
+        let (first, last) = (self.window.first_offset()?, self.window.last_offset()?);
+        let len = self.window.len();
+        let more_after = self.watermarks.is_none_or(|w| last + 1 < w.high);
+        let low = self.watermarks.map_or(0, |w| w.low);
+        if self.cursor.selected + rows >= len && more_after {
+            let page = self.page();
+            let mode = Mode::Forward {
+                records: page,
+                bytes: DEFAULT_MAX_BYTES / 2,
+            };
+            return Some(self.start(StartAt::Offset(last + 1), mode));
+        }
+        if self.cursor.selected < rows && first > low {
+            let from = (first - self.page() as i64).max(low);
+            return Some(self.start(
+                StartAt::Offset(from),
+                Mode::Backward {
+                    until: first,
+                    pending: Vec::new(),
+                },
+            ));
+        }
+        None
+    }
+
+    /// Applies one reader event; stale generations are ignored.
+    pub fn apply(&mut self, ev: ReaderEvent, rows: usize) -> Option<Effect> {
+        if ev.generation != self.generation || ev.partition != self.partition {
+            return None;
+        }
+        match ev.kind {
+            ReaderEventKind::Started { watermarks, .. } => {
+                self.watermarks = Some(watermarks);
+                self.status = if self.follow {
+                    ReaderStatus::Following
+                } else {
+                    ReaderStatus::Fetching
+                };
+                None
+            }
+            ReaderEventKind::Messages(messages) => {
+                self.received += messages.len() as u64;
+                if !matches!(
+                    self.status,
+                    ReaderStatus::CaughtUp | ReaderStatus::Following
+                ) {
+                    self.status = ReaderStatus::Fetching;
+                }
+                if let Some(last) = messages.last() {
+                    self.raise_high(last.offset + 1);
+                }
+                self.take(messages, rows)
+            }
+            ReaderEventKind::CaughtUp { high, .. } => {
+                self.raise_high(high);
+                if let Mode::Backward { .. } = self.mode {
+                    return self.finish_backward(rows);
+                }
+                self.status = if self.follow {
+                    ReaderStatus::Following
+                } else {
+                    ReaderStatus::CaughtUp
+                };
+                None
+            }
+            ReaderEventKind::Reconnecting { attempt, error, .. } => {
+                self.status = ReaderStatus::Reconnecting {
+                    attempt,
+                    error: error.to_string(),
+                };
+                None
+            }
+            ReaderEventKind::Finished { .. } => Some(self.stop()),
+            ReaderEventKind::Failed(error) => {
+                let msg = error.to_string();
+                self.status = ReaderStatus::Failed(msg.clone());
+                self.notice = Some(msg);
+                self.follow = false;
+                Some(self.stop())
+            }
+        }
+    }
+
+    fn raise_high(&mut self, high: i64) {
+        if let Some(w) = self.watermarks.as_mut() {
+            w.high = w.high.max(high);
+        }
+    }
+
+    fn take(&mut self, messages: Vec<Message>, rows: usize) -> Option<Effect> {
+        match &mut self.mode {
+            Mode::Idle => None,
+            Mode::Follow => {
+                let evicted = self.window.push_back(messages);
+                self.after_append(evicted, rows);
+                None
+            }
+            Mode::Forward { records, bytes } => {
+                let (mut n, mut b) = (*records, *bytes);
+                let last = self.window.last_offset().unwrap_or(i64::MIN);
+                let accepted: Vec<Message> = messages
+                    .into_iter()
+                    .filter(|m| m.offset > last)
+                    .take_while(|m| {
+                        if n == 0 || b == 0 {
+                            return false;
+                        }
+                        n -= 1;
+                        b = b.saturating_sub(m.size());
+                        true
+                    })
+                    .collect();
+                *records = n;
+                *bytes = b;
+                let evicted = self.window.push_back(accepted);
+                self.after_append(evicted, rows);
+                (n == 0 || b == 0).then(|| self.stop())
+            }
+            Mode::Backward { until, pending } => {
+                let until = *until;
+                let done = messages.last().is_some_and(|m| m.offset >= until);
+                pending.extend(messages.into_iter().take_while(|m| m.offset < until));
+                if done {
+                    self.finish_backward(rows)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn after_append(&mut self, evicted: usize, rows: usize) {
+        self.cursor.shift_up(evicted);
+        let len = self.window.len();
+        if self.stick_bottom {
+            self.cursor.select(len, len, rows);
+        } else {
+            self.cursor.scroll_into_view(len, rows);
+        }
+    }
+
+    fn finish_backward(&mut self, rows: usize) -> Option<Effect> {
+        let Mode::Backward { pending, .. } = std::mem::replace(&mut self.mode, Mode::Idle) else {
+            return None;
+        };
+        let (added, _) = self.window.prepend(pending);
+        self.cursor.shift_down(added);
+        self.cursor.scroll_into_view(self.window.len(), rows);
+        Some(self.stop())
+    }
+
+    /// Updates the records-per-second figure.
+    pub fn tick(&mut self, now_ms: i64) {
+        match self.rate_mark {
+            Some((at, count)) if now_ms - at >= 1000 => {
+                self.rate = (self.received - count) as f64 * 1000.0 / (now_ms - at) as f64;
+                self.rate_mark = Some((now_ms, self.received));
+            }
+            Some(_) => {}
+            None => self.rate_mark = Some((now_ms, self.received)),
+        }
+    }
+
+    /// New watermarks from a partition refresh.
+    pub fn refresh(&mut self, watermarks: Watermarks) {
+        let high = self
+            .watermarks
+            .map_or(watermarks.high, |w| w.high.max(watermarks.high));
+        self.watermarks = Some(Watermarks {
+            low: watermarks.low,
+            high,
+        });
+    }
+}
+
+#[cfg(test)]
+#[path = "messages_tests.rs"]
+mod tests;

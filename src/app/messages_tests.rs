@@ -1,0 +1,70 @@
+//! The message pane's paging and reader-event handling.
+
+use super::*;
+use crate::app::window::tests::msg;
+
+fn ev(generation: u64, kind: ReaderEventKind) -> ReaderEvent {
+    ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    }
+}
+
+#[test]
+fn records_per_second() {
+    let mut p = MessagePane::new("t".into(), 0, 100, 0);
+    p.jump(StartAt::Beginning, false);
+    p.tick(0);
+    p.apply(
+        ev(1, ReaderEventKind::Messages((0..50).map(msg).collect())),
+        10,
+    );
+    p.tick(500);
+    assert_eq!(p.rate, 0.0);
+    p.tick(2000);
+    assert_eq!(p.rate, 25.0);
+}
+
+#[test]
+fn backward_page_completes_on_catch_up() {
+    let mut p = MessagePane::new("t".into(), 0, 10, 0);
+    p.jump(StartAt::Offset(20), false);
+    let w = Watermarks { low: 15, high: 30 };
+    p.apply(
+        ev(
+            1,
+            ReaderEventKind::Started {
+                offset: 20,
+                watermarks: w,
+            },
+        ),
+        5,
+    );
+    p.apply(
+        ev(1, ReaderEventKind::Messages((20..30).map(msg).collect())),
+        5,
+    );
+    let fx = p.move_by(0, 5);
+    assert!(matches!(
+        fx,
+        Some(Effect::StartReader {
+            start: StartAt::Offset(15),
+            ..
+        })
+    ));
+    // Records 15..20 then a catch-up without records at 20 or later (e.g. compaction).
+    p.apply(
+        ev(3, ReaderEventKind::Messages((15..20).map(msg).collect())),
+        5,
+    );
+    let fx = p.apply(ev(3, ReaderEventKind::CaughtUp { next: 20, high: 30 }), 5);
+    assert_eq!(fx, Some(Effect::StopReader));
+    assert_eq!(
+        (p.window.first_offset(), p.selected().map(|m| m.offset)),
+        (Some(15), Some(20))
+    );
+    // At the low watermark nothing more is loaded.
+    p.cursor.select(0, p.window.len(), 5);
+    assert_eq!(p.move_by(0, 5), None);
+}

@@ -1,0 +1,367 @@
+//! App state and `update(Action) -> Vec<Effect>`: plain data, no I/O, no terminal.
+//!
+//! The runtime turns terminal events, load results and reader events into `Action`s and
+//! carries out the `Effect`s that `update` returns. Time comes from an injected clock.
+
+pub mod cursor;
+pub mod detail;
+mod keys;
+pub mod lists;
+pub mod messages;
+pub mod prompt;
+pub mod window;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::kafka::{ReaderEvent, StartAt};
+
+pub use cursor::Cursor;
+pub use detail::{Detail, ValueView};
+pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
+pub use messages::{MessagePane, ReaderStatus};
+pub use prompt::{Prompt, PromptKind};
+pub use window::MessageWindow;
+
+/// Something that happened.
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// The terminal's new size (columns, rows).
+    Resize(u16, u16),
+    /// Time passed: rates and periodic refreshes.
+    Tick,
+    TopicsLoaded(Result<Vec<TopicRow>, String>),
+    PartitionsLoaded {
+        topic: String,
+        result: Result<Vec<PartitionRow>, String>,
+    },
+    /// Reader events drained from the channel in one go.
+    Reader(Vec<ReaderEvent>),
+}
+
+/// Something the runtime must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    LoadTopics,
+    LoadPartitions {
+        topic: String,
+    },
+    /// Replace the running reader (if any) with one for this generation.
+    StartReader {
+        generation: u64,
+        topic: String,
+        partition: i32,
+        start: StartAt,
+    },
+    StopReader,
+    /// Nothing to do but draw.
+    Redraw,
+    Quit,
+}
+
+/// Which screen is up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Topics,
+    Partitions,
+    Messages,
+    Detail,
+}
+
+/// How times are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeZone {
+    Local,
+    Utc,
+}
+
+/// The clock: milliseconds since the epoch.
+pub type Clock = Box<dyn Fn() -> i64 + Send>;
+
+/// The screen's layout as rows: the list and detail geometry the drawing code follows.
+pub mod geometry {
+    /// Row of the first list entry (title bar, block border, column header above it).
+    pub const LIST_TOP: u16 = 3;
+    /// Rows of a list body on a terminal `height` rows high.
+    pub fn list_rows(height: u16) -> usize {
+        height.saturating_sub(LIST_TOP + 2) as usize
+    }
+    /// Rows of the detail body.
+    pub fn detail_rows(height: u16) -> usize {
+        height.saturating_sub(4) as usize
+    }
+    /// Columns of the detail body.
+    pub fn detail_width(width: u16) -> usize {
+        width.saturating_sub(2) as usize
+    }
+}
+
+/// How often lists are refreshed, in milliseconds.
+const TOPICS_REFRESH_MS: i64 = 10_000;
+const PARTITIONS_REFRESH_MS: i64 = 3_000;
+
+/// Everything the UI shows.
+pub struct App {
+    pub brokers: String,
+    pub screen: Screen,
+    pub topics: TopicList,
+    pub partitions: Option<PartitionList>,
+    pub messages: Option<MessagePane>,
+    pub detail: Option<Detail>,
+    pub help: bool,
+    pub prompt: Option<Prompt>,
+    /// An error shown in a popup until a key is pressed.
+    pub popup: Option<String>,
+    /// A problem shown in the status line (a failed refresh).
+    pub warning: Option<String>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub quit: bool,
+    pub time_zone: TimeZone,
+    window: usize,
+    clock: Clock,
+    generation: u64,
+    topics_loaded_at: Option<i64>,
+    partitions_loaded_at: Option<i64>,
+}
+
+impl App {
+    /// A new app; `window` is the message window's size in records.
+    pub fn new(brokers: String, window: usize, clock: Clock) -> App {
+        App {
+            brokers,
+            screen: Screen::Topics,
+            topics: TopicList::default(),
+            partitions: None,
+            messages: None,
+            detail: None,
+            help: false,
+            prompt: None,
+            popup: None,
+            warning: None,
+            size: (80, 24),
+            quit: false,
+            time_zone: TimeZone::Local,
+            window: window.max(1),
+            clock,
+            generation: 0,
+            topics_loaded_at: None,
+            partitions_loaded_at: None,
+        }
+    }
+
+    /// The first effects: load the topics, and open `topic` if one was given.
+    pub fn start(&mut self, topic: Option<String>) -> Vec<Effect> {
+        let mut fx = vec![Effect::LoadTopics];
+        self.topics_loaded_at = Some(self.now());
+        if let Some(t) = topic {
+            fx.extend(self.open_topic(t));
+        }
+        fx
+    }
+
+    /// Now, by the injected clock.
+    pub fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    /// A timestamp as `YYYY-MM-DD HH:MM:SS.mmm` in the app's time zone.
+    pub fn format_time(&self, ms: i64) -> String {
+        format_time(self.time_zone, ms)
+    }
+
+    /// Rows of the list body.
+    pub fn list_rows(&self) -> usize {
+        geometry::list_rows(self.size.1)
+    }
+
+    /// Applies an action.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Key(key) => self.on_key(key),
+            Action::Mouse(mouse) => self.on_mouse(mouse),
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                let rows = self.list_rows();
+                self.topics
+                    .cursor
+                    .scroll_into_view(self.topics.visible().len(), rows);
+                if let Some(p) = self.partitions.as_mut() {
+                    p.cursor.scroll_into_view(p.rows.len(), rows);
+                }
+                if let Some(m) = self.messages.as_mut() {
+                    m.cursor.scroll_into_view(m.window.len(), rows);
+                }
+                if let Some(d) = self.detail.as_mut() {
+                    d.resize(geometry::detail_width(w));
+                    d.scroll_by(0, geometry::detail_rows(h));
+                }
+                vec![Effect::Redraw]
+            }
+            Action::Tick => self.on_tick(),
+            Action::TopicsLoaded(result) => self.on_topics(result),
+            Action::PartitionsLoaded { topic, result } => self.on_partitions(topic, result),
+            Action::Reader(events) => self.on_reader(events),
+        }
+    }
+
+    fn on_tick(&mut self) -> Vec<Effect> {
+        let now = self.now();
+        let mut fx = Vec::new();
+        if let Some(m) = self.messages.as_mut() {
+            m.tick(now);
+            fx.push(Effect::Redraw);
+        }
+        let due = |at: Option<i64>, every: i64| at.is_none_or(|t| now - t >= every);
+        if self.screen == Screen::Topics && due(self.topics_loaded_at, TOPICS_REFRESH_MS) {
+            self.topics_loaded_at = Some(now);
+            fx.push(Effect::LoadTopics);
+        }
+        if let Some(p) = &self.partitions
+            && due(self.partitions_loaded_at, PARTITIONS_REFRESH_MS)
+        {
+            self.partitions_loaded_at = Some(now);
+            fx.push(Effect::LoadPartitions {
+                topic: p.topic.clone(),
+            });
+        }
+        fx
+    }
+
+    fn on_topics(&mut self, result: Result<Vec<TopicRow>, String>) -> Vec<Effect> {
+        match result {
+            Ok(rows) => {
+                let list_rows = self.list_rows();
+                self.topics.set_rows(rows, list_rows);
+                self.warning = None;
+            }
+            Err(e) if !self.topics.loaded && self.screen == Screen::Topics => {
+                self.popup = Some(format!("cannot list topics: {e}"))
+            }
+            Err(e) => self.warning = Some(format!("topic refresh failed: {e}")),
+        }
+        vec![Effect::Redraw]
+    }
+
+    fn on_partitions(
+        &mut self,
+        topic: String,
+        result: Result<Vec<PartitionRow>, String>,
+    ) -> Vec<Effect> {
+        let rows_on_screen = self.list_rows();
+        let Some(list) = self.partitions.as_mut().filter(|p| p.topic == topic) else {
+            return Vec::new();
+        };
+        match result {
+            Ok(rows) => {
+                if let Some(m) = self.messages.as_mut()
+                    && let Some(r) = rows.iter().find(|r| r.id == m.partition)
+                    && let (Some(low), Some(high)) = (r.low, r.high)
+                {
+                    m.refresh(crate::kafka::Watermarks { low, high });
+                }
+                list.rows = rows;
+                list.loaded = true;
+                list.cursor
+                    .scroll_into_view(list.rows.len(), rows_on_screen);
+                self.warning = None;
+            }
+            Err(e) if !list.loaded => {
+                // The topic cannot be opened (unknown, or the cluster is unreachable).
+                self.popup = Some(e);
+                self.partitions = None;
+                if self.screen == Screen::Partitions {
+                    self.screen = Screen::Topics;
+                }
+            }
+            Err(e) => self.warning = Some(format!("partition refresh failed: {e}")),
+        }
+        vec![Effect::Redraw]
+    }
+
+    fn on_reader(&mut self, events: Vec<ReaderEvent>) -> Vec<Effect> {
+        let rows = self.list_rows();
+        let Some(pane) = self.messages.as_mut() else {
+            return Vec::new();
+        };
+        let mut fx = vec![Effect::Redraw];
+        for ev in events {
+            fx.extend(pane.apply(ev, rows));
+        }
+        if let Some(n) = pane.notice.take() {
+            self.popup = Some(n);
+        }
+        fx
+    }
+
+    /// Opens a topic's partition list.
+    fn open_topic(&mut self, topic: String) -> Vec<Effect> {
+        self.partitions = Some(PartitionList::new(topic.clone()));
+        self.partitions_loaded_at = Some(self.now());
+        self.screen = Screen::Partitions;
+        vec![Effect::LoadPartitions { topic }]
+    }
+
+    /// Opens a partition's messages at `start`.
+    fn open_partition(&mut self, partition: i32, start: StartAt) -> Vec<Effect> {
+        let Some(topic) = self.partitions.as_ref().map(|p| p.topic.clone()) else {
+            return Vec::new();
+        };
+        let mut fx = Vec::new();
+        if let Some(old) = self.messages.take() {
+            self.generation = self.generation.max(old.generation);
+            fx.push(Effect::StopReader);
+        }
+        let mut pane = MessagePane::new(topic, partition, self.window, self.generation);
+        if let Some(r) = self
+            .partitions
+            .as_ref()
+            .and_then(|p| p.rows.iter().find(|r| r.id == partition))
+            && let (Some(low), Some(high)) = (r.low, r.high)
+        {
+            pane.refresh(crate::kafka::Watermarks { low, high });
+        }
+        fx.push(pane.jump(start, false));
+        self.messages = Some(pane);
+        self.screen = Screen::Messages;
+        fx
+    }
+
+    /// Leaves the message pane, stopping its reader.
+    fn close_partition(&mut self) -> Vec<Effect> {
+        self.detail = None;
+        if let Some(old) = self.messages.take() {
+            self.generation = self.generation.max(old.generation);
+        }
+        self.screen = Screen::Partitions;
+        vec![Effect::StopReader]
+    }
+
+    /// Opens the selected record in the detail view.
+    fn open_detail(&mut self) -> Vec<Effect> {
+        let Some(m) = self.messages.as_ref().and_then(|p| p.selected()).cloned() else {
+            return Vec::new();
+        };
+        let tz = self.time_zone;
+        self.detail = Some(Detail::new(m, geometry::detail_width(self.size.0), |t| {
+            format_time(tz, t)
+        }));
+        self.screen = Screen::Detail;
+        vec![Effect::Redraw]
+    }
+}
+
+/// A timestamp as `YYYY-MM-DD HH:MM:SS.mmm`, local or UTC.
+pub fn format_time(tz: TimeZone, ms: i64) -> String {
+    match tz {
+        TimeZone::Local => crate::position::format_local(ms),
+        TimeZone::Utc => match chrono::DateTime::from_timestamp_millis(ms) {
+            Some(t) => t.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+            None => format!("{ms}ms"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;
