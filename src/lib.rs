@@ -1,6 +1,7 @@
 //! kbrowse: a fast, safe terminal browser for Apache Kafka topics.
 
 pub mod app;
+pub mod ui;
 pub mod cli;
 pub mod kafka;
 pub mod position;

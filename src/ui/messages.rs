@@ -1,0 +1,136 @@
+//! The message table: offset, time, key, value (escaped, cut to the column), size.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::{pane, theme, thousands};
+use crate::app::{App, ReaderStatus};
+use crate::render::escape_line;
+
+const TIME_WIDTH: u16 = 23;
+const KEY_WIDTH: u16 = 20;
+const SIZE_WIDTH: u16 = 9;
+
+fn bytes_cell(b: Option<&[u8]>, width: u16, style: ratatui::style::Style) -> Cell<'static> {
+    match b {
+        None => Cell::from(Span::styled("null", theme::dim())),
+        // One column is left for the ellipsis that marks a cut value.
+        Some(b) => Cell::from(Span::styled(
+            escape_line(b, width.saturating_sub(1) as usize),
+            style,
+        )),
+    }
+}
+
+fn size(n: usize) -> String {
+    match n {
+        n if n < 1024 => format!("{n} B"),
+        n if n < 1 << 20 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{:.1} MiB", n as f64 / (1 << 20) as f64),
+    }
+}
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(p) = &app.messages else { return };
+    let mut title = vec![
+        Span::styled(
+            format!(" {}/{} ", p.topic, p.partition),
+            theme::block_title(),
+        ),
+        Span::styled("· messages ", theme::dim()),
+    ];
+    if p.follow {
+        title.push(Span::styled(
+            "· following ",
+            theme::good().bg(ratatui::style::Color::Reset),
+        ));
+    }
+    let mut block = pane(Line::from(title));
+    if !p.window.is_empty() {
+        let pos = format!(
+            " {} / {} ",
+            thousands(p.cursor.selected as i64 + 1),
+            thousands(p.window.len() as i64)
+        );
+        block = block.title_bottom(
+            Line::from(pos)
+                .alignment(Alignment::Right)
+                .style(theme::dim()),
+        );
+    }
+    if p.window.is_empty() {
+        let text = match &p.status {
+            ReaderStatus::CaughtUp | ReaderStatus::Following => {
+                "no records here yet: waiting for new ones…"
+            }
+            ReaderStatus::Failed(_) => "the reader stopped: press g, G or o to read again",
+            _ => "loading records…",
+        };
+        frame.render_widget(Paragraph::new(text).style(theme::dim()).block(block), area);
+        return;
+    }
+    let digits = p.window.last_offset().unwrap_or(0).to_string().len().max(6) as u16;
+    let inner_width = area.width.saturating_sub(2);
+    let fixed = digits + TIME_WIDTH + KEY_WIDTH + SIZE_WIDTH + 4 * 2;
+    let value_width = inner_width.saturating_sub(fixed).max(10);
+    let top = p.cursor.top;
+    let rows = p
+        .window
+        .range(top, top + app.list_rows())
+        .enumerate()
+        .map(|(i, m)| {
+            let row = Row::new(vec![
+                Cell::from(
+                    Line::from(Span::styled(m.offset.to_string(), theme::offset()))
+                        .alignment(Alignment::Right),
+                ),
+                Cell::from(Span::styled(app.format_time(m.timestamp), theme::time())),
+                bytes_cell(m.key.as_deref(), KEY_WIDTH, theme::key()),
+                bytes_cell(
+                    m.value.as_deref(),
+                    value_width,
+                    ratatui::style::Style::new(),
+                ),
+                Cell::from(Line::from(size(m.size())).alignment(Alignment::Right)),
+            ]);
+            if top + i == p.cursor.selected {
+                row.style(theme::selected())
+            } else {
+                row
+            }
+        });
+    let header = Row::new(vec![
+        Cell::from(Line::from("Offset").alignment(Alignment::Right)),
+        Cell::from("Time"),
+        Cell::from("Key"),
+        Cell::from("Value"),
+        Cell::from(Line::from("Size").alignment(Alignment::Right)),
+    ])
+    .style(theme::header());
+    let widths = [
+        Constraint::Length(digits),
+        Constraint::Length(TIME_WIDTH),
+        Constraint::Length(KEY_WIDTH),
+        Constraint::Min(10),
+        Constraint::Length(SIZE_WIDTH),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .block(block)
+            .column_spacing(2),
+        area,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(super::size(12), "12 B");
+        assert_eq!(super::size(1536), "1.5 KiB");
+        assert_eq!(super::size(3 << 20), "3.0 MiB");
+    }
+}

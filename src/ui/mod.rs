@@ -1,0 +1,118 @@
+//! `draw(&App, &mut Frame)`: a pure function of the state, one module per pane.
+
+mod detail;
+mod help;
+mod messages;
+mod partitions;
+mod popup;
+mod status;
+pub mod theme;
+mod topics;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::app::{App, Screen};
+
+/// Draws the whole screen.
+pub fn draw(app: &App, frame: &mut Frame) {
+    let [title, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    title_bar(app, frame, title);
+    match app.screen {
+        Screen::Topics => topics::draw(app, frame, body),
+        Screen::Partitions => partitions::draw(app, frame, body),
+        Screen::Messages => messages::draw(app, frame, body),
+        Screen::Detail => detail::draw(app, frame, body),
+    }
+    status::draw(app, frame, status);
+    if app.help {
+        help::draw(app, frame);
+    }
+    if let Some(p) = &app.prompt {
+        popup::prompt(p, frame);
+    }
+    if let Some(e) = &app.popup {
+        popup::error(e, frame);
+    }
+}
+
+fn title_bar(app: &App, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![
+        Span::styled(" kbrowse ", theme::brand()),
+        Span::raw(" "),
+        Span::raw(app.brokers.clone()),
+    ];
+    let sep = || Span::raw(" › ");
+    if let Some(p) = &app.partitions {
+        spans.push(sep());
+        spans.push(Span::raw(p.topic.clone()));
+    }
+    if let (Some(m), Screen::Messages | Screen::Detail) = (&app.messages, app.screen) {
+        spans.push(sep());
+        spans.push(Span::raw(format!("partition {}", m.partition)));
+    }
+    if let (Some(d), Screen::Detail) = (&app.detail, app.screen) {
+        spans.push(sep());
+        spans.push(Span::raw(format!("offset {}", d.message.offset)));
+    }
+    let hint = "? help  q quit ";
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme::title_bar()),
+        area,
+    );
+    let w = hint.len() as u16;
+    if area.width > w + 20 {
+        let right = Rect {
+            x: area.x + area.width - w,
+            width: w,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(hint).style(theme::title_bar()), right);
+    }
+}
+
+/// The bordered block every pane sits in.
+fn pane(title: Line<'static>) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::border())
+        .title(title)
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rectangle of at most `w` x `h` centred in `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,100 @@
+//! The status line: where you are, what the reader does, how fast; or the filter being typed.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{theme, thousands};
+use crate::app::{App, ReaderStatus, Screen};
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    if let Some(input) = &app.topics.filter_input {
+        let width = area.width.saturating_sub(3) as usize;
+        let scroll = input.visual_scroll(width);
+        let line = Line::from(vec![
+            Span::styled(" /", theme::hotkey()),
+            Span::raw(input.value().chars().skip(scroll).collect::<String>()),
+        ]);
+        frame.render_widget(Paragraph::new(line).style(theme::status()), area);
+        let x = area.x + 2 + (input.visual_cursor().saturating_sub(scroll)) as u16;
+        frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+        return;
+    }
+    let sep = || Span::raw(" │ ");
+    let (mut left, hints): (Vec<Span>, &str) = match app.screen {
+        Screen::Topics => {
+            let n = app.topics.rows.len();
+            (
+                vec![Span::raw(format!(" {} topics", thousands(n as i64)))],
+                "/ filter  ⏎ open ",
+            )
+        }
+        Screen::Partitions => {
+            let p = app.partitions.as_ref();
+            let total: i64 = p.map_or(0, |p| p.rows.iter().filter_map(|r| r.messages()).sum());
+            let text = format!(
+                " {} · {} messages",
+                p.map_or("", |p| p.topic.as_str()),
+                thousands(total)
+            );
+            (vec![Span::raw(text)], "⏎ open  o offset  t time  Esc back ")
+        }
+        Screen::Messages | Screen::Detail => {
+            (reader_spans(app), "f follow  o offset  t time  Esc back ")
+        }
+    };
+    if let Some(w) = &app.warning {
+        left.push(sep());
+        left.push(Span::styled(format!("⚠ {w}"), theme::bad()));
+    }
+    let used: usize = left.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    if room > hints.chars().count() + 2 {
+        left.push(Span::raw(" ".repeat(room - hints.chars().count())));
+        left.push(Span::styled(
+            hints,
+            theme::status().fg(ratatui::style::Color::Gray),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(left)).style(theme::status()),
+        area,
+    );
+}
+
+fn reader_spans(app: &App) -> Vec<Span<'static>> {
+    let Some(p) = &app.messages else {
+        return Vec::new();
+    };
+    let sep = || Span::raw(" │ ");
+    let mut spans = vec![Span::raw(format!(" {}/{}", p.topic, p.partition)), sep()];
+    let loaded = match (p.window.first_offset(), p.window.last_offset()) {
+        (Some(a), Some(b)) => format!("{}–{}", thousands(a), thousands(b)),
+        _ => "none".to_string(),
+    };
+    let of = p.watermarks.map_or(String::new(), |w| {
+        format!(" of {}–{}", thousands(w.low), thousands(w.high))
+    });
+    spans.push(Span::raw(format!("offsets {loaded}{of}")));
+    spans.push(sep());
+    spans.push(Span::raw(format!(
+        "{} rec/s",
+        thousands(p.rate.round() as i64)
+    )));
+    spans.push(sep());
+    let (text, style) = match &p.status {
+        ReaderStatus::Paused => ("● paused".to_string(), theme::status()),
+        ReaderStatus::Starting => ("● starting".to_string(), theme::busy()),
+        ReaderStatus::Fetching => ("● fetching".to_string(), theme::busy()),
+        ReaderStatus::CaughtUp => ("● caught up".to_string(), theme::good()),
+        ReaderStatus::Following => ("● following".to_string(), theme::good()),
+        ReaderStatus::Reconnecting { attempt, error } => (
+            format!("● reconnecting (attempt {attempt}): {error}"),
+            theme::bad(),
+        ),
+        ReaderStatus::Failed(e) => (format!("● error: {e}"), theme::bad()),
+    };
+    spans.push(Span::styled(text, style));
+    spans
+}

@@ -1,0 +1,312 @@
+//! Snapshots of every screen and overlay, drawn on a `TestBackend` with a fixed clock in UTC.
+
+use bytes::Bytes;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::app::{Action, App, Effect, PartitionRow, TimeZone, TopicRow};
+use crate::kafka::{
+    BatchInfo, Codec, Header, Message, ReaderEvent, ReaderEventKind, TimestampType, Watermarks,
+};
+
+const W: u16 = 120;
+const H: u16 = 24;
+
+fn key(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Action {
+    key(KeyCode::Char(c))
+}
+
+fn render(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| super::draw(app, f)).unwrap();
+    format!("{}", t.backend())
+}
+
+fn record(offset: i64, key: Option<&[u8]>, value: Option<&[u8]>) -> Message {
+    Message {
+        partition: 0,
+        offset,
+        timestamp: 1_714_564_800_000 + offset * 1_250,
+        timestamp_type: TimestampType::CreateTime,
+        key: key.map(Bytes::copy_from_slice),
+        value: value.map(Bytes::copy_from_slice),
+        headers: Vec::new(),
+        batch: BatchInfo {
+            base_offset: offset,
+            last_offset: offset,
+            codec: Codec::Lz4,
+            transactional: false,
+            producer_id: -1,
+            producer_epoch: -1,
+            leader_epoch: 0,
+        },
+    }
+}
+
+fn sample_records() -> Vec<Message> {
+    let mut v: Vec<Message> = (0..6)
+        .map(|i| {
+            let value = format!(r#"{{"order_id":{},"customer":"c-{:03}","amount":{}.{:02},"items":[{{"sku":"A-1","qty":{}}}]}}"#, 1000 + i, i * 7, 10 + i * 3, i * 11 % 100, i % 3 + 1);
+            record(i, Some(format!("order-{}", 1000 + i).as_bytes()), Some(value.as_bytes()))
+        })
+        .collect();
+    v.push(record(6, None, Some(b"tombstone follows")));
+    v.push(record(
+        7,
+        Some(b"ctl"),
+        Some(b"\x1b[31mred\x1b[0m bell\x07 \xff\xfe not utf-8\n"),
+    ));
+    v.push(record(8, Some(b"deleted"), None));
+    let mut h = record(9, Some(b"with-headers"), Some(b"{\"ok\":true}"));
+    h.headers = vec![
+        Header {
+            name: Bytes::from_static(b"trace-id"),
+            value: Some(Bytes::from_static(b"abc123")),
+        },
+        Header {
+            name: Bytes::from_static(b"trace-id"),
+            value: Some(Bytes::from_static(b"def456")),
+        },
+        Header {
+            name: Bytes::from_static(b"empty"),
+            value: None,
+        },
+    ];
+    h.batch.transactional = true;
+    h.batch.producer_id = 4001;
+    h.batch.producer_epoch = 2;
+    v.push(h);
+    v
+}
+
+fn topics_app() -> App {
+    let mut app = App::new(
+        "localhost:9092".into(),
+        10_000,
+        Box::new(|| 1_714_564_900_000),
+    );
+    app.time_zone = TimeZone::Utc;
+    app.update(Action::Resize(W, H));
+    app.start(None);
+    let t = |name: &str, internal, partitions, messages| TopicRow {
+        name: name.into(),
+        internal,
+        partitions,
+        messages,
+    };
+    app.update(Action::TopicsLoaded(Ok(vec![
+        t("__consumer_offsets", true, 50, Some(0)),
+        t("codec-gzip", false, 1, Some(1000)),
+        t("events-long", false, 1, Some(1_000_000)),
+        t("orders", false, 6, Some(12_000)),
+        t("payments", false, 3, None),
+    ])));
+    app
+}
+
+fn partitions_app() -> App {
+    let mut app = topics_app();
+    for _ in 0..3 {
+        app.update(ch('j'));
+    }
+    app.update(key(KeyCode::Enter));
+    let rows = (0..6)
+        .map(|id| PartitionRow {
+            id,
+            leader: id % 3 + 1,
+            replicas: vec![id % 3 + 1, (id + 1) % 3 + 1],
+            isr: vec![id % 3 + 1],
+            low: Some(if id == 0 { 0 } else { 100 * id as i64 }),
+            high: Some(2000 + 100 * id as i64),
+        })
+        .collect();
+    app.update(Action::PartitionsLoaded {
+        topic: "orders".into(),
+        result: Ok(rows),
+    });
+    app
+}
+
+fn messages_app() -> App {
+    let mut app = partitions_app();
+    let fx = app.update(key(KeyCode::Enter));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartReader { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    let ev = |kind| ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    };
+    app.update(Action::Reader(vec![
+        ev(ReaderEventKind::Started {
+            offset: 0,
+            watermarks: Watermarks { low: 0, high: 2000 },
+        }),
+        ev(ReaderEventKind::Messages(sample_records())),
+        ev(ReaderEventKind::CaughtUp { next: 10, high: 10 }),
+    ]));
+    app.messages.as_mut().unwrap().rate = 1234.4;
+    app
+}
+
+fn detail_app(row: usize) -> App {
+    let mut app = messages_app();
+    for _ in 0..row {
+        app.update(ch('j'));
+    }
+    app.update(key(KeyCode::Enter));
+    app
+}
+
+#[test]
+fn topics() {
+    insta::assert_snapshot!(render(&topics_app()));
+}
+
+#[test]
+fn topics_loading() {
+    let mut app = App::new("localhost:9092".into(), 10_000, Box::new(|| 0));
+    app.update(Action::Resize(W, H));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn topics_filter() {
+    let mut app = topics_app();
+    for c in "/co".chars() {
+        app.update(ch(c));
+    }
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn partitions() {
+    insta::assert_snapshot!(render(&partitions_app()));
+}
+
+#[test]
+fn messages() {
+    let mut app = messages_app();
+    app.update(ch('j'));
+    app.update(ch('j'));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn messages_loading() {
+    let mut app = partitions_app();
+    app.update(key(KeyCode::Enter));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn messages_reconnecting() {
+    let mut app = messages_app();
+    let generation = app.messages.as_ref().unwrap().generation;
+    let error = crate::kafka::Error::Closed {
+        addr: "127.0.0.1:9092".into(),
+    };
+    let kind = ReaderEventKind::Reconnecting {
+        next: 10,
+        attempt: 3,
+        error,
+    };
+    app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    }]));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn detail_text() {
+    insta::assert_snapshot!(render(&detail_app(7)));
+}
+
+#[test]
+fn detail_hex() {
+    let mut app = detail_app(7);
+    app.update(ch('x'));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn detail_json_with_headers() {
+    let mut app = detail_app(9);
+    app.update(ch('x'));
+    app.update(ch('x'));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn detail_large_value_scrolled() {
+    let mut app = messages_app();
+    let big: Vec<u8> = (0..(10u32 << 20)).map(|i| b'a' + (i % 26) as u8).collect();
+    let generation = app.messages.as_ref().unwrap().generation + 1;
+    app.update(ch('G'));
+    let kind = ReaderEventKind::Messages(vec![record(2000, Some(b"big"), Some(&big))]);
+    app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    }]));
+    app.update(key(KeyCode::Enter));
+    app.update(ch('x'));
+    app.update(ch('G'));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = messages_app();
+    app.update(ch('?'));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn help_overlay_narrow() {
+    let mut app = topics_app();
+    app.update(ch('?'));
+    app.update(Action::Resize(70, 40));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn prompt_overlay() {
+    let mut app = messages_app();
+    for c in "o12x".chars() {
+        app.update(ch(c));
+    }
+    app.update(key(KeyCode::Enter));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn error_popup() {
+    let mut app = messages_app();
+    let generation = app.messages.as_ref().unwrap().generation;
+    let error = crate::kafka::Error::OffsetOutOfRange {
+        topic: "orders".into(),
+        partition: 0,
+        offset: 5000,
+        low: 0,
+        high: 2000,
+    };
+    app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind: ReaderEventKind::Failed(error),
+    }]));
+    insta::assert_snapshot!(render(&app));
+}

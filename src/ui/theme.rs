@@ -1,0 +1,94 @@
+//! Colours and styles, in one place.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// The title bar.
+pub fn title_bar() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Cyan)
+}
+
+/// The app's name in the title bar.
+pub fn brand() -> Style {
+    title_bar().add_modifier(Modifier::BOLD)
+}
+
+/// Block borders.
+pub fn border() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+/// Block titles.
+pub fn block_title() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+
+/// Column headers.
+pub fn header() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}
+
+/// The selected row.
+pub fn selected() -> Style {
+    Style::new()
+        .bg(Color::Blue)
+        .fg(Color::White)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// Less important text: internal topics, null keys, hints.
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+/// Offsets.
+pub fn offset() -> Style {
+    Style::new().fg(Color::Magenta)
+}
+
+/// Timestamps.
+pub fn time() -> Style {
+    Style::new().fg(Color::Green)
+}
+
+/// Keys of records.
+pub fn key() -> Style {
+    Style::new().fg(Color::Cyan)
+}
+
+/// Labels in the detail view.
+pub fn label() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}
+
+/// The status line.
+pub fn status() -> Style {
+    Style::new().fg(Color::White).bg(Color::DarkGray)
+}
+
+/// A healthy reader state.
+pub fn good() -> Style {
+    status().fg(Color::LightGreen).add_modifier(Modifier::BOLD)
+}
+
+/// A reader that is working.
+pub fn busy() -> Style {
+    status().fg(Color::LightYellow).add_modifier(Modifier::BOLD)
+}
+
+/// A reader in trouble.
+pub fn bad() -> Style {
+    Style::new()
+        .fg(Color::White)
+        .bg(Color::Red)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// Keys in the help and hints.
+pub fn hotkey() -> Style {
+    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+}
+
+/// Error popups.
+pub fn error() -> Style {
+    Style::new().fg(Color::LightRed)
+}
