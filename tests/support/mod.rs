@@ -210,3 +210,136 @@ pub fn kbrowse(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A topic name no earlier run used: `prefix-<millis>-<pid>-<n>` (reruns against the same
+/// real broker never collide).
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    format!(
+        "{prefix}-{ms}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Creates a topic on a real broker with rdkafka's admin client (replication factor 1).
+pub fn create_topic(addr: &str, name: &str, partitions: i32, configs: &[(&str, &str)]) {
+    use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+    use rdkafka::client::DefaultClientContext;
+    let admin: AdminClient<DefaultClientContext> = RdConfig::new()
+        .set("bootstrap.servers", addr)
+        .create()
+        .expect("admin client");
+    let mut topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
+    for (k, v) in configs {
+        topic = topic.set(k, v);
+    }
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+    let results =
+        futures::executor::block_on(admin.create_topics([&topic], &opts)).expect("create_topics");
+    for r in results {
+        r.unwrap_or_else(|(t, e)| panic!("creating topic {t} failed: {e:?}"));
+    }
+}
+
+/// A running `kbrowse` whose stdout lines arrive on a thread (for reads that follow).
+/// Dropping it kills the process.
+pub struct Follow {
+    pub child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    /// Every stdout line received so far.
+    pub got: Vec<String>,
+    stderr: Arc<std::sync::Mutex<String>>,
+}
+
+impl Follow {
+    pub fn spawn(args: &[&str]) -> Follow {
+        use std::io::{BufRead, Read};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kbrowse"))
+            .args(args)
+            .env_remove("KBROWSE_BROKERS")
+            .env("TZ", "UTC")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn kbrowse");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let err = Arc::new(std::sync::Mutex::new(String::new()));
+        let err2 = err.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut s) = err2.lock() {
+                    s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            }
+        });
+        Follow {
+            child,
+            lines,
+            got: Vec::new(),
+            stderr: err,
+        }
+    }
+
+    /// Waits until `n` lines have arrived in all; panics with what did arrive after `timeout`.
+    pub fn wait_lines(&mut self, n: usize, timeout: Duration) -> &[String] {
+        let deadline = std::time::Instant::now() + timeout;
+        while self.got.len() < n {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.got.push(line),
+                Err(_) => panic!(
+                    "{} of {n} lines after {timeout:?}; last: {:?}; stderr: {}",
+                    self.got.len(),
+                    self.got.last(),
+                    self.stderr()
+                ),
+            }
+        }
+        &self.got
+    }
+
+    /// Collects whatever lines arrive within `d`.
+    pub fn collect_for(&mut self, d: Duration) -> &[String] {
+        let deadline = std::time::Instant::now() + d;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.got.push(line),
+                Err(_) => return &self.got,
+            }
+        }
+    }
+
+    /// What the process wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for Follow {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
