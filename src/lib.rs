@@ -1,8 +1,9 @@
 //! kbrowse: a fast, safe terminal browser for Apache Kafka topics.
 
 pub mod app;
-pub mod ui;
 pub mod cli;
 pub mod kafka;
 pub mod position;
 pub mod render;
+pub mod tui;
+pub mod ui;

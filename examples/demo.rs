@@ -1,0 +1,371 @@
+//! `cargo run --release --example demo`: an in-process Kafka (librdkafka's mock cluster)
+//! seeded with topics that show what kbrowse does, and the browser opened on it.
+//!
+//! `-- --serve` seeds, prints the bootstrap address and keeps the cluster up without the UI
+//! (to point `kbrowse -b ADDR` at it); `-- --small` skips the 1,000,000-record partition.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow};
+use rdkafka::ClientConfig as RdConfig;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+use rdkafka::types::RDKafkaErrorCode;
+
+type Prod = ThreadedProducer<DefaultProducerContext>;
+
+const CODECS: [&str; 5] = ["none", "gzip", "snappy", "lz4", "zstd"];
+const LONG: i64 = 1_000_000;
+
+fn producer(addr: &str, codec: &str) -> anyhow::Result<Prod> {
+    let level = if codec == "zstd" { "12" } else { "-1" };
+    RdConfig::new()
+        .set("bootstrap.servers", addr)
+        .set("compression.type", codec)
+        .set("compression.level", level)
+        .set("linger.ms", "50")
+        .set("batch.num.messages", "100000")
+        .set("batch.size", "4000000")
+        .set("message.max.bytes", "8000000")
+        .set("queue.buffering.max.messages", "2000000")
+        .set("queue.buffering.max.kbytes", "1048576")
+        .set("message.timeout.ms", "60000")
+        .create()
+        .context("creating a producer")
+}
+
+/// One record to produce.
+struct Rec<'a> {
+    partition: i32,
+    key: Option<&'a [u8]>,
+    value: Option<&'a [u8]>,
+    headers: &'a [(&'a str, Option<&'a [u8]>)],
+    timestamp: i64,
+}
+
+fn send(p: &Prod, topic: &str, r: Rec<'_>) -> anyhow::Result<()> {
+    let mut headers = OwnedHeaders::new_with_capacity(r.headers.len());
+    for (k, v) in r.headers {
+        headers = headers.insert(Header { key: k, value: *v });
+    }
+    let mut rec: BaseRecord<'_, [u8], [u8]> = BaseRecord::to(topic)
+        .partition(r.partition)
+        .timestamp(r.timestamp);
+    if !r.headers.is_empty() {
+        rec = rec.headers(headers);
+    }
+    if let Some(k) = r.key {
+        rec = rec.key(k);
+    }
+    if let Some(v) = r.value {
+        rec = rec.payload(v);
+    }
+    loop {
+        match p.send(rec) {
+            Ok(()) => return Ok(()),
+            Err((e, back)) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::QueueFull) => {
+                std::thread::sleep(Duration::from_millis(2));
+                rec = back;
+            }
+            Err((e, _)) => return Err(anyhow!("producing to {topic}: {e}")),
+        }
+    }
+}
+
+fn flush(p: &Prod) -> anyhow::Result<()> {
+    p.flush(Duration::from_secs(60))
+        .context("flushing the producer")
+}
+
+fn now_ms() -> i64 {
+    kbrowse::tui::now_ms()
+}
+
+const CUSTOMERS: [&str; 6] = ["ada", "grace", "linus", "barbara", "ken", "margaret"];
+const SKUS: [&str; 5] = ["KB-101", "MOUSE-7", "CABLE-2M", "DOCK-USB4", "SSD-2TB"];
+
+/// JSON orders over 6 partitions, with headers, spread over the last day.
+fn seed_orders(
+    addr: &str,
+    mock: &MockCluster<'static, DefaultProducerContext>,
+) -> anyhow::Result<()> {
+    mock.create_topic("orders", 6, 1)?;
+    let p = producer(addr, "lz4")?;
+    let n = 12_000i64;
+    let start = now_ms() - 86_400_000;
+    for i in 0..n {
+        let customer = CUSTOMERS[(i / 6 % 6) as usize];
+        let sku = SKUS[(i * 7 % 5) as usize];
+        let value = format!(
+            r#"{{"order_id":{},"customer":"{customer}","items":[{{"sku":"{sku}","qty":{}}}],"total":{}.{:02},"status":"{}"}}"#,
+            100_000 + i,
+            i % 4 + 1,
+            (i * 37) % 500 + 5,
+            (i * 13) % 100,
+            ["placed", "paid", "shipped"][(i % 3) as usize]
+        );
+        let key = format!("order-{}", 100_000 + i);
+        let trace = format!("{:016x}", (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let headers = [
+            ("content-type", Some(&b"application/json"[..])),
+            ("trace-id", Some(trace.as_bytes())),
+        ];
+        let rec = Rec {
+            partition: (i % 6) as i32,
+            key: Some(key.as_bytes()),
+            value: Some(value.as_bytes()),
+            headers: &headers,
+            timestamp: start + i * 86_400_000 / n,
+        };
+        send(&p, "orders", rec)?;
+    }
+    flush(&p)
+}
+
+/// One topic per codec, the same events in each.
+fn seed_codecs(
+    addr: &str,
+    mock: &MockCluster<'static, DefaultProducerContext>,
+) -> anyhow::Result<()> {
+    let now = now_ms();
+    for codec in CODECS {
+        let topic = format!("codec-{codec}");
+        mock.create_topic(&topic, 1, 1)?;
+        let p = producer(addr, codec)?;
+        for i in 0..2_000i64 {
+            let value = format!(
+                r#"{{"event":"page_view","seq":{i},"path":"/docs/{}","codec":"{codec}"}}"#,
+                i % 40
+            );
+            let key = format!("session-{}", i % 97);
+            let rec = Rec {
+                partition: 0,
+                key: Some(key.as_bytes()),
+                value: Some(value.as_bytes()),
+                headers: &[],
+                timestamp: now - (2_000 - i) * 1000,
+            };
+            send(&p, &topic, rec)?;
+        }
+        flush(&p)?;
+    }
+    Ok(())
+}
+
+/// Binary and hostile data: non-UTF-8, control characters, terminal escape sequences,
+/// bidirectional overrides, null keys and values, repeated and binary headers.
+fn seed_binary(
+    addr: &str,
+    mock: &MockCluster<'static, DefaultProducerContext>,
+) -> anyhow::Result<()> {
+    mock.create_topic("binary-and-escapes", 1, 1)?;
+    let p = producer(addr, "none")?;
+    let now = now_ms();
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let samples: Vec<(Option<Vec<u8>>, Option<Vec<u8>>)> = vec![
+        (
+            Some(b"ansi".to_vec()),
+            Some(
+                b"\x1b[31mthis would be red\x1b[0m and \x1b]0;set title\x07 \x1b[2J clear".to_vec(),
+            ),
+        ),
+        (
+            Some(b"latin1".to_vec()),
+            Some(b"caf\xe9 cr\xe8me br\xfbl\xe9e (ISO-8859-1, not UTF-8)".to_vec()),
+        ),
+        (
+            Some("bidi".as_bytes().to_vec()),
+            Some(
+                "invoice \u{202e}fdp.exe\u{202c} zero\u{200b}width"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+        ),
+        (
+            Some(b"controls".to_vec()),
+            Some(b"tab\there\r\nnul\x00 bell\x07 del\x7f".to_vec()),
+        ),
+        (None, Some(b"a record with a null key".to_vec())),
+        (Some(b"tombstone".to_vec()), None),
+        (
+            Some(vec![0xde, 0xad, 0xbe, 0xef]),
+            Some(b"binary key".to_vec()),
+        ),
+    ];
+    for (i, (k, v)) in samples.iter().enumerate() {
+        let headers = [
+            ("source", Some(&b"demo"[..])),
+            ("source", Some(&b"repeated-name"[..])),
+            ("bin", Some(&[0u8, 1, 2, 0xff][..])),
+            ("null", None),
+        ];
+        let rec = Rec {
+            partition: 0,
+            key: k.as_deref(),
+            value: v.as_deref(),
+            headers: &headers,
+            timestamp: now - 60_000 + i as i64,
+        };
+        send(&p, "binary-and-escapes", rec)?;
+    }
+    for i in 0..200 {
+        let bytes: Vec<u8> = (0..64 + i % 64)
+            .map(|_| {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                rng as u8
+            })
+            .collect();
+        let key = format!("blob-{i}");
+        let rec = Rec {
+            partition: 0,
+            key: Some(key.as_bytes()),
+            value: Some(&bytes),
+            headers: &[],
+            timestamp: now,
+        };
+        send(&p, "binary-and-escapes", rec)?;
+    }
+    flush(&p)
+}
+
+/// Large values: a 1.5 MiB JSON document and a 2 MiB log.
+fn seed_large(
+    addr: &str,
+    mock: &MockCluster<'static, DefaultProducerContext>,
+) -> anyhow::Result<()> {
+    mock.create_topic("large-values", 1, 1)?;
+    let p = producer(addr, "none")?;
+    let mut json = String::from("{\"report\":\"nightly\",\"rows\":[");
+    let mut i = 0;
+    while json.len() < 1_536 * 1024 {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&format!(
+            r#"{{"id":{i},"name":"item {i}","price":{}.{:02},"tags":["a","b"]}}"#,
+            i % 300,
+            i % 100
+        ));
+        i += 1;
+    }
+    json.push_str("]}");
+    let mut log = String::new();
+    let mut line = 0;
+    while log.len() < 2 << 20 {
+        log.push_str(&format!(
+            "2024-05-01T12:{:02}:{:02}Z INFO worker-{} processed batch {line}\n",
+            line / 60 % 60,
+            line % 60,
+            line % 8
+        ));
+        line += 1;
+    }
+    let now = now_ms();
+    send(
+        &p,
+        "large-values",
+        Rec {
+            partition: 0,
+            key: Some(b"report.json"),
+            value: Some(json.as_bytes()),
+            headers: &[],
+            timestamp: now,
+        },
+    )?;
+    send(
+        &p,
+        "large-values",
+        Rec {
+            partition: 0,
+            key: Some(b"worker.log"),
+            value: Some(log.as_bytes()),
+            headers: &[],
+            timestamp: now,
+        },
+    )?;
+    send(
+        &p,
+        "large-values",
+        Rec {
+            partition: 0,
+            key: Some(b"small"),
+            value: Some(b"{\"note\":\"small neighbour\"}"),
+            headers: &[],
+            timestamp: now,
+        },
+    )?;
+    flush(&p)
+}
+
+/// One partition of 1,000,000 records, produced fast in large compressed batches.
+fn seed_long(
+    addr: &str,
+    mock: &MockCluster<'static, DefaultProducerContext>,
+) -> anyhow::Result<()> {
+    mock.create_topic("events-long", 1, 1)?;
+    // Small records, one timestamp per thousand and strong compression: the mock keeps only
+    // 5 MiB per partition, and all 1,000,000 records must fit.
+    let p = producer(addr, "zstd")?;
+    let start = now_ms() - LONG;
+    let mut value = String::with_capacity(64);
+    for i in 0..LONG {
+        value.clear();
+        use std::fmt::Write as _;
+        let _ = write!(
+            value,
+            r#"{{"seq":{i},"kind":"{}"}}"#,
+            ["click", "view", "scroll", "buy"][(i % 4) as usize]
+        );
+        send(
+            &p,
+            "events-long",
+            Rec {
+                partition: 0,
+                key: None,
+                value: Some(value.as_bytes()),
+                headers: &[],
+                timestamp: start + i / 1000 * 1000,
+            },
+        )?;
+    }
+    flush(&p)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let serve = args.iter().any(|a| a == "--serve");
+    let small = args.iter().any(|a| a == "--small");
+    let mock = MockCluster::new(3).context("starting the mock cluster")?;
+    let addr = mock.bootstrap_servers();
+    let t = Instant::now();
+    eprintln!("kbrowse demo: mock cluster at {addr}; seeding topics…");
+    seed_orders(&addr, &mock)?;
+    seed_codecs(&addr, &mock)?;
+    seed_binary(&addr, &mock)?;
+    seed_large(&addr, &mock)?;
+    if !small {
+        seed_long(&addr, &mock)?;
+    }
+    eprintln!("seeded in {:.1}s", t.elapsed().as_secs_f32());
+    if serve {
+        println!("{addr}");
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let opts = kbrowse::tui::Options {
+        brokers: addr,
+        topic: None,
+        window: 10_000,
+        isolation: kbrowse::kafka::Isolation::ReadCommitted,
+    };
+    let result = runtime.block_on(kbrowse::tui::run(opts));
+    drop(mock);
+    result
+}

@@ -1,0 +1,89 @@
+//! Loads the lists show: topics with message counts, a topic's partitions with watermarks.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::app::{PartitionRow, TopicRow};
+use crate::kafka::{Cluster, Isolation};
+
+/// How long a load may take before it is reported as failed.
+const LOAD_TIMEOUT: Duration = Duration::from_secs(15);
+
+async fn timed<T>(what: &str, f: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+    match tokio::time::timeout(LOAD_TIMEOUT, f).await {
+        Ok(r) => r,
+        Err(_) => Err(format!(
+            "{what} took longer than {}s",
+            LOAD_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+/// All topics; message counts when the watermarks could be read.
+pub async fn topics(cluster: Arc<Cluster>, isolation: Isolation) -> Result<Vec<TopicRow>, String> {
+    timed("listing topics", async {
+        let md = cluster.metadata(None).await.map_err(|e| e.to_string())?;
+        let parts: Vec<(String, i32)> = md
+            .topics
+            .iter()
+            .flat_map(|t| t.partitions.iter().map(|p| (t.name.clone(), p.id)))
+            .collect();
+        // Counts are a bonus: without them the list still shows.
+        let marks = cluster.watermarks(&parts, isolation).await.ok();
+        Ok(md
+            .topics
+            .into_iter()
+            .map(|t| {
+                let messages = marks.as_ref().and_then(|m| {
+                    t.partitions
+                        .iter()
+                        .map(|p| m.get(&(t.name.clone(), p.id)).map(|w| w.count()))
+                        .sum::<Option<i64>>()
+                });
+                TopicRow {
+                    partitions: t.partitions.len(),
+                    name: t.name,
+                    internal: t.internal,
+                    messages,
+                }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// One topic's partitions with their watermarks.
+pub async fn partitions(
+    cluster: Arc<Cluster>,
+    topic: String,
+    isolation: Isolation,
+) -> Result<Vec<PartitionRow>, String> {
+    timed("loading partitions", async {
+        let info = cluster.topic(&topic).await.map_err(|e| e.to_string())?;
+        let parts: Vec<(String, i32)> = info
+            .partitions
+            .iter()
+            .map(|p| (topic.clone(), p.id))
+            .collect();
+        let marks = cluster
+            .watermarks(&parts, isolation)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(info
+            .partitions
+            .into_iter()
+            .map(|p| {
+                let w = marks.get(&(topic.clone(), p.id));
+                PartitionRow {
+                    id: p.id,
+                    leader: p.leader,
+                    replicas: p.replicas,
+                    isr: p.isr,
+                    low: w.map(|w| w.low),
+                    high: w.map(|w| w.high),
+                }
+            })
+            .collect())
+    })
+    .await
+}

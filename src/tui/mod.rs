@@ -1,0 +1,209 @@
+//! The runtime: terminal setup and restore, the event loop, effects, reader tasks.
+//!
+//! Only this layer does I/O. Terminal events, load results and reader events become
+//! `Action`s; `App::update` returns `Effect`s that are carried out here. Reader events are
+//! drained in bulk and applied as one update; the screen is drawn at most ~60 times a
+//! second and only when something changed.
+
+mod loads;
+pub mod terminal;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt as _;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::app::{Action, App, Effect};
+use crate::kafka::{ClientConfig, Cluster, Isolation, PartitionReader, ReaderConfig, ReaderEvent};
+
+/// What the TUI is started with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Comma-separated bootstrap brokers.
+    pub brokers: String,
+    /// A topic to open right away.
+    pub topic: Option<String>,
+    /// Records the message pane holds at most.
+    pub window: usize,
+    pub isolation: Isolation,
+}
+
+/// Time between frames: at most ~60 per second.
+const FRAME: Duration = Duration::from_millis(16);
+/// Reader events in flight: the prefetch budget of the open partition.
+const READER_CHANNEL: usize = 4;
+/// Reader events applied in one update at most.
+const DRAIN: usize = 256;
+
+/// Milliseconds since the epoch, by the system clock.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Connects, then runs the full-screen browser until the user quits.
+pub async fn run(opts: Options) -> anyhow::Result<()> {
+    let cluster = Cluster::connect(ClientConfig::new(&opts.brokers))
+        .await
+        .with_context(|| format!("cannot connect to {}", opts.brokers))?;
+    let mut guard = terminal::TerminalGuard::enter()?;
+    let result = Runtime::new(cluster, &opts)
+        .run(&mut guard, opts.topic.clone())
+        .await;
+    drop(guard);
+    result
+}
+
+/// The event loop's state: the app and the I/O it asked for.
+struct Runtime {
+    app: App,
+    cluster: Arc<Cluster>,
+    isolation: Isolation,
+    reader: Option<PartitionReader>,
+    reader_tx: mpsc::Sender<ReaderEvent>,
+    reader_rx: mpsc::Receiver<ReaderEvent>,
+    action_tx: mpsc::UnboundedSender<Action>,
+    action_rx: mpsc::UnboundedReceiver<Action>,
+    topics_load: Option<JoinHandle<()>>,
+    partitions_load: Option<(String, JoinHandle<()>)>,
+}
+
+impl Runtime {
+    fn new(cluster: Arc<Cluster>, opts: &Options) -> Runtime {
+        let (reader_tx, reader_rx) = mpsc::channel(READER_CHANNEL);
+        let (action_tx, action_rx) = mpsc::unbounded_channel();
+        Runtime {
+            app: App::new(opts.brokers.clone(), opts.window, Box::new(now_ms)),
+            cluster,
+            isolation: opts.isolation,
+            reader: None,
+            reader_tx,
+            reader_rx,
+            action_tx,
+            action_rx,
+            topics_load: None,
+            partitions_load: None,
+        }
+    }
+
+    async fn run(
+        mut self,
+        guard: &mut terminal::TerminalGuard,
+        topic: Option<String>,
+    ) -> anyhow::Result<()> {
+        let size = guard.terminal.size()?;
+        self.app.update(Action::Resize(size.width, size.height));
+        let fx = self.app.start(topic);
+        self.perform(fx);
+        let mut events = EventStream::new();
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut batch = Vec::with_capacity(DRAIN);
+        let mut dirty = true;
+        let mut last_draw: Option<Instant> = None;
+        loop {
+            let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
+            if dirty && due {
+                guard.terminal.draw(|f| crate::ui::draw(&self.app, f))?;
+                dirty = false;
+                last_draw = Some(Instant::now());
+            }
+            let next_frame =
+                last_draw.map_or_else(tokio::time::Instant::now, |t| (t + FRAME).into());
+            let fx = tokio::select! {
+                // Keys first: a fast topic never delays them.
+                biased;
+                ev = events.next() => match ev {
+                    Some(Ok(ev)) => match to_action(ev) {
+                        Some(a) => self.app.update(a),
+                        None => continue,
+                    },
+                    Some(Err(e)) => return Err(e).context("reading terminal events"),
+                    None => return Ok(()),
+                },
+                _ = self.reader_rx.recv_many(&mut batch, DRAIN) => {
+                    self.app.update(Action::Reader(std::mem::take(&mut batch)))
+                }
+                Some(a) = self.action_rx.recv() => self.app.update(a),
+                _ = tick.tick() => self.app.update(Action::Tick),
+                _ = tokio::time::sleep_until(next_frame), if dirty => continue,
+            };
+            dirty |= !fx.is_empty();
+            if self.perform(fx) || self.app.quit {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Carries out effects; true when it is time to quit.
+    fn perform(&mut self, effects: Vec<Effect>) -> bool {
+        for e in effects {
+            match e {
+                Effect::LoadTopics => {
+                    if self.topics_load.as_ref().is_some_and(|t| !t.is_finished()) {
+                        continue;
+                    }
+                    let (cluster, tx, iso) =
+                        (self.cluster.clone(), self.action_tx.clone(), self.isolation);
+                    self.topics_load = Some(tokio::spawn(async move {
+                        let _ = tx.send(Action::TopicsLoaded(loads::topics(cluster, iso).await));
+                    }));
+                }
+                Effect::LoadPartitions { topic } => {
+                    match &self.partitions_load {
+                        Some((t, task)) if *t == topic && !task.is_finished() => continue,
+                        Some((_, task)) => task.abort(),
+                        None => {}
+                    }
+                    let (cluster, tx, iso) =
+                        (self.cluster.clone(), self.action_tx.clone(), self.isolation);
+                    let name = topic.clone();
+                    let task = tokio::spawn(async move {
+                        let result = loads::partitions(cluster, topic.clone(), iso).await;
+                        let _ = tx.send(Action::PartitionsLoaded { topic, result });
+                    });
+                    self.partitions_load = Some((name, task));
+                }
+                Effect::StartReader {
+                    generation,
+                    topic,
+                    partition,
+                    start,
+                } => {
+                    let config = ReaderConfig {
+                        generation,
+                        isolation: self.isolation,
+                        ..ReaderConfig::default()
+                    };
+                    // Replacing the handle aborts the previous reader.
+                    self.reader = Some(PartitionReader::spawn(
+                        self.cluster.clone(),
+                        topic,
+                        partition,
+                        start,
+                        config,
+                        self.reader_tx.clone(),
+                    ));
+                }
+                Effect::StopReader => self.reader = None,
+                Effect::Redraw => {}
+                Effect::Quit => return true,
+            }
+        }
+        false
+    }
+}
+
+fn to_action(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
+        Event::Mouse(m) => Some(Action::Mouse(m)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
