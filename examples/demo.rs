@@ -14,6 +14,7 @@ use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedPr
 use rdkafka::types::RDKafkaErrorCode;
 
 type Prod = ThreadedProducer<DefaultProducerContext>;
+type Bytes = Vec<u8>;
 
 const CODECS: [&str; 5] = ["none", "gzip", "snappy", "lz4", "zstd"];
 const LONG: i64 = 1_000_000;
@@ -163,7 +164,7 @@ fn seed_binary(
     let p = producer(addr, "none")?;
     let now = now_ms();
     let mut rng = 0x2545_f491_4f6c_dd1du64;
-    let samples: Vec<(Option<Vec<u8>>, Option<Vec<u8>>)> = vec![
+    let samples: Vec<(Option<Bytes>, Option<Bytes>)> = vec![
         (
             Some(b"ansi".to_vec()),
             Some(

@@ -154,10 +154,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             consume(cluster, opts, &mut out).await
         }
         None => {
-            let _ = (cli.topic, cli.window);
-            anyhow::bail!(
-                "the interactive browser is not built yet; use `kbrowse topics` or `kbrowse consume`"
-            )
+            kbrowse::tui::run(kbrowse::tui::Options {
+                brokers: cli.brokers,
+                topic: cli.topic,
+                window: cli.window as usize,
+                isolation: Isolation::ReadCommitted,
+            })
+            .await
         }
     }
 }

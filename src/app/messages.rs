@@ -169,14 +169,19 @@ impl MessagePane {
 
     /// Loads the page after or before the window when the selection comes near that end.
     fn maybe_page(&mut self, rows: usize) -> Option<Effect> {
-        if !matches!(self.mode, Mode::Idle) || self.window.is_empty() {
+        // A forward reader that reached the end only waits for new records: paging back may
+        // replace it. One still filling the window may not.
+        let idle = matches!(self.mode, Mode::Idle);
+        let waiting =
+            matches!(self.mode, Mode::Forward { .. }) && self.status == ReaderStatus::CaughtUp;
+        if !(idle || waiting) || self.window.is_empty() {
             return None;
         }
         let (first, last) = (self.window.first_offset()?, self.window.last_offset()?);
         let len = self.window.len();
         let more_after = self.watermarks.is_none_or(|w| last + 1 < w.high);
         let low = self.watermarks.map_or(0, |w| w.low);
-        if self.cursor.selected + rows >= len && more_after {
+        if idle && self.cursor.selected + rows >= len && more_after {
             let page = self.page();
             let mode = Mode::Forward {
                 records: page,

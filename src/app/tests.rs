@@ -328,6 +328,22 @@ fn g_and_shift_g_jump_to_the_partition_ends() {
         records(g2, 990..1000),
     ]));
     assert_eq!(offsets_on_screen(&app), (990, 999, 999));
+    // At the end the reader waits for new records; scrolling up past the top still pages back.
+    app.update(Action::Reader(vec![ev(
+        g2,
+        ReaderEventKind::CaughtUp {
+            next: 1000,
+            high: 1000,
+        },
+    )]));
+    let fx = app.update(key(KeyCode::PageUp));
+    let (g3, start) = reader_starts(&fx)[0];
+    assert_eq!(start, StartAt::Offset(980));
+    app.update(Action::Reader(vec![
+        started(g3, 980, 0, 1000),
+        records(g3, 980..995),
+    ]));
+    assert_eq!(offsets_on_screen(&app), (980, 999, 990));
     let fx = app.update(key(KeyCode::Home));
     assert_eq!(reader_starts(&fx)[0].1, StartAt::Beginning);
 }
