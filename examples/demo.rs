@@ -335,6 +335,39 @@ fn seed_long(
     flush(&p)
 }
 
+/// A topic that keeps growing, about 50 records a second: try `f` (follow) on it.
+fn start_live(
+    addr: &str,
+    mock: &MockCluster<'static, DefaultProducerContext>,
+) -> anyhow::Result<()> {
+    mock.create_topic("live-ticks", 3, 1)?;
+    let p = producer(addr, "snappy")?;
+    std::thread::spawn(move || {
+        let mut price = 100_000i64;
+        for i in 0i64.. {
+            let symbol = ["ACME", "GLOBEX", "INITECH"][(i % 3) as usize];
+            price += (i * 7919 % 201) - 100;
+            let value = format!(
+                r#"{{"symbol":"{symbol}","price":{}.{:02},"seq":{i}}}"#,
+                price / 100,
+                price % 100
+            );
+            let rec = Rec {
+                partition: (i % 3) as i32,
+                key: Some(symbol.as_bytes()),
+                value: Some(value.as_bytes()),
+                headers: &[],
+                timestamp: now_ms(),
+            };
+            if send(&p, "live-ticks", rec).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    });
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let serve = args.iter().any(|a| a == "--serve");
@@ -350,6 +383,7 @@ fn main() -> anyhow::Result<()> {
     if !small {
         seed_long(&addr, &mock)?;
     }
+    start_live(&addr, &mock)?;
     eprintln!("seeded in {:.1}s", t.elapsed().as_secs_f32());
     if serve {
         println!("{addr}");

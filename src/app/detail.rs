@@ -224,7 +224,7 @@ fn bytes_fact(b: Option<&[u8]>) -> String {
         Some(b) => format!(
             "{}  ({} bytes)",
             render::escape_line(b, FACT_CHARS),
-            b.len()
+            super::thousands(b.len() as i64)
         ),
     }
 }
@@ -277,10 +277,9 @@ fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
             format!("{name} = {}", bytes_fact(h.value.as_deref())),
         ));
     }
-    let size = m
-        .value
-        .as_ref()
-        .map_or("null".to_string(), |v| format!("{} bytes", v.len()));
+    let size = m.value.as_ref().map_or("null".to_string(), |v| {
+        format!("{} bytes", super::thousands(v.len() as i64))
+    });
     out.push(fact("Value", size));
     out
 }

@@ -87,12 +87,22 @@ impl App {
 
     fn prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let now = self.now();
+        let known = self.known_watermarks();
         let Some(prompt) = self.prompt.as_mut() else {
             return Vec::new();
         };
         match key.code {
             KeyCode::Esc => self.prompt = None,
             KeyCode::Enter => match prompt.parse(now) {
+                // An offset outside the partition is refused here, keeping what is on screen.
+                Ok(StartAt::Offset(n))
+                    if let Some(w) = known.filter(|w| n < w.low || n > w.high) =>
+                {
+                    prompt.error = Some(format!(
+                        "offset {n} is outside the partition: valid {}..={}",
+                        w.low, w.high
+                    ));
+                }
                 Ok(start) => {
                     self.prompt = None;
                     return self.jump(start);
@@ -105,6 +115,21 @@ impl App {
             }
         }
         vec![Effect::Redraw]
+    }
+
+    /// The watermarks of the partition a jump would read.
+    fn known_watermarks(&self) -> Option<crate::kafka::Watermarks> {
+        match (self.screen, &self.messages) {
+            (Screen::Messages | Screen::Detail, Some(p)) => p.watermarks,
+            _ => {
+                let list = self.partitions.as_ref()?;
+                let row = list.rows.get(list.cursor.selected)?;
+                Some(crate::kafka::Watermarks {
+                    low: row.low?,
+                    high: row.high?,
+                })
+            }
+        }
     }
 
     /// Jumps to `start` in the open partition, or opens the selected one there.

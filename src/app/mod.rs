@@ -352,6 +352,22 @@ impl App {
     }
 }
 
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A timestamp as `YYYY-MM-DD HH:MM:SS.mmm`, local or UTC.
 pub fn format_time(tz: TimeZone, ms: i64) -> String {
     match tz {

@@ -254,6 +254,18 @@ fn a_bad_position_keeps_the_prompt_open() {
             .unwrap()
             .starts_with("invalid offset 'abc'")
     );
+    // An offset outside the partition is refused before anything is cleared.
+    for _ in 0..3 {
+        app.update(key(KeyCode::Backspace));
+    }
+    typed(&mut app, "5000");
+    let fx = app.update(key(KeyCode::Enter));
+    assert!(reader_starts(&fx).is_empty());
+    let error = app.prompt.as_ref().unwrap().error.clone().unwrap();
+    assert_eq!(
+        error,
+        "offset 5000 is outside the partition: valid 0..=1000"
+    );
     app.update(key(KeyCode::Esc));
     assert!(app.prompt.is_none());
     // t takes a time without '@', relative to the injected clock.

@@ -81,13 +81,25 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .range(top, top + app.list_rows())
         .enumerate()
         .map(|(i, m)| {
+            // The selected row is drawn in one colour so that it stays readable.
+            let sel = top + i == p.cursor.selected;
+            let pick = |style| {
+                if sel {
+                    ratatui::style::Style::new()
+                } else {
+                    style
+                }
+            };
             let row = Row::new(vec![
                 Cell::from(
-                    Line::from(Span::styled(m.offset.to_string(), theme::offset()))
+                    Line::from(Span::styled(m.offset.to_string(), pick(theme::offset())))
                         .alignment(Alignment::Right),
                 ),
-                Cell::from(Span::styled(app.format_time(m.timestamp), theme::time())),
-                bytes_cell(m.key.as_deref(), KEY_WIDTH, theme::key()),
+                Cell::from(Span::styled(
+                    app.format_time(m.timestamp),
+                    pick(theme::time()),
+                )),
+                bytes_cell(m.key.as_deref(), KEY_WIDTH, pick(theme::key())),
                 bytes_cell(
                     m.value.as_deref(),
                     value_width,
@@ -95,7 +107,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 ),
                 Cell::from(Line::from(size(m.size())).alignment(Alignment::Right)),
             ]);
-            if top + i == p.cursor.selected {
+            if sel {
                 row.style(theme::selected())
             } else {
                 row

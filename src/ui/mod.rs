@@ -86,21 +86,7 @@ fn pane(title: Line<'static>) -> Block<'static> {
         .title(title)
 }
 
-/// `1234567` -> `1,234,567`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::app::thousands;
 
 /// A rectangle of at most `w` x `h` centred in `area`.
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
