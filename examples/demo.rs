@@ -399,6 +399,7 @@ fn main() -> anyhow::Result<()> {
         topic: None,
         window: 10_000,
         isolation: kbrowse::kafka::Isolation::ReadCommitted,
+        request_timeout: Duration::from_secs(10),
     };
     let result = runtime.block_on(kbrowse::tui::run(opts));
     drop(mock);

@@ -159,6 +159,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 topic: cli.topic,
                 window: cli.window as usize,
                 isolation: Isolation::ReadCommitted,
+                request_timeout: std::time::Duration::from_secs(cli.timeout),
             })
             .await
         }

@@ -279,7 +279,7 @@ async fn dropping_the_receiver_ends_the_reader_and_the_channel_bounds_prefetch()
         partition_max_bytes: 1024,
         ..ReaderConfig::default()
     };
-    let (reader, mut rx) =
+    let (reader, rx) =
         PartitionReader::start(cluster, "bounded".into(), 0, StartAt::Beginning, config);
     // Nobody reads: the reader fills the channel (Started + one batch) and waits.
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -229,6 +229,10 @@ mod tests {
             pretty_json(br#"{"b":1,"a":[true]}"#).as_deref(),
             Some("{\n  \"b\": 1,\n  \"a\": [\n    true\n  ]\n}")
         );
+        assert_eq!(
+            pretty_json(br#"[0.00, 12345678901234567890123]"#).as_deref(),
+            Some("[\n  0.00,\n  12345678901234567890123\n]")
+        );
         assert_eq!(pretty_json(b"not json"), None);
         assert_eq!(pretty_json(b"42"), None);
         assert_eq!(

@@ -30,6 +30,8 @@ pub struct Options {
     /// Records the message pane holds at most.
     pub window: usize,
     pub isolation: Isolation,
+    /// How long a request may wait for its answer.
+    pub request_timeout: Duration,
 }
 
 /// Time between frames: at most ~60 per second.
@@ -48,9 +50,10 @@ pub fn now_ms() -> i64 {
 
 /// Connects, then runs the full-screen browser until the user quits.
 pub async fn run(opts: Options) -> anyhow::Result<()> {
-    let cluster = Cluster::connect(ClientConfig::new(&opts.brokers))
-        .await
-        .with_context(|| format!("cannot connect to {}", opts.brokers))?;
+    let mut config = ClientConfig::new(&opts.brokers);
+    config.conn.request_timeout = opts.request_timeout;
+    // The error already names the brokers: no extra context.
+    let cluster = Cluster::connect(config).await?;
     let mut guard = terminal::TerminalGuard::enter()?;
     let result = Runtime::new(cluster, &opts)
         .run(&mut guard, opts.topic.clone())
