@@ -1,6 +1,7 @@
 //! The Kafka client: connections, metadata, offsets, the partition reader, records.
 
 pub mod cluster;
+pub mod codec;
 pub mod conn;
 pub mod error;
 pub mod offsets;

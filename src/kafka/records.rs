@@ -4,10 +4,9 @@
 //! because that decoder (0.18) merges headers with the same name (an `IndexMap`), hides the
 //! batch's last offset delta (needed to skip gaps and to filter aborted transactions),
 //! reserves a record count taken from the wire before checking it, and hands out slices
-//! that keep the whole fetch frame alive. Decompression uses kafka-protocol's codecs.
+//! that keep the whole fetch frame alive. Decompression is in `codec`, capped.
 
 use bytes::Bytes;
-use kafka_protocol::compression::{Decompressor, Gzip, Lz4, Snappy, Zstd};
 
 /// Compression codec of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,15 +215,11 @@ impl RawBatch {
     /// The records' bytes, decompressed; uncompressed payloads are copied so that kept
     /// messages hold this batch's bytes only, not the whole fetch frame.
     fn records_bytes(&self) -> Result<Bytes, String> {
-        let mut payload = self.payload.clone();
-        let out = match self.info.codec {
-            Codec::None => Ok(Bytes::copy_from_slice(&payload)),
-            Codec::Gzip => Gzip::decompress(&mut payload, |b| Ok(b.clone())),
-            Codec::Snappy => Snappy::decompress(&mut payload, |b| Ok(b.clone())),
-            Codec::Lz4 => Lz4::decompress(&mut payload, |b| Ok(b.clone())),
-            Codec::Zstd => Zstd::decompress(&mut payload, |b| Ok(b.clone())),
-        };
-        out.map_err(|e| format!("{} decompression failed: {e:#}", self.info.codec.name()))
+        super::codec::decompress(
+            self.info.codec,
+            &self.payload,
+            super::codec::MAX_DECOMPRESSED,
+        )
     }
 
     /// For a control batch: true when it is an ABORT marker (control type 0).
