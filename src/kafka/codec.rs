@@ -51,7 +51,7 @@ fn snappy(data: &[u8], cap: usize) -> Result<Bytes, String> {
     const XERIAL: &[u8; 8] = b"\x82SNAPPY\x00";
     let err = |e: snap::Error| format!("snappy decompression failed: {e}");
     let mut out: Vec<u8> = Vec::new();
-    let mut block = |raw: &[u8], out: &mut Vec<u8>| -> Result<(), String> {
+    let block = |raw: &[u8], out: &mut Vec<u8>| -> Result<(), String> {
         let len = snap::raw::decompress_len(raw).map_err(err)?;
         if out.len().saturating_add(len) > cap {
             return Err(too_big("snappy", cap));
