@@ -72,12 +72,12 @@ fn mutated_batches_fail_cleanly() {
                 let at = (rng.next() % data.len() as u64) as usize;
                 data[at] = rng.next() as u8;
             }
-            if rng.next() % 4 == 0 {
+            if rng.next().is_multiple_of(4) {
                 let cut = (rng.next() % data.len() as u64) as usize;
                 data.truncate(cut);
             }
             // Re-seal the batch so mutations past the CRC reach the record decoder.
-            if data.len() > 21 && rng.next() % 8 != 0 {
+            if data.len() > 21 && !rng.next().is_multiple_of(8) {
                 let crc = crc32c::crc32c(&data[21..]);
                 data[17..21].copy_from_slice(&crc.to_be_bytes());
             }
