@@ -5,15 +5,27 @@
 //! Each frame is a `Terminal::draw` on a terminal kept between frames, as the runtime does:
 //! the widgets are built and rendered into a fresh buffer, diffed against the previous one and
 //! the difference written to the backend. The states are built through `App::update` only.
+//!
+//! Then the reader's part of a jump (target 3a), measured in-process and printed: a partition
+//! of the librdkafka mock cluster holding `JUMP_RECORDS` records (~170-byte JSON values, lz4,
+//! large batches); a `PartitionReader` started at `StartAt::Offset(random)`, timed from
+//! `start` until its first `Messages` event arrives; p50/p99 over `JUMPS` jumps. Keypress to
+//! frame is that plus `App::update` and one frame from the group above. Under `cargo test`
+//! (no `--bench`) it runs on a small partition with a few jumps.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use kbrowse::app::{Action, App, Effect, PartitionRow, Screen, TopicRow, ValueView};
 use kbrowse::kafka::{
-    BatchInfo, Codec, Message, ReaderEvent, ReaderEventKind, TimestampType, Watermarks,
+    BatchInfo, ClientConfig, Cluster, Codec, Message, PartitionReader, ReaderConfig, ReaderEvent,
+    ReaderEventKind, StartAt, TimestampType, Watermarks,
 };
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -62,8 +74,8 @@ fn record(offset: i64) -> Message {
     }
 }
 
-/// The message pane of `orders/0` holding a full window, the cursor in its middle.
-fn messages_app() -> App {
+/// The message pane of `orders/0` just opened, waiting for its reader; and its generation.
+fn opened_app() -> (App, u64) {
     let mut app = App::new("localhost:9092".into(), WINDOW, Box::new(|| NOW));
     app.update(Action::Resize(W, H));
     app.start(None);
@@ -93,13 +105,18 @@ fn messages_app() -> App {
             _ => None,
         })
         .expect("opening the partition starts a reader");
+    (app, generation)
+}
+
+/// The reader's first events after a jump to `FIRST`: `Started`, then `records` records.
+fn first_events(generation: u64, records: usize) -> Vec<ReaderEvent> {
     let ev = |kind| ReaderEvent {
         generation,
         partition: 0,
         kind,
     };
-    let records = (FIRST..FIRST + WINDOW as i64).map(record).collect();
-    app.update(Action::Reader(vec![
+    let records = (FIRST..FIRST + records as i64).map(record).collect();
+    vec![
         ev(ReaderEventKind::Started {
             offset: FIRST,
             watermarks: Watermarks {
@@ -108,7 +125,13 @@ fn messages_app() -> App {
             },
         }),
         ev(ReaderEventKind::Messages(records)),
-    ]));
+    ]
+}
+
+/// The message pane of `orders/0` holding a full window, the cursor in its middle.
+fn messages_app() -> App {
+    let (mut app, generation) = opened_app();
+    app.update(Action::Reader(first_events(generation, WINDOW)));
     let pane = app.messages.as_ref().expect("message pane");
     assert_eq!(pane.window.len(), WINDOW, "the window holds every record");
     for _ in 0..WINDOW / 2 / app.list_rows() {
@@ -196,7 +219,202 @@ fn frames(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    // The state change between a jump's first `Messages` event and its frame: the pane just
+    // opened takes `Started` and a first fetch of 13,000 records (the median first event in
+    // `jump_latency`), of which the window keeps 10,000.
+    let mut g = c.benchmark_group("jump");
+    g.sample_size(20);
+    g.bench_function("apply_first_13k_records", |b| {
+        b.iter_batched(
+            || {
+                let (app, generation) = opened_app();
+                (app, first_events(generation, 13_000))
+            },
+            |(mut app, events)| {
+                app.update(Action::Reader(events));
+                app
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+/// Records in the jump bench's partition, and jumps measured (full run, test run).
+const JUMP_RECORDS: (i64, i64) = (1_000_000, 20_000);
+const JUMPS: (usize, usize) = (100, 5);
+
+/// A mock cluster with topic `jumps`, one partition of `n` records produced with lz4 in large
+/// batches, as `examples/demo.rs` seeds its long topic.
+fn seeded_mock(n: i64) -> support::Mock {
+    let mock = support::Mock::new(1);
+    mock.topic("jumps", 1);
+    let p: rdkafka::producer::ThreadedProducer<_> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &mock.addr)
+        .set("compression.type", "lz4")
+        .set("linger.ms", "50")
+        .set("batch.num.messages", "100000")
+        .set("batch.size", "4000000")
+        .set("message.max.bytes", "8000000")
+        .set("queue.buffering.max.messages", "2000000")
+        .set("queue.buffering.max.kbytes", "1048576")
+        .set("message.timeout.ms", "120000")
+        .create()
+        .expect("producer");
+    for i in 0..n {
+        let v = value(i);
+        let k = format!("order-{i}");
+        let mut rec = rdkafka::producer::BaseRecord::to("jumps")
+            .partition(0)
+            .key(k.as_bytes())
+            .payload(v.as_bytes());
+        loop {
+            match p.send(rec) {
+                Ok(()) => break,
+                Err((_, back)) => {
+                    std::thread::sleep(Duration::from_millis(2));
+                    rec = back;
+                }
+            }
+        }
+    }
+    rdkafka::producer::Producer::flush(&p, Duration::from_secs(120)).expect("flush");
+    mock
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+/// Starts readers at random offsets and times each until its first `Messages` event.
+fn jump_latency(full: bool) {
+    let (n, jumps) = if full {
+        (JUMP_RECORDS.0, JUMPS.0)
+    } else {
+        (JUMP_RECORDS.1, JUMPS.1)
+    };
+    let seeding = Instant::now();
+    let mock = seeded_mock(n);
+    let seeded = seeding.elapsed();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let cluster = Cluster::connect(ClientConfig::new(&mock.addr))
+            .await
+            .expect("connect");
+        let mut rng: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut started = Vec::with_capacity(jumps);
+        let mut first = Vec::with_capacity(jumps);
+        let mut sizes = Vec::with_capacity(jumps);
+        let mut range = (0, 0);
+        // Jumps over 50 ms: (offset, the previous jump's distance from the end of the log).
+        let mut slow = Vec::new();
+        let mut previous_to_end = 0;
+        // One jump more than measured: the first opens the connection to the leader.
+        for jump in 0..=jumps {
+            // xorshift64: reproducible offsets without a dependency.
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let generation = jump as u64 + 1;
+            let config = ReaderConfig {
+                generation,
+                ..ReaderConfig::default()
+            };
+            // Offsets within the log the mock keeps (it trims old segments of a big partition).
+            let (low, high) = range;
+            let (target, start) = if high > low {
+                let t = low + (rng % (high - low) as u64) as i64;
+                (t, StartAt::Offset(t))
+            } else {
+                (0, StartAt::Beginning)
+            };
+            let t0 = Instant::now();
+            let (reader, mut rx) =
+                PartitionReader::start(cluster.clone(), "jumps".into(), 0, start, config);
+            let mut at_start = None;
+            loop {
+                let ev = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+                    .await
+                    .expect("an event within 30 s")
+                    .expect("the reader sends until dropped");
+                match ev.kind {
+                    ReaderEventKind::Started { watermarks, .. } => {
+                        at_start = Some(t0.elapsed());
+                        range = (watermarks.low, watermarks.high);
+                    }
+                    ReaderEventKind::Messages(m) => {
+                        let dt = t0.elapsed();
+                        let offset = m.first().map_or(-1, |m| m.offset);
+                        assert!(
+                            jump == 0 || offset == target,
+                            "jumped to {target}, got {offset}"
+                        );
+                        if jump > 0 {
+                            if dt > Duration::from_millis(50) {
+                                slow.push((target, previous_to_end));
+                            }
+                            started.push(at_start.unwrap_or(dt));
+                            first.push(dt);
+                            sizes.push(m.len());
+                        }
+                        break;
+                    }
+                    ReaderEventKind::Failed(e) => panic!("reader failed at {target}: {e}"),
+                    _ => {}
+                }
+            }
+            drop(reader);
+            previous_to_end = range.1 - target;
+        }
+        started.sort();
+        first.sort();
+        sizes.sort();
+        println!(
+            "jump_latency: mock cluster, 1 partition of {n} records (~170-byte JSON, lz4), \
+             kept {}..{}, seeded in {:.1} s; {jumps} jumps to random offsets",
+            range.0,
+            range.1,
+            seeded.as_secs_f64()
+        );
+        for (name, d) in [("Started", &started), ("first Messages", &first)] {
+            println!(
+                "  reader start -> {name:<15} p50 {}  p99 {}  max {}",
+                ms(percentile(d, 0.5)),
+                ms(percentile(d, 0.99)),
+                ms(*d.last().expect("jumps"))
+            );
+        }
+        println!(
+            "  over 50 ms: {} of {jumps}; the previous jump's distance from the end of the log \
+             in each: {:?}",
+            slow.len(),
+            slow.iter().map(|s| s.1).collect::<Vec<_>>()
+        );
+        println!(
+            "  records in the first Messages event: p50 {}  min {}  max {}",
+            sizes[sizes.len() / 2],
+            sizes[0],
+            sizes[sizes.len() - 1]
+        );
+    });
 }
 
 criterion_group!(benches, frames);
-criterion_main!(benches);
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `cargo bench` passes --bench; `cargo test` runs each bench once, on small inputs.
+    let full = args.iter().any(|a| a == "--bench");
+    let filter = args.iter().find(|a| !a.starts_with('-'));
+    benches();
+    if filter.is_none_or(|f| "jump_latency".contains(f.as_str())) {
+        jump_latency(full);
+    }
+    Criterion::default().configure_from_args().final_summary();
+}
