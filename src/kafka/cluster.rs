@@ -280,6 +280,14 @@ impl Cluster {
         if let Some(c) = conns.get(&id).filter(|c| c.is_alive()) {
             return Ok(c.clone());
         }
+        let conn = self.connect_to(id).await?;
+        conns.insert(id, conn.clone());
+        Ok(conn)
+    }
+
+    /// A new connection of its own to a broker by id, outside the pool: a reader's long-poll
+    /// fetches then never delay anyone else's requests, and closing it cancels them.
+    pub async fn connect_to(&self, id: i32) -> Result<Arc<Connection>> {
         let addr = self
             .brokers
             .read()
@@ -289,9 +297,7 @@ impl Cluster {
                 addr: format!("broker id {id}"),
                 reason: "not in the cluster metadata".into(),
             })?;
-        let conn = Connection::connect(&addr, &self.config.conn).await?;
-        conns.insert(id, conn.clone());
-        Ok(conn)
+        Connection::connect(&addr, &self.config.conn).await
     }
 
     /// Forgets a partition's leader so the next lookup asks the cluster again.

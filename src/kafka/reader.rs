@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::cluster::Cluster;
+use super::conn::Connection;
 use super::error::{Error, Result};
 use super::offsets::{StartAt, Watermarks, is_leadership_error};
 use super::records::{Message, split_batches};
@@ -125,6 +126,7 @@ impl PartitionReader {
             partition,
             config,
             tx,
+            conn: Default::default(),
         };
         PartitionReader {
             task: tokio::spawn(state.run(start)),
@@ -166,6 +168,7 @@ struct FetchLoop {
     partition: i32,
     config: ReaderConfig,
     tx: mpsc::Sender<ReaderEvent>,
+    conn: std::sync::Mutex<Option<(i32, Arc<Connection>)>>,
 }
 
 /// What one fetch brought.
@@ -301,6 +304,25 @@ impl FetchLoop {
         }
     }
 
+    /// This reader's own connection to the partition's leader, reopened when the leader
+    /// changes or the connection dies.
+    async fn fetch_connection(&self) -> Result<Arc<Connection>> {
+        let leader = self.cluster.leader_id(&self.topic, self.partition).await?;
+        let cached = self.conn.lock().ok().and_then(|slot| {
+            slot.as_ref()
+                .filter(|(id, c)| *id == leader && c.is_alive())
+                .map(|(_, c)| c.clone())
+        });
+        if let Some(c) = cached {
+            return Ok(c);
+        }
+        let conn = self.cluster.connect_to(leader).await?;
+        if let Ok(mut slot) = self.conn.lock() {
+            *slot = Some((leader, conn.clone()));
+        }
+        Ok(conn)
+    }
+
     fn corrupt(&self, offset: i64, reason: String) -> Error {
         Error::Corrupt {
             topic: self.topic.clone(),
@@ -329,7 +351,7 @@ impl FetchLoop {
     /// `Retry`; anything else that stops reading is an error.
     async fn fetch(&self, offset: i64, partition_max: i32) -> Result<Fetched> {
         let (topic, partition) = (&self.topic, self.partition);
-        let conn = match self.cluster.leader(topic, partition).await {
+        let conn = match self.fetch_connection().await {
             Ok(c) => c,
             Err(e) if e.is_connection() || matches!(e, Error::NoLeader { .. }) => {
                 self.cluster.forget_leader(topic, partition);
