@@ -123,32 +123,22 @@ pub fn split_batches(data: &Bytes) -> (Vec<RawBatch>, bool, Option<BatchError>) 
         }
         let base_offset = i64::from_be_bytes(rest[0..8].try_into().unwrap_or_default());
         let batch_len = i32::from_be_bytes(rest[8..12].try_into().unwrap_or_default());
-        if batch_len < BATCH_AFTER_LENGTH as i32 {
-            let reason = format!("batch length {batch_len} is too small");
-            return (
-                batches,
-                false,
-                Some(BatchError::Corrupt {
-                    offset: base_offset,
-                    reason,
-                }),
-            );
-        }
-        let total = 12 + batch_len as usize;
-        if rest.len() < total {
+        let total = 12 + batch_len.max(0) as usize;
+        let parsed = if batch_len < BATCH_AFTER_LENGTH as i32 {
+            Err(format!("batch length {batch_len} is too small"))
+        } else if rest.len() < total {
             return (batches, true, None);
-        }
-        match parse_batch(data.slice(pos..pos + total)) {
+        } else {
+            parse_batch(data.slice(pos..pos + total))
+        };
+        match parsed {
             Ok(batch) => batches.push(batch),
             Err(reason) => {
-                return (
-                    batches,
-                    false,
-                    Some(BatchError::Corrupt {
-                        offset: base_offset,
-                        reason,
-                    }),
-                );
+                let err = BatchError::Corrupt {
+                    offset: base_offset,
+                    reason,
+                };
+                return (batches, false, Some(err));
             }
         }
         pos += total;
