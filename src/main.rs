@@ -20,7 +20,8 @@ struct Cli {
         long,
         env = "KBROWSE_BROKERS",
         default_value = "localhost:9092",
-        global = true
+        global = true,
+        value_parser = kbrowse::cli::parse_brokers
     )]
     brokers: String,
     /// Seconds a request may wait for its answer.
@@ -48,13 +49,13 @@ enum Command {
         #[arg(short = 't', long)]
         topic: String,
         /// A partition to read (repeatable); all partitions when absent.
-        #[arg(short = 'p', long = "partition")]
+        #[arg(short = 'p', long = "partition", value_parser = kbrowse::cli::parse_partition, allow_hyphen_values = true)]
         partitions: Vec<i32>,
         /// Where to start: beginning, end, N, -N (N before the end), @MILLIS or @RFC3339.
         #[arg(short = 'o', long, default_value = "beginning", value_parser = parse_offset, allow_hyphen_values = true)]
         offset: StartAt,
         /// Stop after this many records.
-        #[arg(short = 'c', long)]
+        #[arg(short = 'c', long, value_parser = kbrowse::cli::parse_count, allow_hyphen_values = true)]
         count: Option<u64>,
         /// Exit once every partition reaches the end it had at start.
         #[arg(short = 'e', long)]

@@ -24,3 +24,130 @@ pub(crate) fn flush_out(out: &mut impl Write) -> io::Result<bool> {
         Err(e) => Err(e),
     }
 }
+
+/// Checks a comma-separated bootstrap list: each entry `host:port` (IPv6 as `[addr]:port`),
+/// port 1–65535. Returns the list unchanged, or a one-line message naming the bad entry.
+pub fn parse_brokers(list: &str) -> Result<String, String> {
+    let entries: Vec<&str> = list.split(',').map(str::trim).collect();
+    if entries.iter().all(|e| e.is_empty()) {
+        return Err("the broker list is empty: expected host:port[,host:port...]".into());
+    }
+    for entry in entries.iter().filter(|e| !e.is_empty()) {
+        let bad = |why: &str| format!("invalid broker address '{entry}': {why}");
+        let (host, port) = entry
+            .rsplit_once(':')
+            .ok_or_else(|| bad("expected host:port"))?;
+        let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+        if host.is_empty() || bare == Some("") {
+            return Err(bad("the host is missing"));
+        }
+        if bare.is_none() && host.contains(':') {
+            return Err(bad("write an IPv6 address as [addr]:port"));
+        }
+        match port.parse::<u16>() {
+            Ok(p) if p > 0 => {}
+            _ => return Err(bad("the port must be a number from 1 to 65535")),
+        }
+    }
+    Ok(list.to_string())
+}
+
+/// A partition number for `-p`: 0 or more.
+pub fn parse_partition(s: &str) -> Result<i32, String> {
+    match s.trim().parse::<i32>() {
+        Ok(p) if p >= 0 => Ok(p),
+        _ => Err(format!(
+            "invalid partition '{s}': expected a partition number, 0 or more"
+        )),
+    }
+}
+
+/// A record count for `-c`: 0 or more.
+pub fn parse_count(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("invalid count '{s}': expected a whole number, 0 or more"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broker_lists() {
+        for ok in [
+            "localhost:9092",
+            "a:1,b:65535",
+            "[::1]:9092",
+            " h:9092 , k:9093 ",
+            "h:1,",
+        ] {
+            assert_eq!(parse_brokers(ok), Ok(ok.to_string()), "{ok}");
+        }
+        for (bad, msg) in [
+            (
+                "",
+                "the broker list is empty: expected host:port[,host:port...]",
+            ),
+            (
+                " , ",
+                "the broker list is empty: expected host:port[,host:port...]",
+            ),
+            (
+                "localhost",
+                "invalid broker address 'localhost': expected host:port",
+            ),
+            (
+                "h:notaport",
+                "invalid broker address 'h:notaport': the port must be a number from 1 to 65535",
+            ),
+            (
+                "h:0",
+                "invalid broker address 'h:0': the port must be a number from 1 to 65535",
+            ),
+            (
+                "h:70000",
+                "invalid broker address 'h:70000': the port must be a number from 1 to 65535",
+            ),
+            (
+                ":9092",
+                "invalid broker address ':9092': the host is missing",
+            ),
+            (
+                "[]:9092",
+                "invalid broker address '[]:9092': the host is missing",
+            ),
+            (
+                "::1:9092",
+                "invalid broker address '::1:9092': write an IPv6 address as [addr]:port",
+            ),
+            ("a:1,b", "invalid broker address 'b': expected host:port"),
+        ] {
+            assert_eq!(parse_brokers(bad), Err(msg.to_string()), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn partitions_and_counts() {
+        assert_eq!(parse_partition("0"), Ok(0));
+        assert_eq!(parse_partition("12"), Ok(12));
+        for bad in ["-1", "x", "", "2147483648", "1.5"] {
+            assert_eq!(
+                parse_partition(bad),
+                Err(format!(
+                    "invalid partition '{bad}': expected a partition number, 0 or more"
+                ))
+            );
+        }
+        assert_eq!(parse_count("0"), Ok(0));
+        assert_eq!(parse_count("18446744073709551615"), Ok(u64::MAX));
+        for bad in ["-1", "x", "", "1e3"] {
+            assert_eq!(
+                parse_count(bad),
+                Err(format!(
+                    "invalid count '{bad}': expected a whole number, 0 or more"
+                ))
+            );
+        }
+    }
+}

@@ -109,12 +109,19 @@ impl Runtime {
         let mut batch = Vec::with_capacity(DRAIN);
         let mut dirty = true;
         let mut last_draw: Option<Instant> = None;
+        // SIGTERM, SIGHUP and SIGINT end the session like `q`: the guard restores the terminal.
+        let mut stop = Signals::new()?;
         loop {
             let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
             if dirty && due {
                 guard.terminal.draw(|f| crate::ui::draw(&self.app, f))?;
                 dirty = false;
                 last_draw = Some(Instant::now());
+                // Debug builds only: lets the tests check that a panic restores the terminal.
+                #[cfg(debug_assertions)]
+                if std::env::var_os("KBROWSE_DEBUG_PANIC").is_some() {
+                    panic!("KBROWSE_DEBUG_PANIC is set: a deliberate panic after the first frame");
+                }
             }
             let next_frame =
                 last_draw.map_or_else(tokio::time::Instant::now, |t| (t + FRAME).into());
@@ -135,6 +142,7 @@ impl Runtime {
                 Some(a) = self.action_rx.recv() => self.app.update(a),
                 _ = tick.tick() => self.app.update(Action::Tick),
                 _ = tokio::time::sleep_until(next_frame), if dirty => continue,
+                _ = stop.recv() => return Ok(()),
             };
             dirty |= !fx.is_empty();
             if self.perform(fx) || self.app.quit {
@@ -199,6 +207,33 @@ impl Runtime {
             }
         }
         false
+    }
+}
+
+/// The signals that end a session: terminate, hang-up (the terminal closed) and interrupt.
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> anyhow::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind| signal(kind).context("installing signal handlers");
+        Ok(Signals {
+            term: listen(SignalKind::terminate())?,
+            hup: listen(SignalKind::hangup())?,
+            int: listen(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+            _ = self.int.recv() => {}
+        }
     }
 }
 

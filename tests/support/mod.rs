@@ -343,3 +343,4 @@ impl Drop for Follow {
         let _ = self.child.wait();
     }
 }
+pub mod pty;
