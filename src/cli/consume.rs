@@ -112,6 +112,17 @@ pub async fn run(
                         );
                     }
                 }
+                ReaderEventKind::Skipped { from, to } => {
+                    // Flushed first, so the warning sits between the records around the gap.
+                    flush(out, &mut buf)?;
+                    let gone = Error::RecordsDeleted {
+                        topic: opts.topic.clone(),
+                        partition: ev.partition,
+                        from,
+                        to,
+                    };
+                    eprintln!("kbrowse: warning: {gone}; continuing at offset {to}");
+                }
                 ReaderEventKind::Started { .. } | ReaderEventKind::CaughtUp { .. } => {}
             }
             if left == 0 {
