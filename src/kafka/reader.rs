@@ -248,6 +248,8 @@ impl FetchLoop {
                 }
                 Fetched::Retry(error) => {
                     attempt += 1;
+                    // Once the connection is back, say so again even with nothing new.
+                    caught_up_at = None;
                     if !self
                         .emit(ReaderEventKind::Reconnecting {
                             next,
