@@ -320,3 +320,58 @@ impl WaitStderr for std::process::Child {
         (status.code(), err)
     }
 }
+
+/// Paging resumes where an earlier read stopped (`StartAt::Resume`): records deleted since
+/// are skipped and reported, or fail a read that promised them all (`stop_at_end`); a
+/// position past the end is a truncated log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resuming_a_read_below_the_log_start_skips_and_reports_or_fails() {
+    let Some(addr) = real_broker() else { return };
+    let topic = unique("retention-resume");
+    tokio::task::block_in_place(|| {
+        create_topic(&addr, &topic, 1, &[]);
+        produce(&addr, &topic, "none", &recs(0..20, 0));
+        assert_eq!(delete_records(&addr, &topic, 0, 10), 10);
+    });
+    let cluster = connect(&addr).await;
+    let mut outcomes = Vec::new();
+    for (start, stop_at_end) in [
+        (StartAt::Resume(5), false),
+        (StartAt::Resume(5), true),
+        (StartAt::Resume(12), true),
+        (StartAt::Resume(21), false),
+    ] {
+        let config = ReaderConfig {
+            stop_at_end,
+            ..ReaderConfig::default()
+        };
+        let (_reader, mut rx) =
+            PartitionReader::start(cluster.clone(), topic.clone(), 0, start, config);
+        let mut seq = Vec::new();
+        loop {
+            describe(&mut seq, next_event(&mut rx).await.kind);
+            let last = seq.last().map(String::as_str).unwrap_or_default();
+            if last.starts_with(['F', 'E']) || (!stop_at_end && last.starts_with('C')) {
+                break;
+            }
+        }
+        outcomes.push(seq);
+    }
+    let deleted = format!(
+        "E:offsets 5..=9 of {topic}/0 were deleted before they could be read (retention or \
+         delete-records); the log now starts at 10"
+    );
+    let truncated = format!(
+        "E:the log of {topic}/0 now ends at offset 20, below the read position 21 (truncated, \
+         or the topic was deleted and created again)"
+    );
+    assert_eq!(
+        outcomes,
+        [
+            vec!["B10:10-20", "S5-10", "M10-20", "C20/20"],
+            vec!["B10:10-20", deleted.as_str()],
+            vec!["B12:10-20", "M12-20", "C20/20", "F20"],
+            vec![truncated.as_str()],
+        ]
+    );
+}

@@ -191,12 +191,12 @@ impl MessagePane {
                 records: page,
                 bytes: DEFAULT_MAX_BYTES / 2,
             };
-            return Some(self.start(StartAt::Offset(last + 1), mode));
+            return Some(self.start(StartAt::Resume(last + 1), mode));
         }
         if self.cursor.selected < rows && first > low {
             let from = (first - self.page() as i64).max(low);
             return Some(self.start(
-                StartAt::Offset(from),
+                StartAt::Resume(from),
                 Mode::Backward {
                     until: first,
                     pending: Vec::new(),

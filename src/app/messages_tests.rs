@@ -49,7 +49,7 @@ fn backward_page_completes_on_catch_up() {
     assert!(matches!(
         fx,
         Some(Effect::StartReader {
-            start: StartAt::Offset(15),
+            start: StartAt::Resume(15),
             ..
         })
     ));
@@ -128,7 +128,7 @@ fn a_backward_page_deleted_entirely_ends_the_page() {
         matches!(
             fx,
             Some(Effect::StartReader {
-                start: StartAt::Offset(15),
+                start: StartAt::Resume(15),
                 ..
             })
         ),

@@ -216,6 +216,21 @@ impl FetchLoop {
         {
             return Ok(());
         }
+        if let StartAt::Resume(from) = start
+            && next > from
+        {
+            if self.config.stop_at_end {
+                return Err(Error::RecordsDeleted {
+                    topic: self.topic.clone(),
+                    partition: self.partition,
+                    from,
+                    to: next,
+                });
+            }
+            if !self.emit(ReaderEventKind::Skipped { from, to: next }).await {
+                return Ok(());
+            }
+        }
         let end = self.config.stop_at_end.then_some(watermarks.high);
         let mut attempt = 0u32;
         let mut partition_max = self.config.partition_max_bytes;
