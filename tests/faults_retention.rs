@@ -375,3 +375,83 @@ async fn resuming_a_read_below_the_log_start_skips_and_reports_or_fails() {
         ]
     );
 }
+
+/// A topic deleted and created again under a held reader: its position is past the new
+/// log's end, so records it delivered may no longer exist: the reader fails and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topic_recreated_under_a_reader_is_a_truncated_log() {
+    let Some(addr) = real_broker() else { return };
+    let topic = unique("recreated");
+    tokio::task::block_in_place(|| {
+        create_topic(&addr, &topic, 1, &[]);
+        produce(&addr, &topic, "none", &recs(0..30, 0));
+    });
+    let cluster = connect(&addr).await;
+    let config = ReaderConfig {
+        capacity: 1,
+        ..ReaderConfig::default()
+    };
+    let (tx, mut rx) = mpsc::channel(1);
+    let _reader = PartitionReader::spawn(
+        cluster,
+        topic.clone(),
+        0,
+        StartAt::Beginning,
+        config,
+        tx.clone(),
+    );
+    let mut seq = Vec::new();
+    describe(&mut seq, next_event(&mut rx).await.kind);
+    // As above: the reader now waits to send its CaughtUp; its next fetch is at 30.
+    tokio::task::block_in_place(|| {
+        wait_until(
+            "the reader's first messages",
+            Duration::from_secs(60),
+            || tx.capacity() == 0,
+        );
+        delete_topic(&addr, &topic);
+        // The name is free again only once the deletion is complete.
+        wait_until("the topic created again", Duration::from_secs(60), || {
+            use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+            let admin: AdminClient<rdkafka::client::DefaultClientContext> =
+                rdkafka::ClientConfig::new()
+                    .set("bootstrap.servers", &addr)
+                    .create()
+                    .expect("admin");
+            let t = NewTopic::new(&topic, 1, TopicReplication::Fixed(1));
+            let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
+            let r = futures::executor::block_on(admin.create_topics([&t], &opts));
+            matches!(r.as_deref(), Ok([Ok(_)]))
+        });
+    });
+    // The new topic answers before the reader fetches again.
+    let probe = connect(&addr).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while probe
+        .partition_watermarks(&topic, 0, kbrowse::kafka::Isolation::ReadUncommitted)
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "the new topic does not answer");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(tx);
+    loop {
+        describe(&mut seq, next_event(&mut rx).await.kind);
+        if seq.last().is_some_and(|w| w.starts_with('E')) {
+            break;
+        }
+    }
+    assert_eq!(
+        seq,
+        [
+            "B0:0-30".to_string(),
+            "M0-30".into(),
+            "C30/30".into(),
+            format!(
+                "E:the log of {topic}/0 now ends at offset 0, below the read position 30 \
+                 (truncated, or the topic was deleted and created again)"
+            )
+        ]
+    );
+}

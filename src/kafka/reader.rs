@@ -495,12 +495,15 @@ impl FetchLoop {
             0 => Ok(Fetched::Data(Box::new(data))),
             OFFSET_OUT_OF_RANGE => {
                 // The log's real end (not the last stable offset) tells truncation apart.
-                let w = retry_connection(|| {
-                    self.cluster
-                        .partition_watermarks(topic, partition, Isolation::ReadUncommitted)
-                })
-                .await?;
-                Ok(Fetched::OutOfRange(w))
+                let w = self
+                    .cluster
+                    .partition_watermarks(topic, partition, Isolation::ReadUncommitted)
+                    .await;
+                match w {
+                    Ok(w) => Ok(Fetched::OutOfRange(w)),
+                    Err(e) if e.is_connection() => Ok(Fetched::Retry(e)),
+                    Err(e) => Err(e),
+                }
             }
             code if is_leadership_error(code) || is_transient(code) => {
                 self.cluster.forget_leader(topic, partition);
