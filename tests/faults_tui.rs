@@ -193,3 +193,57 @@ fn the_tui_shows_a_deleted_topic_as_an_error_and_stays_usable() {
     tui.keys("q");
     assert!(tui.wait_exit(Duration::from_secs(10)).success());
 }
+
+#[test]
+fn the_tui_shows_reconnecting_while_the_broker_is_frozen_then_follows_without_gap_or_duplicate() {
+    let Some(addr) = real_broker() else { return };
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let topic = unique("tui-frozen");
+    create_topic(&addr, &topic, 1, &[]);
+    produce(&addr, &topic, "lz4", &recs(0..20));
+    let mut back = BrokerBack { frozen: None };
+
+    let mut tui = Tui::spawn(&["-b", &addr, "--timeout", "1", &topic], ROWS, COLS);
+    tui.wait_for("the partition list", WAIT, |t| t.contains("Leader"));
+    tui.keys("\r");
+    tui.wait_for("records 0..20", WAIT, |t| {
+        offsets_on(t).last() == Some(&19) && t.contains("● caught up")
+    });
+    tui.keys("f");
+    tui.wait_for("following", WAIT, |t| t.contains("● following"));
+
+    let pid = support::faults::broker_pid();
+    support::faults::signal(pid, "STOP");
+    back.frozen = Some(pid);
+    let want =
+        format!("● reconnecting (attempt 1): broker {addr} did not answer Fetch within 1.5s");
+    let noticed = tui.wait_for("reconnecting", WAIT, |t| status_line(t).contains(&want));
+    eprintln!("frozen broker noticed after {noticed:?}");
+    // Still responsive while the broker is frozen: the detail opens and closes.
+    tui.keys("\r");
+    tui.wait_for("the detail", WAIT, |t| t.contains("Offset 19"));
+    tui.keys("\x1b");
+    tui.wait_for("the table again", WAIT, |t| !t.contains("Offset 19"));
+    support::faults::signal(pid, "CONT");
+    back.frozen = None;
+    let again = tui.wait_for("following again", WAIT, |t| t.contains("● following"));
+    eprintln!("following again {again:?} after SIGCONT");
+
+    produce(&addr, &topic, "lz4", &recs(20..40));
+    tui.wait_for("records up to 39", WAIT, |t| {
+        offsets_on(t).last() == Some(&39)
+    });
+    let text = tui.text();
+    let offsets = offsets_on(&text);
+    assert_eq!(
+        offsets,
+        (offsets[0]..40).collect::<Vec<i64>>(),
+        "a gap or duplicate on screen:\n{text}"
+    );
+    assert!(
+        status_line(&text).contains("offsets 0–39 of 0–40"),
+        "{text}"
+    );
+    tui.keys("q");
+    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+}
