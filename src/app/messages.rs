@@ -56,6 +56,8 @@ pub struct MessagePane {
     pub generation: u64,
     /// An error to show in a popup, taken by the app.
     pub notice: Option<String>,
+    /// Something the status line keeps saying until the next jump (records deleted unread).
+    pub warning: Option<String>,
     stick_bottom: bool,
     mode: Mode,
     received: u64,
@@ -76,6 +78,7 @@ impl MessagePane {
             rate: 0.0,
             generation,
             notice: None,
+            warning: None,
             stick_bottom: false,
             mode: Mode::Idle,
             received: 0,
@@ -116,6 +119,7 @@ impl MessagePane {
     /// A jump: empty the window and read from `start`; `at_end` keeps the last row selected.
     pub fn jump(&mut self, start: StartAt, at_end: bool) -> Effect {
         self.window.clear();
+        self.warning = None;
         self.cursor = Cursor::default();
         self.follow = false;
         self.stick_bottom = at_end;
@@ -187,12 +191,12 @@ impl MessagePane {
                 records: page,
                 bytes: DEFAULT_MAX_BYTES / 2,
             };
-            return Some(self.start(StartAt::Offset(last + 1), mode));
+            return Some(self.start(StartAt::Resume(last + 1), mode));
         }
         if self.cursor.selected < rows && first > low {
             let from = (first - self.page() as i64).max(low);
             return Some(self.start(
-                StartAt::Offset(from),
+                StartAt::Resume(from),
                 Mode::Backward {
                     until: first,
                     pending: Vec::new(),
@@ -248,6 +252,19 @@ impl MessagePane {
                     error: error.to_string(),
                 };
                 None
+            }
+            ReaderEventKind::Skipped { from, to } => {
+                self.warning = Some(format!(
+                    "offsets {from}–{} were deleted before they were read",
+                    to - 1
+                ));
+                if let Some(w) = self.watermarks.as_mut() {
+                    w.low = w.low.max(to);
+                }
+                match self.mode {
+                    Mode::Backward { until, .. } if to >= until => self.finish_backward(rows),
+                    _ => None,
+                }
             }
             ReaderEventKind::Finished { .. } => Some(self.stop()),
             ReaderEventKind::Failed(error) => {

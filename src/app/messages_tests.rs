@@ -49,7 +49,7 @@ fn backward_page_completes_on_catch_up() {
     assert!(matches!(
         fx,
         Some(Effect::StartReader {
-            start: StartAt::Offset(15),
+            start: StartAt::Resume(15),
             ..
         })
     ));
@@ -67,4 +67,77 @@ fn backward_page_completes_on_catch_up() {
     // At the low watermark nothing more is loaded.
     p.cursor.select(0, p.window.len(), 5);
     assert_eq!(p.move_by(0, 5), None);
+}
+
+#[test]
+fn deleted_records_are_reported_until_the_next_jump() {
+    let mut p = MessagePane::new("t".into(), 0, 100, 0);
+    p.jump(StartAt::Beginning, false);
+    let w = Watermarks { low: 0, high: 30 };
+    let started = ReaderEventKind::Started {
+        offset: 0,
+        watermarks: w,
+    };
+    p.apply(ev(1, started), 10);
+    p.apply(
+        ev(1, ReaderEventKind::Messages((0..5).map(msg).collect())),
+        10,
+    );
+    let fx = p.apply(ev(1, ReaderEventKind::Skipped { from: 5, to: 20 }), 10);
+    assert!(fx.is_none(), "the reader goes on");
+    assert_eq!(
+        p.warning.as_deref(),
+        Some("offsets 5–19 were deleted before they were read")
+    );
+    assert_eq!(p.watermarks, Some(Watermarks { low: 20, high: 30 }));
+    p.apply(
+        ev(1, ReaderEventKind::Messages((20..25).map(msg).collect())),
+        10,
+    );
+    let offsets: Vec<i64> = (0..p.window.len())
+        .filter_map(|i| p.window.get(i).map(|m| m.offset))
+        .collect();
+    assert_eq!(offsets, [0, 1, 2, 3, 4, 20, 21, 22, 23, 24]);
+    assert!(p.warning.is_some());
+    p.jump(StartAt::Beginning, false);
+    assert_eq!(p.warning, None);
+}
+
+#[test]
+fn a_backward_page_deleted_entirely_ends_the_page() {
+    let mut p = MessagePane::new("t".into(), 0, 10, 0);
+    p.jump(StartAt::Offset(20), false);
+    let w = Watermarks { low: 15, high: 30 };
+    p.apply(
+        ev(
+            1,
+            ReaderEventKind::Started {
+                offset: 20,
+                watermarks: w,
+            },
+        ),
+        5,
+    );
+    p.apply(
+        ev(1, ReaderEventKind::Messages((20..30).map(msg).collect())),
+        5,
+    );
+    // Scrolling above the first record starts a backward page before 20 ...
+    let fx = p.move_by(0, 5);
+    assert!(
+        matches!(
+            fx,
+            Some(Effect::StartReader {
+                start: StartAt::Resume(15),
+                ..
+            })
+        ),
+        "{fx:?}"
+    );
+    let g = p.generation;
+    // ... whose records are deleted before it reads them.
+    let fx = p.apply(ev(g, ReaderEventKind::Skipped { from: 15, to: 25 }), 5);
+    assert_eq!(fx, Some(Effect::StopReader));
+    assert_eq!(p.window.first_offset(), Some(20));
+    assert!(p.warning.is_some());
 }

@@ -296,7 +296,7 @@ fn window_pages_forward_and_backward_with_bounded_memory() {
     }
     let fx = app.update(ch('j'));
     let (g2, start) = reader_starts(&fx)[0];
-    assert_eq!(start, StartAt::Offset(40));
+    assert_eq!(start, StartAt::Resume(40));
     // The page comes in: the oldest records fall out, the selection stays on offset 30.
     let fx = app.update(Action::Reader(vec![
         started(g2, 40, 0, 1000),
@@ -307,7 +307,7 @@ fn window_pages_forward_and_backward_with_bounded_memory() {
     // Up near the top of the window: the page before it loads and goes in front at once.
     let fx = app.update(ch('k'));
     let (g3, start) = reader_starts(&fx)[0];
-    assert_eq!(start, StartAt::Offset(0));
+    assert_eq!(start, StartAt::Resume(0));
     app.update(Action::Reader(vec![
         started(g3, 0, 0, 1000),
         records(g3, 0..10),
@@ -350,7 +350,7 @@ fn g_and_shift_g_jump_to_the_partition_ends() {
     )]));
     let fx = app.update(key(KeyCode::PageUp));
     let (g3, start) = reader_starts(&fx)[0];
-    assert_eq!(start, StartAt::Offset(980));
+    assert_eq!(start, StartAt::Resume(980));
     app.update(Action::Reader(vec![
         started(g3, 980, 0, 1000),
         records(g3, 980..995),

@@ -74,6 +74,8 @@ pub async fn run(
     let mut left = opts.count.unwrap_or(u64::MAX);
     let mut running = partitions.len();
     let mut events = Vec::with_capacity(64);
+    // Partitions whose reader reported a lost connection and has not read since.
+    let mut reconnecting = std::collections::HashSet::new();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     while running > 0 && left > 0 {
@@ -85,6 +87,21 @@ pub async fn run(
             break;
         }
         for ev in events.drain(..) {
+            if reconnecting.contains(&ev.partition) {
+                let at = match &ev.kind {
+                    ReaderEventKind::Messages(m) => m.first().map(|m| m.offset),
+                    ReaderEventKind::CaughtUp { next, .. } => Some(*next),
+                    _ => None,
+                };
+                if let Some(at) = at {
+                    reconnecting.remove(&ev.partition);
+                    flush(out, &mut buf)?;
+                    eprintln!(
+                        "kbrowse: reading {}/{} again at offset {at}",
+                        opts.topic, ev.partition
+                    );
+                }
+            }
             match ev.kind {
                 ReaderEventKind::Messages(msgs) => {
                     for m in msgs.iter().take(left.min(usize::MAX as u64) as usize) {
@@ -105,12 +122,24 @@ pub async fn run(
                     error,
                     next,
                 } => {
+                    reconnecting.insert(ev.partition);
                     if attempt == 1 || attempt % 10 == 0 {
                         eprintln!(
                             "kbrowse: {error}; reconnecting to {}/{} at offset {next} (attempt {attempt})",
                             opts.topic, ev.partition
                         );
                     }
+                }
+                ReaderEventKind::Skipped { from, to } => {
+                    // Flushed first, so the warning sits between the records around the gap.
+                    flush(out, &mut buf)?;
+                    let gone = Error::RecordsDeleted {
+                        topic: opts.topic.clone(),
+                        partition: ev.partition,
+                        from,
+                        to,
+                    };
+                    eprintln!("kbrowse: warning: {gone}; continuing at offset {to}");
                 }
                 ReaderEventKind::Started { .. } | ReaderEventKind::CaughtUp { .. } => {}
             }

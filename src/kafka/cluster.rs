@@ -123,8 +123,14 @@ impl Cluster {
         if let Some(c) = slot.as_ref().filter(|c| c.is_alive()) {
             return Ok(c.clone());
         }
+        // Each address once: a broker that is both bootstrap and known would otherwise be
+        // tried twice per attempt, doubling the wait on one that accepts but never answers.
         let known: Vec<String> = match self.brokers.read() {
-            Ok(b) => b.values().map(BrokerInfo::addr).collect(),
+            Ok(b) => b
+                .values()
+                .map(BrokerInfo::addr)
+                .filter(|a| !self.config.bootstrap.contains(a))
+                .collect(),
             Err(_) => Vec::new(),
         };
         let mut last = None;

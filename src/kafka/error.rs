@@ -67,6 +67,25 @@ pub enum Error {
         low: i64,
         high: i64,
     },
+    /// Records were deleted (retention, delete-records) before a reader got to them.
+    #[error("offsets {from}..={} of {topic}/{partition} were deleted before they could be read (retention or delete-records); the log now starts at {to}", to - 1)]
+    RecordsDeleted {
+        topic: String,
+        partition: i32,
+        from: i64,
+        to: i64,
+    },
+    /// The log now ends below where a reader was: it was truncated, or the topic was
+    /// deleted and created again, so records already read may no longer exist.
+    #[error(
+        "the log of {topic}/{partition} now ends at offset {high}, below the read position {offset} (truncated, or the topic was deleted and created again)"
+    )]
+    LogTruncated {
+        topic: String,
+        partition: i32,
+        offset: i64,
+        high: i64,
+    },
     /// A record batch could not be decoded.
     #[error("corrupt record batch in {topic}/{partition} at offset {offset}: {reason}")]
     Corrupt {

@@ -24,6 +24,10 @@ pub enum StartAt {
     FromEnd(i64),
     /// The first record with a timestamp at or after these milliseconds since the epoch.
     Timestamp(i64),
+    /// Where an earlier read of this partition stopped (paging): records deleted since are
+    /// skipped, and the reader says so (`ReaderEventKind::Skipped`); a position past the
+    /// end means the log was truncated (`Error::LogTruncated`).
+    Resume(i64),
 }
 
 /// A partition's low and high watermarks.
@@ -233,6 +237,17 @@ impl Cluster {
                     });
                 }
                 n
+            }
+            StartAt::Resume(n) => {
+                if n > w.high {
+                    return Err(Error::LogTruncated {
+                        topic: topic.into(),
+                        partition,
+                        offset: n,
+                        high: w.high,
+                    });
+                }
+                n.max(w.low)
             }
             StartAt::Timestamp(ms) => {
                 let key = (topic.to_string(), partition);

@@ -93,6 +93,10 @@ pub enum ReaderEventKind {
         attempt: u32,
         error: Error,
     },
+    /// Records `from..to` were deleted (retention, delete-records) before this reader got to
+    /// them; it goes on at `to`, the log's new start. Only a reader without `stop_at_end`
+    /// skips; with it, the deletion fails the reader (`Error::RecordsDeleted`).
+    Skipped { from: i64, to: i64 },
     /// `stop_at_end` reached its end.
     Finished { next: i64 },
     /// A failure that ends the reader.
@@ -175,6 +179,8 @@ struct FetchLoop {
 enum Fetched {
     Data(Box<PartitionData>),
     Retry(Error),
+    /// OFFSET_OUT_OF_RANGE, with the partition's watermarks asked right after.
+    OutOfRange(Watermarks),
 }
 
 impl FetchLoop {
@@ -210,10 +216,26 @@ impl FetchLoop {
         {
             return Ok(());
         }
+        if let StartAt::Resume(from) = start
+            && next > from
+        {
+            if self.config.stop_at_end {
+                return Err(Error::RecordsDeleted {
+                    topic: self.topic.clone(),
+                    partition: self.partition,
+                    from,
+                    to: next,
+                });
+            }
+            if !self.emit(ReaderEventKind::Skipped { from, to: next }).await {
+                return Ok(());
+            }
+        }
         let end = self.config.stop_at_end.then_some(watermarks.high);
         let mut attempt = 0u32;
         let mut partition_max = self.config.partition_max_bytes;
         let mut caught_up_at = None;
+        let mut out_of_range = 0u32;
         loop {
             if let Some(end) = end.filter(|&e| next >= e) {
                 self.emit(ReaderEventKind::Finished {
@@ -224,8 +246,25 @@ impl FetchLoop {
             }
             let data = match self.fetch(next, partition_max).await? {
                 Fetched::Data(d) => d,
+                Fetched::OutOfRange(w) => {
+                    out_of_range += 1;
+                    match self.out_of_range(next, w, out_of_range)? {
+                        Some(to) => {
+                            let ev = ReaderEventKind::Skipped { from: next, to };
+                            if !self.emit(ev).await {
+                                return Ok(());
+                            }
+                            next = to;
+                            out_of_range = 0;
+                        }
+                        None => tokio::time::sleep(backoff(out_of_range)).await,
+                    }
+                    continue;
+                }
                 Fetched::Retry(error) => {
                     attempt += 1;
+                    // Once the connection is back, say so again even with nothing new.
+                    caught_up_at = None;
                     if !self
                         .emit(ReaderEventKind::Reconnecting {
                             next,
@@ -241,6 +280,7 @@ impl FetchLoop {
                 }
             };
             attempt = 0;
+            out_of_range = 0;
             let records = data.records.clone().unwrap_or_default();
             let (batches, truncated, corrupt) = split_batches(&records);
             if batches.is_empty() && truncated && corrupt.is_none() {
@@ -302,6 +342,45 @@ impl FetchLoop {
                 }
             }
         }
+    }
+
+    /// What OFFSET_OUT_OF_RANGE at `next` means, given the watermarks asked right after:
+    /// below the log start, the records were deleted: skip to the new start (`Some`), or fail
+    /// under `stop_at_end`, which promised every record up to the end. Above the log end, the
+    /// log was truncated or the topic recreated: records already delivered may be gone or
+    /// rewritten, so continuing would repeat offsets with other contents: fail. Inside the
+    /// range, the answer raced a moving watermark: fetch again (`None`), a few times.
+    fn out_of_range(&self, next: i64, w: Watermarks, tries: u32) -> Result<Option<i64>> {
+        let (topic, partition) = (self.topic.clone(), self.partition);
+        if next < w.low {
+            if self.config.stop_at_end {
+                return Err(Error::RecordsDeleted {
+                    topic,
+                    partition,
+                    from: next,
+                    to: w.low,
+                });
+            }
+            return Ok(Some(w.low));
+        }
+        if next > w.high {
+            return Err(Error::LogTruncated {
+                topic,
+                partition,
+                offset: next,
+                high: w.high,
+            });
+        }
+        if tries >= 5 {
+            return Err(Error::OffsetOutOfRange {
+                topic,
+                partition,
+                offset: next,
+                low: w.low,
+                high: w.high,
+            });
+        }
+        Ok(None)
     }
 
     /// This reader's own connection to the partition's leader, reopened when the leader
@@ -415,17 +494,16 @@ impl FetchLoop {
         match data.error_code {
             0 => Ok(Fetched::Data(Box::new(data))),
             OFFSET_OUT_OF_RANGE => {
+                // The log's real end (not the last stable offset) tells truncation apart.
                 let w = self
                     .cluster
-                    .partition_watermarks(topic, partition, self.config.isolation)
-                    .await?;
-                Err(Error::OffsetOutOfRange {
-                    topic: topic.clone(),
-                    partition,
-                    offset,
-                    low: w.low,
-                    high: w.high,
-                })
+                    .partition_watermarks(topic, partition, Isolation::ReadUncommitted)
+                    .await;
+                match w {
+                    Ok(w) => Ok(Fetched::OutOfRange(w)),
+                    Err(e) if e.is_connection() => Ok(Fetched::Retry(e)),
+                    Err(e) => Err(e),
+                }
             }
             code if is_leadership_error(code) || is_transient(code) => {
                 self.cluster.forget_leader(topic, partition);

@@ -96,5 +96,9 @@ fn reader_spans(app: &App) -> Vec<Span<'static>> {
         ReaderStatus::Failed(e) => (format!("● error: {e}"), theme::bad()),
     };
     spans.push(Span::styled(text, style));
+    if let Some(w) = &p.warning {
+        spans.push(sep());
+        spans.push(Span::styled(format!("⚠ {w}"), theme::bad()));
+    }
     spans
 }

@@ -310,3 +310,15 @@ fn error_popup() {
     }]));
     insta::assert_snapshot!(render(&app));
 }
+
+#[test]
+fn messages_records_deleted_unread() {
+    let mut app = messages_app();
+    let generation = app.messages.as_ref().unwrap().generation;
+    app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind: ReaderEventKind::Skipped { from: 10, to: 500 },
+    }]));
+    insta::assert_snapshot!(render(&app));
+}

@@ -2,6 +2,8 @@
 //! rdkafka), the real broker's address, and reading back with our own reader.
 #![allow(dead_code)]
 
+pub mod faults;
+
 use std::sync::Arc;
 use std::time::Duration;
 
