@@ -10,7 +10,8 @@ mod support;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use support::faults::{BrokerBack, Tui, broker_script, delete_records, start_again, table_rows};
+use support::faults::{BrokerBack, broker_script, delete_records, start_again};
+use support::pty::{Tui, table_rows};
 use support::*;
 
 const ROWS: u16 = 40;
@@ -52,18 +53,18 @@ fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_
     let _back = BrokerBack { frozen: None };
 
     let mut tui = Tui::spawn(&["-b", &addr, "--timeout", "2", &topic], ROWS, COLS);
-    tui.wait_for("the partition list", WAIT, |t| t.contains("Leader"));
+    tui.wait_within("the partition list", WAIT, |t| t.contains("Leader"));
     tui.keys("\r");
-    tui.wait_for("records 0..20", WAIT, |t| {
+    tui.wait_within("records 0..20", WAIT, |t| {
         offsets_on(t).last() == Some(&19) && t.contains("● caught up")
     });
     tui.keys("f");
-    tui.wait_for("following", WAIT, |t| t.contains("● following"));
+    tui.wait_within("following", WAIT, |t| t.contains("● following"));
     assert_eq!(offsets_on(&tui.text()), (0..20).collect::<Vec<i64>>());
 
     let (ok, out) = broker_script(&["kill"]);
     assert!(ok, "kill: {out}");
-    let noticed = tui.wait_for("reconnecting", WAIT, |t| t.contains("● reconnecting"));
+    let noticed = tui.wait_within("reconnecting", WAIT, |t| t.contains("● reconnecting"));
     let shown = status_line(&tui.text());
     eprintln!("killed broker noticed after {noticed:?}: {}", shown.trim());
     assert!(
@@ -78,14 +79,14 @@ fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_
     let (ok, out) = start_again();
     assert!(ok, "start-again: {out}");
     assert_eq!(out.trim(), addr, "the broker came back on another address");
-    let back = tui.wait_for("following again", WAIT, |t| t.contains("● following"));
+    let back = tui.wait_within("following again", WAIT, |t| t.contains("● following"));
     eprintln!(
         "broker back after {:?}; the TUI followed again {back:?} later",
         t.elapsed()
     );
 
     produce(&addr, &topic, "lz4", &recs(20..40));
-    tui.wait_for("records up to 39", WAIT, |t| {
+    tui.wait_within("records up to 39", WAIT, |t| {
         offsets_on(t).last() == Some(&39)
     });
     let text = tui.text();
@@ -101,7 +102,7 @@ fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_
         "{text}"
     );
     tui.keys("q");
-    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+    assert!(tui.wait_exit_within(Duration::from_secs(10)).success());
 }
 
 #[test]
@@ -113,10 +114,10 @@ fn the_tui_says_which_records_were_deleted_before_its_next_page_and_shows_what_f
     produce(&addr, &topic, "lz4", &recs(0..1000));
 
     let mut tui = Tui::spawn(&["-b", &addr, "--window", "100", &topic], ROWS, COLS);
-    tui.wait_for("the partition list", WAIT, |t| t.contains("1,000"));
+    tui.wait_within("the partition list", WAIT, |t| t.contains("1,000"));
     tui.keys("\r");
     // A window of 100 records: 0..100 are loaded, then the reader stops.
-    tui.wait_for("the first window", WAIT, |t| {
+    tui.wait_within("the first window", WAIT, |t| {
         t.contains("offsets 0–99 of 0–1,000") && t.contains("● paused")
     });
     assert_eq!(delete_records(&addr, &topic, 0, 500), 500);
@@ -124,10 +125,10 @@ fn the_tui_says_which_records_were_deleted_before_its_next_page_and_shows_what_f
     for _ in 0..3 {
         tui.keys(PAGE_DOWN);
     }
-    tui.wait_for("the deletion reported", WAIT, |t| {
+    tui.wait_within("the deletion reported", WAIT, |t| {
         t.contains("⚠ offsets 100–499 were deleted before they were read")
     });
-    tui.wait_for("records from 500 on", WAIT, |t| {
+    tui.wait_within("records from 500 on", WAIT, |t| {
         offsets_on(t).contains(&500)
     });
     let text = tui.text();
@@ -148,7 +149,7 @@ fn the_tui_says_which_records_were_deleted_before_its_next_page_and_shows_what_f
     assert!(at > 0, "the rows before the gap are gone:\n{text}");
     assert!(status_line(&text).contains(" of 500–1,000 "), "{text}");
     tui.keys("q");
-    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+    assert!(tui.wait_exit_within(Duration::from_secs(10)).success());
 }
 
 #[test]
@@ -160,14 +161,14 @@ fn the_tui_shows_a_deleted_topic_as_an_error_and_stays_usable() {
     produce(&addr, &topic, "lz4", &recs(0..20));
 
     let mut tui = Tui::spawn(&["-b", &addr, &topic], ROWS, COLS);
-    tui.wait_for("the partition list", WAIT, |t| t.contains("Leader"));
+    tui.wait_within("the partition list", WAIT, |t| t.contains("Leader"));
     tui.keys("\r");
-    tui.wait_for("records", WAIT, |t| offsets_on(t).last() == Some(&19));
+    tui.wait_within("records", WAIT, |t| offsets_on(t).last() == Some(&19));
     tui.keys("f");
-    tui.wait_for("following", WAIT, |t| t.contains("● following"));
+    tui.wait_within("following", WAIT, |t| t.contains("● following"));
     let t = Instant::now();
     support::faults::delete_topic(&addr, &topic);
-    let noticed = tui.wait_for("the error", WAIT, |t| {
+    let noticed = tui.wait_within("the error", WAIT, |t| {
         t.contains(&format!("unknown topic '{topic}'"))
     });
     let text = tui.text();
@@ -187,11 +188,11 @@ fn the_tui_shows_a_deleted_topic_as_an_error_and_stays_usable() {
     tui.keys("x");
     tui.keys("\x1b");
     tui.keys("\x1b");
-    tui.wait_for("the topic list", WAIT, |t| {
+    tui.wait_within("the topic list", WAIT, |t| {
         status_line(t).trim_start().ends_with("⏎ open") || status_line(t).contains(" topics ")
     });
     tui.keys("q");
-    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+    assert!(tui.wait_exit_within(Duration::from_secs(10)).success());
 }
 
 #[test]
@@ -204,33 +205,33 @@ fn the_tui_shows_reconnecting_while_the_broker_is_frozen_then_follows_without_ga
     let mut back = BrokerBack { frozen: None };
 
     let mut tui = Tui::spawn(&["-b", &addr, "--timeout", "1", &topic], ROWS, COLS);
-    tui.wait_for("the partition list", WAIT, |t| t.contains("Leader"));
+    tui.wait_within("the partition list", WAIT, |t| t.contains("Leader"));
     tui.keys("\r");
-    tui.wait_for("records 0..20", WAIT, |t| {
+    tui.wait_within("records 0..20", WAIT, |t| {
         offsets_on(t).last() == Some(&19) && t.contains("● caught up")
     });
     tui.keys("f");
-    tui.wait_for("following", WAIT, |t| t.contains("● following"));
+    tui.wait_within("following", WAIT, |t| t.contains("● following"));
 
     let pid = support::faults::broker_pid();
     support::faults::signal(pid, "STOP");
     back.frozen = Some(pid);
     let want =
         format!("● reconnecting (attempt 1): broker {addr} did not answer Fetch within 1.5s");
-    let noticed = tui.wait_for("reconnecting", WAIT, |t| status_line(t).contains(&want));
+    let noticed = tui.wait_within("reconnecting", WAIT, |t| status_line(t).contains(&want));
     eprintln!("frozen broker noticed after {noticed:?}");
     // Still responsive while the broker is frozen: the detail opens and closes.
     tui.keys("\r");
-    tui.wait_for("the detail", WAIT, |t| t.contains("Offset 19"));
+    tui.wait_within("the detail", WAIT, |t| t.contains("Offset 19"));
     tui.keys("\x1b");
-    tui.wait_for("the table again", WAIT, |t| !t.contains("Offset 19"));
+    tui.wait_within("the table again", WAIT, |t| !t.contains("Offset 19"));
     support::faults::signal(pid, "CONT");
     back.frozen = None;
-    let again = tui.wait_for("following again", WAIT, |t| t.contains("● following"));
+    let again = tui.wait_within("following again", WAIT, |t| t.contains("● following"));
     eprintln!("following again {again:?} after SIGCONT");
 
     produce(&addr, &topic, "lz4", &recs(20..40));
-    tui.wait_for("records up to 39", WAIT, |t| {
+    tui.wait_within("records up to 39", WAIT, |t| {
         offsets_on(t).last() == Some(&39)
     });
     let text = tui.text();
@@ -245,5 +246,5 @@ fn the_tui_shows_reconnecting_while_the_broker_is_frozen_then_follows_without_ga
         "{text}"
     );
     tui.keys("q");
-    assert!(tui.wait_exit(Duration::from_secs(10)).success());
+    assert!(tui.wait_exit_within(Duration::from_secs(10)).success());
 }

@@ -2,9 +2,7 @@
 //! client), kill / freeze / start the broker again (scripts/kafka-broker), and the TUI in a
 //! pseudo-terminal.
 
-use std::io::{Read, Write};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rdkafka::ClientConfig as RdConfig;
@@ -133,117 +131,4 @@ pub fn wait_until(what: &str, limit: Duration, mut check: impl FnMut() -> bool) 
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// The real binary in a pseudo-terminal; the screen as a vt100 parser sees it.
-pub struct Tui {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Tui {
-    /// Starts `kbrowse ARGS` in a ROWSxCOLS terminal.
-    pub fn spawn(args: &[&str], rows: u16, cols: u16) -> Tui {
-        use portable_pty::{CommandBuilder, PtySize, native_pty_system};
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kbrowse"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("TZ", "UTC");
-        cmd.env_remove("KBROWSE_BROKERS");
-        let child = pair.slave.spawn_command(cmd).expect("spawn kbrowse");
-        drop(pair.slave);
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let feed = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 65536];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut p) = feed.lock() {
-                    p.process(&buf[..n]);
-                }
-            }
-        });
-        let writer = pair.master.take_writer().expect("pty writer");
-        // The master must outlive the child's use of the terminal.
-        std::mem::forget(pair.master);
-        Tui {
-            parser,
-            writer,
-            child,
-        }
-    }
-
-    /// The screen's text.
-    pub fn text(&self) -> String {
-        self.parser
-            .lock()
-            .map(|p| p.screen().contents())
-            .unwrap_or_default()
-    }
-
-    /// Waits until `check` holds for the screen (returns how long it took); panics with the
-    /// screen after `limit`.
-    pub fn wait_for(&self, what: &str, limit: Duration, check: impl Fn(&str) -> bool) -> Duration {
-        let t = Instant::now();
-        loop {
-            let text = self.text();
-            if check(&text) {
-                return t.elapsed();
-            }
-            assert!(
-                t.elapsed() < limit,
-                "timed out waiting for {what}; the screen:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Types keys, pausing after them as a person would.
-    pub fn keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("write keys");
-        self.writer.flush().expect("flush keys");
-        std::thread::sleep(Duration::from_millis(150));
-    }
-
-    /// The exit status once the process ended within `limit`.
-    pub fn wait_exit(&mut self, limit: Duration) -> portable_pty::ExitStatus {
-        let t = Instant::now();
-        loop {
-            if let Some(s) = self.child.try_wait().expect("try_wait") {
-                return s;
-            }
-            assert!(t.elapsed() < limit, "kbrowse did not exit");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tui {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The rows of the message table: (offset, rest of the row).
-pub fn table_rows(text: &str) -> Vec<(i64, String)> {
-    text.lines()
-        .filter_map(|l| {
-            let l = l.trim_start_matches('│').trim_start();
-            let (n, rest) = l.split_once(' ')?;
-            Some((n.parse().ok()?, rest.to_string()))
-        })
-        .collect()
 }

@@ -34,6 +34,7 @@ impl Tui {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("TZ", "UTC");
+        cmd.env_remove("KBROWSE_BROKERS");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -102,14 +103,25 @@ impl Tui {
 
     /// Waits (up to 30 s) until `check` holds for the screen's text; panics with the screen.
     pub fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.wait_within(what, Duration::from_secs(30), check);
+    }
+
+    /// Waits until `check` holds for the screen and returns how long that took; panics with
+    /// the screen after `limit` (a hang guard, not a timed assertion).
+    pub fn wait_within(
+        &self,
+        what: &str,
+        limit: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> Duration {
+        let t = Instant::now();
         loop {
             let text = self.text();
             if check(&text) {
-                return;
+                return t.elapsed();
             }
             assert!(
-                Instant::now() < deadline,
+                t.elapsed() < limit,
                 "timed out waiting for {what}; the screen:\n{text}"
             );
             std::thread::sleep(Duration::from_millis(50));
@@ -125,7 +137,12 @@ impl Tui {
 
     /// Waits (up to 10 s) for the program to exit.
     pub fn wait_exit(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.wait_exit_within(Duration::from_secs(10))
+    }
+
+    /// Waits up to `limit` for the program to exit.
+    pub fn wait_exit_within(&mut self, limit: Duration) -> ExitStatus {
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(s) = self.child.try_wait().unwrap() {
                 // Let the reader thread take the last bytes.
@@ -150,6 +167,7 @@ impl Tui {
 impl Drop for Tui {
     fn drop(&mut self) {
         let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
