@@ -301,7 +301,10 @@ fn a_following_consume_of_a_deleted_topic_exits_with_one_line_naming_it() {
         "records after the deletion: {:?}",
         follow.got
     );
-    assert_eq!(stderr, format!("kbrowse: unknown topic '{topic}'\n"));
+    assert_eq!(
+        stderr,
+        format!("kbrowse: topic '{topic}' was deleted while it was being read\n")
+    );
 }
 
 trait WaitStderr {

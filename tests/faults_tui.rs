@@ -169,7 +169,9 @@ fn the_tui_shows_a_deleted_topic_as_an_error_and_stays_usable() {
     let t = Instant::now();
     support::faults::delete_topic(&addr, &topic);
     let noticed = tui.wait_within("the error", WAIT, |t| {
-        t.contains(&format!("unknown topic '{topic}'"))
+        t.contains(&format!(
+            "topic '{topic}' was deleted while it was being read"
+        ))
     });
     let text = tui.text();
     eprintln!(
@@ -178,7 +180,9 @@ fn the_tui_shows_a_deleted_topic_as_an_error_and_stays_usable() {
         status_line(&text)
     );
     assert!(
-        status_line(&text).contains(&format!("● error: unknown topic '{topic}'")),
+        status_line(&text).contains(&format!(
+            "● error: topic '{topic}' was deleted while it was being read"
+        )),
         "{text}"
     );
     // What was read stays on screen.

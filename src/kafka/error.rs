@@ -48,6 +48,9 @@ pub enum Error {
     /// The topic does not exist.
     #[error("unknown topic '{topic}'")]
     UnknownTopic { topic: String },
+    /// The topic was deleted while it was being read.
+    #[error("topic '{topic}' was deleted while it was being read")]
+    TopicDeleted { topic: String },
     /// The partition does not exist in the topic.
     #[error("unknown partition {partition} of topic '{topic}' (it has {count} partitions: 0..={})", count - 1)]
     UnknownPartition {

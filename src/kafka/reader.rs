@@ -131,6 +131,7 @@ impl PartitionReader {
             config,
             tx,
             conn: Default::default(),
+            started: Default::default(),
         };
         PartitionReader {
             task: tokio::spawn(state.run(start)),
@@ -173,6 +174,8 @@ struct FetchLoop {
     config: ReaderConfig,
     tx: mpsc::Sender<ReaderEvent>,
     conn: std::sync::Mutex<Option<(i32, Arc<Connection>)>>,
+    /// Set once `Started` went out: a topic unknown after that was deleted under us.
+    started: std::sync::atomic::AtomicBool,
 }
 
 /// What one fetch brought.
@@ -195,6 +198,14 @@ impl FetchLoop {
 
     async fn run(self, start: StartAt) {
         if let Err(e) = self.read(start).await {
+            let e = match e {
+                Error::UnknownTopic { topic }
+                    if self.started.load(std::sync::atomic::Ordering::Relaxed) =>
+                {
+                    Error::TopicDeleted { topic }
+                }
+                e => e,
+            };
             self.emit(ReaderEventKind::Failed(e)).await;
         }
     }
@@ -216,6 +227,8 @@ impl FetchLoop {
         {
             return Ok(());
         }
+        self.started
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         if let StartAt::Resume(from) = start
             && next > from
         {
