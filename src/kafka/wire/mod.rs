@@ -10,6 +10,9 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
+use kafka_protocol::messages::{
+    ApiVersionsResponse, FetchResponse, ListOffsetsResponse, MetadataResponse,
+};
 use kafka_protocol::protocol::{HeaderVersion, StrBytes};
 
 mod responses;
@@ -298,5 +301,34 @@ impl Cursor {
         } else {
             Ok(BTreeMap::new())
         }
+    }
+}
+
+/// The APIs and versions `decode_selected` can pick, in selector order.
+pub const SELECTABLE: [(&str, i16, i16); 4] = [
+    (<ApiVersionsResponse as Response>::API, 0, 3),
+    (<MetadataResponse as Response>::API, 0, 12),
+    (<ListOffsetsResponse as Response>::API, 1, 7),
+    (<FetchResponse as Response>::API, 4, 12),
+];
+
+/// The selector byte that makes `decode_selected` decode `api` (an index into `SELECTABLE`)
+/// at `version`.
+pub fn selector(api: usize, version: i16) -> u8 {
+    let (_, min, _) = SELECTABLE[api % 4];
+    (api % 4) as u8 | (((version - min) as u8) << 2)
+}
+
+/// Decodes a response frame picked by a selector byte (low 2 bits: the API in `SELECTABLE`,
+/// the rest: the version above its minimum, wrapping). For the fuzzer and its regression tests.
+pub fn decode_selected(selector: u8, frame: Bytes) -> Result<(), DecodeError> {
+    let api = usize::from(selector & 3);
+    let (_, min, max) = SELECTABLE[api];
+    let version = min + i16::from(selector >> 2) % (max - min + 1);
+    match api {
+        0 => decode_frame::<ApiVersionsResponse>(frame, version).map(drop),
+        1 => decode_frame::<MetadataResponse>(frame, version).map(drop),
+        2 => decode_frame::<ListOffsetsResponse>(frame, version).map(drop),
+        _ => decode_frame::<FetchResponse>(frame, version).map(drop),
     }
 }

@@ -491,3 +491,20 @@ fn the_flexible_header_is_read_before_the_body() {
         "ListOffsets v6 response: tagged field 90 of response header (1 bytes) cannot fit in 0 remaining bytes"
     );
 }
+
+#[test]
+fn the_selector_picks_each_api_and_version() {
+    let cases: [(usize, i16, Bytes); 4] = [
+        (0, 3, frame(&api_versions(3, 1), 3, 1)),
+        (1, 12, frame(&metadata(12, 2), 12, 1)),
+        (2, 1, frame(&list_offsets(1, 2), 1, 1)),
+        (3, 9, frame(&fetch(9, 2, &some_records()), 9, 1)),
+    ];
+    for (api, version, bytes) in cases {
+        let sel = super::selector(api, version);
+        assert_eq!(super::decode_selected(sel, bytes.clone()), Ok(()));
+        // One byte short names the same API and version.
+        let e = super::decode_selected(sel, bytes.slice(..bytes.len() - 1)).expect_err("cut");
+        assert_eq!((e.api, e.version), (super::SELECTABLE[api].0, version));
+    }
+}
