@@ -328,3 +328,35 @@ fn a_key_running_past_its_record_is_an_error_not_an_underflow() {
         Err("record length 8 does not match its fields".to_string())
     );
 }
+
+/// Found by `record_batches` (with -malloc_limit_mb=64): a snappy batch whose block claims
+/// ~110 MB (under the 128 MiB cap) from a few hundred bytes; the output buffer was allocated
+/// at the claimed size before decoding. A claim the block cannot produce is now refused first.
+#[test]
+fn a_snappy_block_claiming_more_than_it_can_expand_to_is_refused_before_allocating() {
+    use kbrowse::kafka::Codec;
+    use kbrowse::kafka::codec::{MAX_DECOMPRESSED, decompress};
+    // Raw block: varint 100 MiB, then one 2-byte literal.
+    let raw = [0x80, 0x80, 0x80, 0x32, 0x04, b'h', b'i'];
+    assert_eq!(
+        decompress(Codec::Snappy, &raw, MAX_DECOMPRESSED),
+        Err("snappy block claims 104857600 bytes from 7 compressed bytes".to_string())
+    );
+    // The densest real block (a run of zeros: 64-byte copies of 3 bytes) still decodes.
+    let zeros = vec![0u8; 1 << 20];
+    let dense = snap::raw::Encoder::new()
+        .compress_vec(&zeros)
+        .expect("compress");
+    assert!(zeros.len() / dense.len() >= 20, "{} bytes", dense.len());
+    let back = decompress(Codec::Snappy, &dense, MAX_DECOMPRESSED).expect("decompress");
+    assert_eq!(back.len(), zeros.len());
+    let found = std::fs::read(
+        root()
+            .join("tests/fuzz_crashes/record_batches-oom-fcd7901dae9b362c8eada0edb7a092c1d74589be"),
+    )
+    .expect("crash input");
+    assert_eq!(
+        decode_records(&found).map(|m| m.len()),
+        Err("snappy block claims 115785201 bytes from 504 compressed bytes".to_string())
+    );
+}
