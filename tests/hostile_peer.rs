@@ -126,3 +126,63 @@ async fn silence_is_a_timeout_within_the_request_timeout() {
         "{took:?}"
     );
 }
+
+/// Serves every request of every connection: `reply(api key, version, correlation id)`.
+async fn fake_broker_session(reply: fn(i16, i16, i32) -> Vec<u8>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                loop {
+                    let Ok(len) = sock.read_i32().await else {
+                        return;
+                    };
+                    let mut req = vec![0u8; len.clamp(8, 1 << 20) as usize];
+                    if sock.read_exact(&mut req).await.is_err() {
+                        return;
+                    }
+                    let key = i16::from_be_bytes([req[0], req[1]]);
+                    let version = i16::from_be_bytes([req[2], req[3]]);
+                    let id = i32::from_be_bytes([req[4], req[5], req[6], req[7]]);
+                    if sock.write_all(&reply(key, version, id)).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// ApiVersions v3 offering Metadata v0..=12 only; otherwise a Metadata v12 response whose
+/// broker array claims 2^31 - 1 elements in a 30-byte frame.
+fn huge_metadata(key: i16, version: i16, id: i32) -> Vec<u8> {
+    let mut body = id.to_be_bytes().to_vec();
+    if key == 18 {
+        assert_eq!(version, 3);
+        // error 0, one api key (Metadata 0..=12, no tags), throttle 0, no tags.
+        body.extend_from_slice(&[0, 0, 2, 0, 3, 0, 0, 0, 12, 0, 0, 0, 0, 0, 0]);
+    } else {
+        assert_eq!((key, version), (3, 12));
+        body.push(0); // header tags
+        body.extend_from_slice(&[0, 0, 0, 0]); // throttle
+        body.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x08]); // 2^31 = count + 1
+        body.extend_from_slice(&[0; 16]);
+    }
+    framed(&body)
+}
+
+#[tokio::test]
+async fn a_metadata_array_claiming_2_pow_31_elements_is_a_one_line_error() {
+    let addr = fake_broker_session(huge_metadata).await;
+    let (err, took) = connect_error(&addr).await;
+    assert_eq!(
+        err,
+        format!(
+            "broker {addr} sent an invalid Metadata response: v12: array of 2147483647 brokers \
+             cannot fit in 16 remaining bytes"
+        )
+    );
+    assert!(took < Duration::from_secs(1), "{took:?}");
+}

@@ -45,6 +45,9 @@ fn read_capped(r: impl Read, cap: usize, name: &str) -> Result<Bytes, String> {
     Ok(out.into())
 }
 
+/// More than any snappy block can expand (64 bytes from a 3-byte copy element is the most).
+const SNAPPY_MAX_EXPANSION: usize = 22;
+
 /// Kafka's snappy is xerial-framed (a 16-byte header, then length-prefixed raw blocks);
 /// a stream without the header is one raw block.
 fn snappy(data: &[u8], cap: usize) -> Result<Bytes, String> {
@@ -55,6 +58,14 @@ fn snappy(data: &[u8], cap: usize) -> Result<Bytes, String> {
         let len = snap::raw::decompress_len(raw).map_err(err)?;
         if out.len().saturating_add(len) > cap {
             return Err(too_big("snappy", cap));
+        }
+        // The output is allocated before decoding, so the claimed length must be one the block
+        // can produce: a snappy element expands at most 64 bytes from 3 (a 2-byte-offset copy).
+        if len > raw.len().saturating_mul(SNAPPY_MAX_EXPANSION) {
+            return Err(format!(
+                "snappy block claims {len} bytes from {} compressed bytes",
+                raw.len()
+            ));
         }
         let start = out.len();
         out.resize(start + len, 0);

@@ -9,15 +9,15 @@ use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, ApiVersionsResponse, FetchRequest, FetchResponse,
     ListOffsetsRequest, ListOffsetsResponse, MetadataRequest, MetadataResponse, RequestHeader,
-    ResponseHeader,
 };
-use kafka_protocol::protocol::{Decodable, Encodable, HeaderVersion, Message, StrBytes};
+use kafka_protocol::protocol::{Encodable, HeaderVersion, Message, StrBytes};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::oneshot;
 
 use super::error::{Error, Result};
+use super::wire::{self, DecodeError};
 
 /// Settings shared by every connection of a client.
 #[derive(Debug, Clone)]
@@ -40,11 +40,12 @@ impl Default for ConnConfig {
     }
 }
 
-/// A request this client sends: its key, name and response type.
+/// A request this client sends: its key, name and response type (decoded by `wire`, whose
+/// decoders never allocate in proportion to a length the peer claims).
 pub trait Api: Encodable + HeaderVersion + Message {
     const KEY: ApiKey;
     const NAME: &'static str;
-    type Response: Decodable + HeaderVersion;
+    type Response: wire::Response;
 }
 
 macro_rules! api {
@@ -161,12 +162,12 @@ impl Connection {
         for version in API_VERSIONS_TRIES {
             let frame = self.round_trip(&req, version, Duration::ZERO).await?;
             // An UNSUPPORTED_VERSION answer is always encoded as v0: read the error code first.
-            let mut body = frame.slice(4..);
+            let body = frame.slice(4..);
             if body.len() >= 2 && i16::from_be_bytes([body[0], body[1]]) == 35 {
                 continue;
             }
-            let resp = ApiVersionsResponse::decode(&mut body, version)
-                .map_err(|e| self.protocol("ApiVersions", e))?;
+            let resp = wire::decode_body::<ApiVersionsResponse>(body, version)
+                .map_err(|e| self.protocol(e))?;
             if let Some(err) = Error::from_code("ApiVersions", resp.error_code, None) {
                 return Err(err);
             }
@@ -211,19 +212,17 @@ impl Connection {
         version: i16,
         extra: Duration,
     ) -> Result<R::Response> {
-        let api = R::NAME;
         let frame = self.round_trip(req, version, extra).await?;
-        let mut body = frame;
-        ResponseHeader::decode(&mut body, R::Response::header_version(version))
-            .map_err(|e| self.protocol(api, e))?;
-        R::Response::decode(&mut body, version).map_err(|e| self.protocol(api, e))
+        let (_, resp) =
+            wire::decode_frame::<R::Response>(frame, version).map_err(|e| self.protocol(e))?;
+        Ok(resp)
     }
 
-    fn protocol(&self, api: &'static str, e: anyhow::Error) -> Error {
+    fn protocol(&self, e: DecodeError) -> Error {
         Error::Protocol {
             addr: self.addr.clone(),
-            api,
-            reason: format!("{e:#}"),
+            api: e.api,
+            reason: format!("v{}: {}", e.version, e.reason),
         }
     }
 

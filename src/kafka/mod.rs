@@ -7,6 +7,7 @@ pub mod error;
 pub mod offsets;
 pub mod reader;
 pub mod records;
+pub mod wire;
 
 pub use cluster::{BrokerInfo, ClientConfig, Cluster, PartitionInfo, TopicInfo};
 pub use error::{Error, Result};

@@ -327,7 +327,10 @@ impl Cursor<'_> {
         if header_count < 0 {
             return Err(format!("negative header count {header_count}"));
         }
-        let mut headers = Vec::with_capacity((header_count as usize).min(end - self.pos));
+        // The key and value may have run past the record's end; a header takes at least 2 bytes.
+        let room = end.checked_sub(self.pos);
+        let room = room.ok_or_else(|| format!("record length {len} does not match its fields"))?;
+        let mut headers = Vec::with_capacity((header_count as usize).min(room / 2));
         for _ in 0..header_count {
             let name = self.nullable_bytes()?.ok_or("header without a name")?;
             let value = self.nullable_bytes()?;
