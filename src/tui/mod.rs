@@ -2,8 +2,9 @@
 //!
 //! Only this layer does I/O. Terminal events, load results and reader events become
 //! `Action`s; `App::update` returns `Effect`s that are carried out here. Reader events are
-//! drained in bulk and applied as one update; the screen is drawn at most ~60 times a
-//! second and only when something changed.
+//! drained in bulk and applied as one update; the screen is drawn only when something changed,
+//! at most ~60 times a second for streams of records, at once after a key and for the first
+//! records that follow it.
 
 mod loads;
 pub mod terminal;
@@ -18,7 +19,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::app::{Action, App, Effect};
-use crate::kafka::{ClientConfig, Cluster, Isolation, PartitionReader, ReaderConfig, ReaderEvent};
+use crate::kafka::{
+    ClientConfig, Cluster, Isolation, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind,
+};
 
 /// What the TUI is started with.
 #[derive(Debug, Clone)]
@@ -109,13 +112,18 @@ impl Runtime {
         let mut batch = Vec::with_capacity(DRAIN);
         let mut dirty = true;
         let mut last_draw: Option<Instant> = None;
+        // The frame limit is for streams of records: what a person waits for is drawn at
+        // once — a key's effect, and the first records after a key (a jump, a page load).
+        let mut urgent = false;
+        let mut awaiting_records = false;
         // SIGTERM, SIGHUP and SIGINT end the session like `q`: the guard restores the terminal.
         let mut stop = Signals::new()?;
         loop {
-            let due = last_draw.is_none_or(|t| t.elapsed() >= FRAME);
+            let due = urgent || last_draw.is_none_or(|t| t.elapsed() >= FRAME);
             if dirty && due {
                 guard.terminal.draw(|f| crate::ui::draw(&self.app, f))?;
                 dirty = false;
+                urgent = false;
                 last_draw = Some(Instant::now());
                 // Debug builds only: lets the tests check that a panic restores the terminal.
                 #[cfg(debug_assertions)]
@@ -130,13 +138,23 @@ impl Runtime {
                 biased;
                 ev = events.next() => match ev {
                     Some(Ok(ev)) => match to_action(ev) {
-                        Some(a) => self.app.update(a),
+                        Some(a) => {
+                            urgent = true;
+                            awaiting_records = true;
+                            self.app.update(a)
+                        }
                         None => continue,
                     },
                     Some(Err(e)) => return Err(e).context("reading terminal events"),
                     None => return Ok(()),
                 },
                 _ = self.reader_rx.recv_many(&mut batch, DRAIN) => {
+                    if awaiting_records
+                        && batch.iter().any(|e| matches!(e.kind, ReaderEventKind::Messages(_)))
+                    {
+                        urgent = true;
+                        awaiting_records = false;
+                    }
                     self.app.update(Action::Reader(std::mem::take(&mut batch)))
                 }
                 Some(a) = self.action_rx.recv() => self.app.update(a),
