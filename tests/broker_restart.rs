@@ -6,57 +6,14 @@
 
 mod support;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use rdkafka::ClientConfig as RdConfig;
 use rdkafka::producer::{DefaultProducerContext, ThreadedProducer};
 use serde_json::Value;
 
+use support::faults::{BrokerBack, broker_script, start_again};
 use support::*;
-
-fn broker_script(arg: &str) -> (bool, String) {
-    let out = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/kafka-broker"))
-        .arg(arg)
-        .output()
-        .expect("run scripts/kafka-broker");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-/// `scripts/kafka-broker start-again`, retried while the script finds the port in use:
-/// after a SIGKILL the broker's side of its client connections sits in TIME-WAIT for up
-/// to a minute, and the script counts those sockets as the port being in use.
-fn start_again() -> (bool, String) {
-    let t = Instant::now();
-    loop {
-        let (ok, out) = broker_script("start-again");
-        if ok || !out.contains("already in use") || t.elapsed() > Duration::from_secs(150) {
-            return (ok, out);
-        }
-        std::thread::sleep(Duration::from_secs(1));
-    }
-}
-
-/// Leaves the broker running when the test ends, however it ends.
-struct BrokerBack;
-
-impl Drop for BrokerBack {
-    fn drop(&mut self) {
-        if !broker_script("status").0 {
-            let (ok, out) = start_again();
-            if !ok {
-                eprintln!("scripts/kafka-broker start-again failed: {out}");
-            }
-        }
-    }
-}
 
 #[test]
 fn a_following_consume_survives_a_broker_kill_without_gap_or_duplicate() {
@@ -81,7 +38,7 @@ fn a_following_consume_survives_a_broker_kill_without_gap_or_duplicate() {
             .collect()
     };
 
-    let _guard = BrokerBack;
+    let _guard = BrokerBack { frozen: None };
     let mut follow = Follow::spawn(&[
         "-b",
         &addr,
@@ -99,7 +56,7 @@ fn a_following_consume_survives_a_broker_kill_without_gap_or_duplicate() {
     follow.wait_lines(N as usize, Duration::from_secs(30));
 
     let t = Instant::now();
-    let (ok, out) = broker_script("kill");
+    let (ok, out) = broker_script(&["kill"]);
     assert!(ok, "kill: {out}");
     // While the broker is down, the reader retries.
     std::thread::sleep(Duration::from_secs(2));
