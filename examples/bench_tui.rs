@@ -8,7 +8,7 @@
 //!       produced once with librdkafka, lz4, ~170-byte JSON values, timestamps 1 ms apart;
 //!       reused when the topic already holds exactly that many).
 //!   bench_tui follow ADDR [RECORDS]   follows a new partition while librdkafka produces
-//!       RECORDS (default 2,000,000) at full speed: peak RSS, CPU, keypress→frame latency.
+//!       RECORDS (default 3,000,000) at full speed: peak RSS, CPU, keypress→frame latency.
 //!   bench_tui keys ADDR [SAMPLES] [TOPIC]   keypress→frame on an idle topic list, and in
 //!       TOPIC's loaded message pane: the baseline of the latencies above.
 //!   bench_tui startup ADDR [TOPICS] [RUNS]   spawn → first drawn topic list; on a real broker
@@ -360,10 +360,13 @@ fn producer(addr: &str) -> ThreadedProducer<DefaultProducerContext> {
         .expect("producer")
 }
 
-/// A ~170-byte JSON value, as `scripts/bench` produces them.
-fn value(i: u64, rng: &mut Rng) -> String {
+/// A ~170-byte JSON value, as `scripts/bench` produces them, into `out`.
+fn value(i: u64, rng: &mut Rng, out: &mut String) {
+    use std::fmt::Write as _;
+    out.clear();
     let status = ["new", "paid", "shipped"][rng.below(3) as usize];
-    let v = format!(
+    let _ = write!(
+        out,
         "{{\"id\": {i}, \"customer\": \"c{:05}\", \"sku\": \"SKU-{:06}\", \"qty\": {}, \
          \"price\": {}.{:02}, \"status\": \"{status}\", \"ts\": \"2026-11-24T10:00:00Z\"}}",
         rng.below(100_000),
@@ -372,7 +375,8 @@ fn value(i: u64, rng: &mut Rng) -> String {
         rng.below(100),
         rng.below(100),
     );
-    format!("{v:<170}")
+    let pad = 170usize.saturating_sub(out.len());
+    out.extend(std::iter::repeat_n(' ', pad));
 }
 
 /// Produces `n` records to partition 0 of `topic`; timestamps `base + i` ms when given.
@@ -380,10 +384,13 @@ fn produce(addr: &str, topic: &str, n: u64, base: Option<i64>) -> Duration {
     let p = producer(addr);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let t0 = Instant::now();
+    let (mut key, mut val) = (String::new(), String::new());
     for i in 0..n {
-        let key = format!("k{i}");
-        let value = value(i, &mut rng);
-        let mut rec = BaseRecord::to(topic).partition(0).key(&key).payload(&value);
+        use std::fmt::Write as _;
+        key.clear();
+        let _ = write!(key, "k{i}");
+        value(i, &mut rng, &mut val);
+        let mut rec = BaseRecord::to(topic).partition(0).key(&key).payload(&val);
         if let Some(b) = base {
             rec = rec.timestamp(b + i as i64);
         }
@@ -609,7 +616,7 @@ fn run_delay(pid: u32) -> f64 {
 }
 
 fn follow(addr: &str, args: &[String]) {
-    let records: u64 = arg(args, 0, 2_000_000);
+    let records: u64 = arg(args, 0, 3_000_000);
     let topic = format!("bench-follow-{}", chrono::Utc::now().timestamp_millis());
     create_topics(addr, std::slice::from_ref(&topic));
     let (mut term, _) = Term::spawn(&["-b", addr, &topic], None);
