@@ -660,6 +660,8 @@ fn follow(addr: &str, args: &[String]) {
         peak_rss / 1024
     );
     term.quit();
+    // Keeps the topic count of the start-up measure and the disk as they were.
+    delete_topic(addr, &topic);
     let what = format!("{} records", thousands(records as i64));
     row(
         &format!("TUI follow {what} at full speed: peak RSS (VmHWM)"),
