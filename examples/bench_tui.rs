@@ -194,6 +194,10 @@ impl Term {
         self.wait_hit(what);
     }
 
+    fn screen(&self) -> vt100::Screen {
+        self.shared.0.lock().unwrap().parser.screen().clone()
+    }
+
     fn pid(&self) -> u32 {
         self.child.process_id().expect("kbrowse pid")
     }
@@ -489,6 +493,7 @@ fn jumps(addr: &str, args: &[String]) {
     let (cpu0, wait0) = (cpu_seconds(pid), run_delay(pid));
     let (mut offset, mut time, mut edge, mut edge_load, mut end, mut home) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut down, mut down_load) = (vec![], vec![]);
     let mut rng = Rng(42);
     let page = 5_000i64; // half the default window of 10,000
     for i in 0..samples {
@@ -537,6 +542,49 @@ fn jumps(addr: &str, args: &[String]) {
         time.push(term.latency("\r", "the time jump", move |s| {
             first_row(s) == Some(k) && !s.contents().contains("Jump to time")
         }));
+        // Scrolling past the bottom of the loaded window: PageDown and j to one screen above
+        // its last row (nothing loads yet), then PageDown to the last row loads the page
+        // after it, and the next j shows the record after.
+        let full = format!("offsets {}–{}", thousands(k), thousands(k + 2 * page - 1));
+        term.until("the window filled", move |s| {
+            let st = status_line(s);
+            st.contains(&full) && st.contains("paused")
+        });
+        let rows = table_offsets(&term.screen()).len();
+        let len = 2 * page as usize;
+        let target_row = len - rows - 1;
+        // Two writes: crossterm 0.28 reads the tty 1,024 bytes at a time and, the fd being
+        // edge-triggered, leaves the rest of a longer burst unread until the next input.
+        let pages = target_row / rows;
+        let at = format!(
+            " {} / {} ",
+            thousands((pages * rows) as i64 + 1),
+            thousands(len as i64)
+        );
+        term.keys_until(&"\x1b[6~".repeat(pages), "paged down", move |s| {
+            s.contents().contains(&at)
+        });
+        let at = format!(
+            " {} / {} ",
+            thousands(target_row as i64 + 1),
+            thousands(len as i64)
+        );
+        term.keys_until(
+            &"j".repeat(target_row % rows),
+            "one screen above the window's last row",
+            move |s| s.contents().contains(&at),
+        );
+        let after = format!("offsets {}–", thousands(k + page));
+        let load = term.latency("\x1b[6~", "the page after loaded", move |s| {
+            let st = status_line(s);
+            st.contains(&after) && st.contains("paused")
+        });
+        let last = k + 2 * page;
+        let show = term.latency("j", "the record after the window", move |s| {
+            table_offsets(s).contains(&last)
+        });
+        down_load.push(load);
+        down.push(load + show);
         // End, then Home.
         end.push(term.latency("G", "the last record", move |s| {
             table_offsets(s).last() == Some(&(n - 1))
@@ -550,13 +598,13 @@ fn jumps(addr: &str, args: &[String]) {
     term.quit();
     let what = format!("{} records", thousands(n));
     row(
-        "TUI jumps, per sample (7 keys, 5 window loads): kbrowse CPU; runnable, waiting for a CPU",
+        "TUI jumps, per sample (9 key writes, 6 window loads): kbrowse CPU; runnable, waiting for a CPU",
         &format!(
             "{:.1} ms CPU; {:.1} ms waiting",
             cpu * 1000.0 / samples as f64,
             wait * 1000.0 / samples as f64
         ),
-        &format!("{} samples, 7 keypresses each", samples),
+        &format!("{samples} samples"),
         "",
     );
     latency_row(&format!("TUI offset jump, {what}"), &mut offset, 50.0);
@@ -569,6 +617,16 @@ fn jumps(addr: &str, args: &[String]) {
     latency_row(
         &format!("TUI k past the window's top: load + next k shows it, {what}"),
         &mut edge,
+        50.0,
+    );
+    latency_row(
+        &format!("TUI PgDn past the window's bottom: page load, {what}"),
+        &mut down_load,
+        50.0,
+    );
+    latency_row(
+        &format!("TUI PgDn past the window's bottom: load + next j shows it, {what}"),
+        &mut down,
         50.0,
     );
     latency_row(&format!("TUI End (G), {what}"), &mut end, 50.0);
