@@ -8,7 +8,8 @@
 //!       produced once with librdkafka, lz4, ~170-byte JSON values, timestamps 1 ms apart;
 //!       reused when the topic already holds exactly that many).
 //!   bench_tui follow ADDR [RECORDS]   follows a new partition while librdkafka produces
-//!       RECORDS (default 3,000,000) at full speed: peak RSS, CPU, keypress→frame latency.
+//!       RECORDS (default 3,000,000; more until 100 keys were timed) at full speed: peak RSS,
+//!       CPU, keypress→frame latency.
 //!   bench_tui keys ADDR [SAMPLES] [TOPIC]   keypress→frame on an idle topic list, and in
 //!       TOPIC's loaded message pane: the baseline of the latencies above.
 //!   bench_tui startup ADDR [TOPICS] [RUNS]   spawn → first drawn topic list; on a real broker
@@ -18,6 +19,7 @@
 //! progress goes to stderr. The binary is `target/release/kbrowse` or `$KBROWSE_BIN`.
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -384,12 +386,20 @@ fn value(i: u64, rng: &mut Rng, out: &mut String) {
 }
 
 /// Produces `n` records to partition 0 of `topic`; timestamps `base + i` ms when given.
-fn produce(addr: &str, topic: &str, n: u64, base: Option<i64>) -> Duration {
+/// Goes on past `n` until `more` turns false, when given; returns the time and the count.
+fn produce(
+    addr: &str,
+    topic: &str,
+    n: u64,
+    base: Option<i64>,
+    more: Option<&AtomicBool>,
+) -> (Duration, u64) {
     let p = producer(addr);
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let t0 = Instant::now();
     let (mut key, mut val) = (String::new(), String::new());
-    for i in 0..n {
+    let mut i = 0;
+    while i < n || more.is_some_and(|m| m.load(Ordering::Relaxed)) {
         use std::fmt::Write as _;
         key.clear();
         let _ = write!(key, "k{i}");
@@ -417,9 +427,10 @@ fn produce(addr: &str, topic: &str, n: u64, base: Option<i64>) -> Duration {
         if i % 1_000_000 == 999_999 {
             eprintln!("bench_tui: produced {} records", i + 1);
         }
+        i += 1;
     }
     p.flush(Duration::from_secs(600)).expect("flush");
-    t0.elapsed()
+    (t0.elapsed(), i)
 }
 
 fn first_timestamp(addr: &str, topic: &str) -> i64 {
@@ -456,7 +467,7 @@ fn seed(addr: &str, topic: &str, records: u64) -> i64 {
             let now = chrono::Utc::now().timestamp_millis();
             let base = now - records as i64 - 3_600_000;
             eprintln!("bench_tui: producing {records} records to {topic}");
-            let took = produce(addr, topic, records, Some(base));
+            let (took, _) = produce(addr, topic, records, Some(base), None);
             eprintln!("bench_tui: produced in {:.1} s", took.as_secs_f64());
         }
     }
@@ -686,7 +697,10 @@ fn follow(addr: &str, args: &[String]) {
     let pid = term.pid();
     let (cpu0, wait0) = (cpu_seconds(pid), run_delay(pid));
     let (a, t) = (addr.to_string(), topic.clone());
-    let producing = std::thread::spawn(move || produce(&a, &t, records, None));
+    // At least `records`, and on until 100 keys were timed.
+    let more = Arc::new(AtomicBool::new(true));
+    let m = more.clone();
+    let producing = std::thread::spawn(move || produce(&a, &t, records, None, Some(&m)));
     let mut keys = Vec::new();
     let mut peak_rss = 0;
     let mut rng = Rng(7);
@@ -698,8 +712,11 @@ fn follow(addr: &str, args: &[String]) {
         keys.push(term.latency("?", "the help closed", |s| !s.contents().contains(" Keys ")));
         peak_rss = peak_rss.max(rss(pid).0);
         std::thread::sleep(Duration::from_millis(20 + rng.below(17)));
+        if keys.len() >= 100 {
+            more.store(false, Ordering::Relaxed);
+        }
     }
-    let took = producing.join().unwrap();
+    let (took, records) = producing.join().unwrap();
     let produced = Instant::now();
     let last = records as i64 - 1;
     term.until("the last record", move |s| {
