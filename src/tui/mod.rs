@@ -113,17 +113,23 @@ impl Runtime {
         let mut dirty = true;
         let mut last_draw: Option<Instant> = None;
         // The frame limit is for streams of records: what a person waits for is drawn at
-        // once — a key's effect, and the first records after a key (a jump, a page load).
-        let mut urgent = false;
+        // once — a key's effect (at most one such frame per FRAME, so a burst of keys or a
+        // paste stays throttled) and the first records after a key (a jump, a page load).
+        let (mut key, mut records) = (false, false);
         let mut awaiting_records = false;
+        let mut last_key_draw: Option<Instant> = None;
         // SIGTERM, SIGHUP and SIGINT end the session like `q`: the guard restores the terminal.
         let mut stop = Signals::new()?;
         loop {
-            let due = urgent || last_draw.is_none_or(|t| t.elapsed() >= FRAME);
+            let key_now = key && last_key_draw.is_none_or(|t| t.elapsed() >= FRAME);
+            let due = key_now || records || last_draw.is_none_or(|t| t.elapsed() >= FRAME);
             if dirty && due {
                 guard.terminal.draw(|f| crate::ui::draw(&self.app, f))?;
                 dirty = false;
-                urgent = false;
+                if key_now {
+                    last_key_draw = Some(Instant::now());
+                }
+                (key, records) = (false, false);
                 last_draw = Some(Instant::now());
                 // Debug builds only: lets the tests check that a panic restores the terminal.
                 #[cfg(debug_assertions)]
@@ -139,7 +145,7 @@ impl Runtime {
                 ev = events.next() => match ev {
                     Some(Ok(ev)) => match to_action(ev) {
                         Some(a) => {
-                            urgent = true;
+                            key = true;
                             awaiting_records = true;
                             self.app.update(a)
                         }
@@ -152,7 +158,7 @@ impl Runtime {
                     if awaiting_records
                         && batch.iter().any(|e| matches!(e.kind, ReaderEventKind::Messages(_)))
                     {
-                        urgent = true;
+                        records = true;
                         awaiting_records = false;
                     }
                     self.app.update(Action::Reader(std::mem::take(&mut batch)))
