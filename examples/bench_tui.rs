@@ -502,9 +502,8 @@ fn jumps(addr: &str, args: &[String]) {
 
     let pid = term.pid();
     let (cpu0, wait0) = (cpu_seconds(pid), run_delay(pid));
-    let (mut offset, mut time, mut edge, mut edge_load, mut end, mut home) =
+    let (mut offset, mut time, mut edge, mut down, mut end, mut home) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
-    let (mut down, mut down_load) = (vec![], vec![]);
     let mut rng = Rng(42);
     let page = 5_000i64; // half the default window of 10,000
     for i in 0..samples {
@@ -520,8 +519,8 @@ fn jumps(addr: &str, args: &[String]) {
         offset.push(term.latency("\r", "the offset jump", move |s| {
             first_row(s) == Some(target) && !s.contents().contains("Jump to offset")
         }));
-        // Scrolling past the top of the window once it is loaded: k at the top row loads the
-        // page before it (the status line shows the new first offset), the next k shows it.
+        // Scrolling past the top of the window once it is loaded: k on the top row loads the
+        // page before it and, once it lands, shows the record before.
         let full = format!(
             "offsets {}–{}",
             thousands(target),
@@ -531,16 +530,11 @@ fn jumps(addr: &str, args: &[String]) {
             let st = status_line(s);
             st.contains(&full) && st.contains("paused")
         });
-        let before = format!("offsets {}–", thousands(target - page));
-        let load = term.latency("k", "the page before loaded", move |s| {
-            let st = status_line(s);
-            st.contains(&before) && st.contains("paused")
-        });
-        let show = term.latency("k", "the record before the jump target", move |s| {
-            first_row(s) == Some(target - 1)
-        });
-        edge_load.push(load);
-        edge.push(load + show);
+        edge.push(
+            term.latency("k", "the record before the jump target", move |s| {
+                first_row(s) == Some(target - 1)
+            }),
+        );
         // A time jump: record k has timestamp base + k.
         let k = rng.below((n - 4 * page) as u64) as i64;
         term.keys_until("t", "the time prompt", |s| {
@@ -554,8 +548,7 @@ fn jumps(addr: &str, args: &[String]) {
             first_row(s) == Some(k) && !s.contents().contains("Jump to time")
         }));
         // Scrolling past the bottom of the loaded window: PageDown and j to one screen above
-        // its last row (nothing loads yet), then PageDown to the last row loads the page
-        // after it, and the next j shows the record after.
+        // its last row (nothing loads yet), then PageDown and j past it.
         let full = format!("offsets {}–{}", thousands(k), thousands(k + 2 * page - 1));
         term.until("the window filled", move |s| {
             let st = status_line(s);
@@ -585,17 +578,14 @@ fn jumps(addr: &str, args: &[String]) {
             "one screen above the window's last row",
             move |s| s.contents().contains(&at),
         );
-        let after = format!("offsets {}–", thousands(k + page));
-        let load = term.latency("\x1b[6~", "the page after loaded", move |s| {
-            let st = status_line(s);
-            st.contains(&after) && st.contains("paused")
-        });
+        // PageDown to the last row starts loading the page after; the j right behind it is
+        // made once that page lands.
         let last = k + 2 * page;
-        let show = term.latency("j", "the record after the window", move |s| {
-            table_offsets(s).contains(&last)
-        });
-        down_load.push(load);
-        down.push(load + show);
+        down.push(
+            term.latency("\x1b[6~j", "the record after the window", move |s| {
+                table_offsets(s).contains(&last)
+            }),
+        );
         // End, then Home.
         end.push(term.latency("G", "the last record", move |s| {
             table_offsets(s).last() == Some(&(n - 1))
@@ -621,22 +611,12 @@ fn jumps(addr: &str, args: &[String]) {
     latency_row(&format!("TUI offset jump, {what}"), &mut offset, 50.0);
     latency_row(&format!("TUI time jump, {what}"), &mut time, 50.0);
     latency_row(
-        &format!("TUI k past the window's top: page load, {what}"),
-        &mut edge_load,
-        50.0,
-    );
-    latency_row(
-        &format!("TUI k past the window's top: load + next k shows it, {what}"),
+        &format!("TUI k past the window's top: page before loaded and shown, {what}"),
         &mut edge,
         50.0,
     );
     latency_row(
-        &format!("TUI PgDn past the window's bottom: page load, {what}"),
-        &mut down_load,
-        50.0,
-    );
-    latency_row(
-        &format!("TUI PgDn past the window's bottom: load + next j shows it, {what}"),
+        &format!("TUI PgDn + j past the window's bottom: page after loaded and shown, {what}"),
         &mut down,
         50.0,
     );

@@ -59,6 +59,9 @@ pub struct MessagePane {
     /// Something the status line keeps saying until the next jump (records deleted unread).
     pub warning: Option<String>,
     stick_bottom: bool,
+    /// The part of the last move that the window's edge stopped (negative: at the top); it
+    /// is made once the neighbouring page lands, so one key is enough to cross the edge.
+    blocked: isize,
     mode: Mode,
     received: u64,
     rate_mark: Option<(i64, u64)>,
@@ -80,6 +83,7 @@ impl MessagePane {
             notice: None,
             warning: None,
             stick_bottom: false,
+            blocked: 0,
             mode: Mode::Idle,
             received: 0,
             rate_mark: None,
@@ -121,6 +125,7 @@ impl MessagePane {
         self.window.clear();
         self.warning = None;
         self.cursor = Cursor::default();
+        self.blocked = 0;
         self.follow = false;
         self.stick_bottom = at_end;
         let full = Mode::Forward {
@@ -156,7 +161,9 @@ impl MessagePane {
 
     /// Moves the selection; may start loading the neighbouring page.
     pub fn move_by(&mut self, delta: isize, rows: usize) -> Option<Effect> {
+        let before = self.cursor.selected as isize;
         self.cursor.move_by(delta, self.window.len(), rows);
+        self.blocked = delta - (self.cursor.selected as isize - before);
         self.stick_bottom = self.follow && self.cursor.selected + 1 >= self.window.len();
         self.maybe_page(rows)
     }
@@ -168,6 +175,7 @@ impl MessagePane {
         }
         self.cursor.select(index, self.window.len(), rows);
         self.stick_bottom = false;
+        self.blocked = 0;
         self.maybe_page(rows)
     }
 
@@ -332,6 +340,10 @@ impl MessagePane {
             self.cursor.select(len, len, rows);
         } else {
             self.cursor.scroll_into_view(len, rows);
+            if self.blocked > 0 && self.cursor.selected + 1 < len {
+                self.cursor
+                    .move_by(std::mem::take(&mut self.blocked), len, rows);
+            }
         }
     }
 
@@ -342,6 +354,10 @@ impl MessagePane {
         let (added, _) = self.window.prepend(pending);
         self.cursor.shift_down(added);
         self.cursor.scroll_into_view(self.window.len(), rows);
+        if self.blocked < 0 && added > 0 {
+            let blocked = std::mem::take(&mut self.blocked);
+            self.cursor.move_by(blocked, self.window.len(), rows);
+        }
         Some(self.stop())
     }
 

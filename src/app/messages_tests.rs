@@ -141,3 +141,96 @@ fn a_backward_page_deleted_entirely_ends_the_page() {
     assert_eq!(p.window.first_offset(), Some(20));
     assert!(p.warning.is_some());
 }
+
+/// A pane over offsets `first..first + 10` (capacity 10) of a partition `low..high`, idle.
+fn loaded(first: i64, low: i64, high: i64) -> MessagePane {
+    let mut p = MessagePane::new("t".into(), 0, 10, 0);
+    p.jump(StartAt::Offset(first), false);
+    let w = Watermarks { low, high };
+    let started = ReaderEventKind::Started {
+        offset: first,
+        watermarks: w,
+    };
+    p.apply(ev(1, started), 5);
+    let page = (first..first + 10).map(msg).collect();
+    p.apply(ev(1, ReaderEventKind::Messages(page)), 5);
+    assert!(matches!(p.mode, Mode::Idle));
+    p
+}
+
+#[test]
+fn one_key_crosses_the_top_edge_once_the_page_before_lands() {
+    let mut p = loaded(20, 0, 30);
+    assert_eq!(p.selected().map(|m| m.offset), Some(20));
+    // `k` on the first row: nothing before it yet, so the page before is loaded...
+    let fx = p.move_by(-1, 5);
+    assert!(matches!(
+        fx,
+        Some(Effect::StartReader {
+            start: StartAt::Resume(15),
+            ..
+        })
+    ));
+    assert_eq!(p.selected().map(|m| m.offset), Some(20));
+    // ...and when it lands the selection makes the move the key asked for.
+    p.apply(
+        ev(
+            p.generation,
+            ReaderEventKind::Messages((15..21).map(msg).collect()),
+        ),
+        5,
+    );
+    assert_eq!(p.selected().map(|m| m.offset), Some(19));
+}
+
+#[test]
+fn one_key_crosses_the_bottom_edge_once_the_page_after_lands() {
+    let mut p = loaded(0, 0, 30);
+    // To the last row: the page after starts loading.
+    let fx = p.move_by(9, 5);
+    assert!(matches!(
+        fx,
+        Some(Effect::StartReader {
+            start: StartAt::Resume(10),
+            ..
+        })
+    ));
+    assert_eq!(p.selected().map(|m| m.offset), Some(9));
+    // `j` on the last row before it lands: held, then made.
+    assert_eq!(p.move_by(1, 5), None);
+    assert_eq!(p.selected().map(|m| m.offset), Some(9));
+    p.apply(
+        ev(
+            p.generation,
+            ReaderEventKind::Messages((10..15).map(msg).collect()),
+        ),
+        5,
+    );
+    assert_eq!(p.selected().map(|m| m.offset), Some(10));
+    // Later records move nothing more.
+    p.apply(
+        ev(
+            p.generation,
+            ReaderEventKind::Messages((15..17).map(msg).collect()),
+        ),
+        5,
+    );
+    assert_eq!(p.selected().map(|m| m.offset), Some(10));
+}
+
+#[test]
+fn a_move_made_in_full_leaves_nothing_to_make_later() {
+    let mut p = loaded(20, 0, 30);
+    p.move_by(-1, 5);
+    // The person moved on before the page landed.
+    p.move_by(3, 5);
+    assert_eq!(p.selected().map(|m| m.offset), Some(23));
+    p.apply(
+        ev(
+            p.generation,
+            ReaderEventKind::Messages((15..21).map(msg).collect()),
+        ),
+        5,
+    );
+    assert_eq!(p.selected().map(|m| m.offset), Some(23));
+}
