@@ -43,16 +43,16 @@ fn status_line(screen: &str) -> String {
     screen.lines().last().unwrap_or_default().to_string()
 }
 
-#[test]
-fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_or_duplicate() {
-    let Some(addr) = real_broker() else { return };
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let topic = unique("tui-kill");
-    create_topic(&addr, &topic, 1, &[]);
-    produce(&addr, &topic, "lz4", &recs(0..20));
-    let _back = BrokerBack { frozen: None };
-
-    let mut tui = Tui::spawn(&["-b", &addr, "--timeout", "2", &topic], ROWS, COLS);
+/// A new topic holding records 0..20, open in the TUI (`args` before the topic) and following
+/// its end.
+fn following_twenty(addr: &str, prefix: &str, args: &[&str]) -> (Tui, String) {
+    let topic = unique(prefix);
+    create_topic(addr, &topic, 1, &[]);
+    produce(addr, &topic, "lz4", &recs(0..20));
+    let mut all = vec!["-b", addr];
+    all.extend_from_slice(args);
+    all.push(&topic);
+    let mut tui = Tui::spawn(&all, ROWS, COLS);
     tui.wait_within("the partition list", WAIT, |t| t.contains("Leader"));
     tui.keys("\r");
     tui.wait_within("records 0..20", WAIT, |t| {
@@ -60,6 +60,15 @@ fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_
     });
     tui.keys("f");
     tui.wait_within("following", WAIT, |t| t.contains("● following"));
+    (tui, topic)
+}
+
+#[test]
+fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_or_duplicate() {
+    let Some(addr) = real_broker() else { return };
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _back = BrokerBack { frozen: None };
+    let (mut tui, topic) = following_twenty(&addr, "tui-kill", &["--timeout", "2"]);
     assert_eq!(offsets_on(&tui.text()), (0..20).collect::<Vec<i64>>());
 
     let (ok, out) = broker_script(&["kill"]);
@@ -156,16 +165,7 @@ fn the_tui_says_which_records_were_deleted_before_its_next_page_and_shows_what_f
 fn the_tui_shows_a_deleted_topic_as_an_error_and_stays_usable() {
     let Some(addr) = real_broker() else { return };
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let topic = unique("tui-deleted");
-    create_topic(&addr, &topic, 1, &[]);
-    produce(&addr, &topic, "lz4", &recs(0..20));
-
-    let mut tui = Tui::spawn(&["-b", &addr, &topic], ROWS, COLS);
-    tui.wait_within("the partition list", WAIT, |t| t.contains("Leader"));
-    tui.keys("\r");
-    tui.wait_within("records", WAIT, |t| offsets_on(t).last() == Some(&19));
-    tui.keys("f");
-    tui.wait_within("following", WAIT, |t| t.contains("● following"));
+    let (mut tui, topic) = following_twenty(&addr, "tui-deleted", &[]);
     let t = Instant::now();
     support::faults::delete_topic(&addr, &topic);
     let noticed = tui.wait_within("the error", WAIT, |t| {
@@ -203,19 +203,8 @@ fn the_tui_shows_a_deleted_topic_as_an_error_and_stays_usable() {
 fn the_tui_shows_reconnecting_while_the_broker_is_frozen_then_follows_without_gap_or_duplicate() {
     let Some(addr) = real_broker() else { return };
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let topic = unique("tui-frozen");
-    create_topic(&addr, &topic, 1, &[]);
-    produce(&addr, &topic, "lz4", &recs(0..20));
     let mut back = BrokerBack { frozen: None };
-
-    let mut tui = Tui::spawn(&["-b", &addr, "--timeout", "1", &topic], ROWS, COLS);
-    tui.wait_within("the partition list", WAIT, |t| t.contains("Leader"));
-    tui.keys("\r");
-    tui.wait_within("records 0..20", WAIT, |t| {
-        offsets_on(t).last() == Some(&19) && t.contains("● caught up")
-    });
-    tui.keys("f");
-    tui.wait_within("following", WAIT, |t| t.contains("● following"));
+    let (mut tui, topic) = following_twenty(&addr, "tui-frozen", &["--timeout", "1"]);
 
     let pid = support::faults::broker_pid();
     support::faults::signal(pid, "STOP");
