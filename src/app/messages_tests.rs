@@ -28,23 +28,7 @@ fn records_per_second() {
 
 #[test]
 fn backward_page_completes_on_catch_up() {
-    let mut p = MessagePane::new("t".into(), 0, 10, 0);
-    p.jump(StartAt::Offset(20), false);
-    let w = Watermarks { low: 15, high: 30 };
-    p.apply(
-        ev(
-            1,
-            ReaderEventKind::Started {
-                offset: 20,
-                watermarks: w,
-            },
-        ),
-        5,
-    );
-    p.apply(
-        ev(1, ReaderEventKind::Messages((20..30).map(msg).collect())),
-        5,
-    );
+    let mut p = loaded(20, 15, 30);
     let fx = p.move_by(0, 5);
     assert!(matches!(
         fx,
@@ -105,23 +89,7 @@ fn deleted_records_are_reported_until_the_next_jump() {
 
 #[test]
 fn a_backward_page_deleted_entirely_ends_the_page() {
-    let mut p = MessagePane::new("t".into(), 0, 10, 0);
-    p.jump(StartAt::Offset(20), false);
-    let w = Watermarks { low: 15, high: 30 };
-    p.apply(
-        ev(
-            1,
-            ReaderEventKind::Started {
-                offset: 20,
-                watermarks: w,
-            },
-        ),
-        5,
-    );
-    p.apply(
-        ev(1, ReaderEventKind::Messages((20..30).map(msg).collect())),
-        5,
-    );
+    let mut p = loaded(20, 15, 30);
     // Scrolling above the first record starts a backward page before 20 ...
     let fx = p.move_by(0, 5);
     assert!(
