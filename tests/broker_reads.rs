@@ -507,14 +507,7 @@ fn a_compacted_topic_is_read_across_its_offset_gaps() {
             ("min.compaction.lag.ms", "0"),
         ],
     );
-    let p: ThreadedProducer<DefaultProducerContext> = RdConfig::new()
-        .set("bootstrap.servers", &addr)
-        .set("enable.idempotence", "true")
-        .set("compression.type", "snappy")
-        .set("linger.ms", "5")
-        .set("message.timeout.ms", "60000")
-        .create()
-        .expect("producer");
+    let p = idempotent_producer(&addr, "snappy");
     // Offsets are assigned in produce order: produced[o] is the record at offset o.
     let mut produced: Vec<TestRecord> = Vec::new();
     let mut seq = 0;

@@ -8,8 +8,6 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use rdkafka::ClientConfig as RdConfig;
-use rdkafka::producer::{DefaultProducerContext, ThreadedProducer};
 use serde_json::Value;
 
 use support::faults::{BrokerBack, broker_script, start_again};
@@ -22,21 +20,8 @@ fn a_following_consume_survives_a_broker_kill_without_gap_or_duplicate() {
     const M: i64 = 300;
     let topic = unique("restart");
     create_topic(&addr, &topic, 1, &[]);
-    // Idempotent: a retried send after the kill cannot write a record twice.
-    let p: ThreadedProducer<DefaultProducerContext> = RdConfig::new()
-        .set("bootstrap.servers", &addr)
-        .set("enable.idempotence", "true")
-        .set("compression.type", "lz4")
-        .set("linger.ms", "5")
-        .set("message.timeout.ms", "120000")
-        .set("reconnect.backoff.max.ms", "500")
-        .create()
-        .expect("producer");
-    let recs = |range: std::ops::Range<i64>| -> Vec<TestRecord> {
-        range
-            .map(|i| TestRecord::kv(0, &format!("k{i}"), &format!("v{i}")))
-            .collect()
-    };
+    let p = idempotent_producer(&addr, "lz4");
+    let recs = numbered;
 
     let _guard = BrokerBack { frozen: None };
     let mut follow = Follow::spawn(&[

@@ -12,18 +12,12 @@ use std::time::{Duration, Instant};
 use kbrowse::kafka::{
     ClientConfig, Cluster, PartitionReader, ReaderConfig, ReaderEventKind, StartAt,
 };
-use rdkafka::ClientConfig as RdConfig;
-use rdkafka::producer::{DefaultProducerContext, ThreadedProducer};
 use serde_json::Value;
 
 use support::faults::{BrokerBack, broker_pid, signal, wait_until};
 use support::*;
 
-fn recs(range: std::ops::Range<i64>) -> Vec<TestRecord> {
-    range
-        .map(|i| TestRecord::kv(0, &format!("k{i}"), &format!("v{i}")))
-        .collect()
-}
+use support::numbered as recs;
 
 #[test]
 fn a_following_consume_reports_a_frozen_broker_and_resumes_without_gap_or_duplicate() {
@@ -32,13 +26,7 @@ fn a_following_consume_reports_a_frozen_broker_and_resumes_without_gap_or_duplic
     const M: i64 = 200;
     let topic = unique("frozen");
     create_topic(&addr, &topic, 1, &[]);
-    let p: ThreadedProducer<DefaultProducerContext> = RdConfig::new()
-        .set("bootstrap.servers", &addr)
-        .set("enable.idempotence", "true")
-        .set("linger.ms", "5")
-        .set("message.timeout.ms", "120000")
-        .create()
-        .expect("producer");
+    let p = idempotent_producer(&addr, "none");
     let mut guard = BrokerBack { frozen: None };
     let mut follow = Follow::spawn(&[
         "-b",

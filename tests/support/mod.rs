@@ -72,6 +72,27 @@ pub fn producer(addr: &str, codec: &str) -> ThreadedProducer<DefaultProducerCont
         .expect("producer")
 }
 
+/// An idempotent producer (`codec` compression): a send retried across a broker restart
+/// cannot write a record twice, so a reader's "no duplicate" is the reader's doing.
+pub fn idempotent_producer(addr: &str, codec: &str) -> ThreadedProducer<DefaultProducerContext> {
+    RdConfig::new()
+        .set("bootstrap.servers", addr)
+        .set("enable.idempotence", "true")
+        .set("compression.type", codec)
+        .set("linger.ms", "5")
+        .set("message.timeout.ms", "120000")
+        .set("reconnect.backoff.max.ms", "500")
+        .create()
+        .expect("producer")
+}
+
+/// Records `k{i}`/`v{i}` for `i` in `range`, all to partition 0.
+pub fn numbered(range: std::ops::Range<i64>) -> Vec<TestRecord> {
+    range
+        .map(|i| TestRecord::kv(0, &format!("k{i}"), &format!("v{i}")))
+        .collect()
+}
+
 /// Produces `records` in order (one producer, so each partition keeps that order) and waits.
 pub fn produce(addr: &str, topic: &str, codec: &str, records: &[TestRecord]) {
     let p = producer(addr, codec);
