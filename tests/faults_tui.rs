@@ -63,6 +63,28 @@ fn following_twenty(addr: &str, prefix: &str, args: &[&str]) -> (Tui, String) {
     (tui, topic)
 }
 
+/// Produces records 20..40 to a followed topic that showed 0..20, checks that the screen
+/// shows them right after the earlier ones (no gap, no duplicate), and quits.
+fn records_20_to_40_follow_on(tui: &mut Tui, addr: &str, topic: &str) {
+    produce(addr, topic, "lz4", &recs(20..40));
+    tui.wait_within("records up to 39", WAIT, |t| {
+        offsets_on(t).last() == Some(&39)
+    });
+    let text = tui.text();
+    let offsets = offsets_on(&text);
+    assert_eq!(
+        offsets,
+        (offsets[0]..40).collect::<Vec<i64>>(),
+        "a gap or duplicate on screen:\n{text}"
+    );
+    assert!(
+        status_line(&text).contains("offsets 0–39 of 0–40"),
+        "{text}"
+    );
+    tui.keys("q");
+    assert!(tui.wait_exit_within(Duration::from_secs(10)).success());
+}
+
 #[test]
 fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_or_duplicate() {
     let Some(addr) = real_broker() else { return };
@@ -94,24 +116,7 @@ fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_
         t.elapsed()
     );
 
-    produce(&addr, &topic, "lz4", &recs(20..40));
-    tui.wait_within("records up to 39", WAIT, |t| {
-        offsets_on(t).last() == Some(&39)
-    });
-    let text = tui.text();
-    let offsets = offsets_on(&text);
-    let first = offsets[0];
-    assert_eq!(
-        offsets,
-        (first..40).collect::<Vec<i64>>(),
-        "a gap or duplicate on screen:\n{text}"
-    );
-    assert!(
-        status_line(&text).contains("offsets 0–39 of 0–40"),
-        "{text}"
-    );
-    tui.keys("q");
-    assert!(tui.wait_exit_within(Duration::from_secs(10)).success());
+    records_20_to_40_follow_on(&mut tui, &addr, &topic);
 }
 
 #[test]
@@ -223,21 +228,5 @@ fn the_tui_shows_reconnecting_while_the_broker_is_frozen_then_follows_without_ga
     let again = tui.wait_within("following again", WAIT, |t| t.contains("● following"));
     eprintln!("following again {again:?} after SIGCONT");
 
-    produce(&addr, &topic, "lz4", &recs(20..40));
-    tui.wait_within("records up to 39", WAIT, |t| {
-        offsets_on(t).last() == Some(&39)
-    });
-    let text = tui.text();
-    let offsets = offsets_on(&text);
-    assert_eq!(
-        offsets,
-        (offsets[0]..40).collect::<Vec<i64>>(),
-        "a gap or duplicate on screen:\n{text}"
-    );
-    assert!(
-        status_line(&text).contains("offsets 0–39 of 0–40"),
-        "{text}"
-    );
-    tui.keys("q");
-    assert!(tui.wait_exit_within(Duration::from_secs(10)).success());
+    records_20_to_40_follow_on(&mut tui, &addr, &topic);
 }
