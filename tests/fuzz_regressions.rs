@@ -39,25 +39,11 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// The `record_batches` target's checksum fix-up (fuzz/fuzz_targets/record_batches.rs): the
-/// CRC of each whole batch is recomputed, so that the committed raw inputs replay as fuzzed.
-fn fix_checksums(data: &mut [u8]) {
-    let mut pos = 0usize;
-    while data.len() - pos >= 21 {
-        let len =
-            i32::from_be_bytes([data[pos + 8], data[pos + 9], data[pos + 10], data[pos + 11]]);
-        let Ok(len) = usize::try_from(len) else {
-            return;
-        };
-        let end = match pos.checked_add(12 + len) {
-            Some(end) if end <= data.len() && len >= 9 => end,
-            _ => return,
-        };
-        let crc = crc32c::crc32c(&data[pos + 21..end]);
-        data[pos + 17..pos + 21].copy_from_slice(&crc.to_be_bytes());
-        pos = end;
-    }
-}
+/// The `record_batches` target's checksum fix-up: the CRC of each whole batch is recomputed,
+/// so that the committed raw inputs replay as fuzzed.
+#[path = "../fuzz/checksums.rs"]
+mod checksums;
+use checksums::fix_checksums;
 
 /// What the `record_batches` target does: split, then decode every batch; the first error.
 fn decode_records(data: &[u8]) -> Result<Vec<Message>, String> {
