@@ -65,6 +65,42 @@ fn describe(seq: &mut Vec<String>, kind: ReaderEventKind) {
     seq.push(word);
 }
 
+/// A reader of `topic`/0 from its beginning whose channel holds one event, so that it stops
+/// while the test does not drain it; the sender is kept to see the channel fill.
+async fn held_reader(
+    addr: &str,
+    topic: &str,
+) -> (
+    PartitionReader,
+    mpsc::Receiver<ReaderEvent>,
+    mpsc::Sender<ReaderEvent>,
+) {
+    let config = ReaderConfig {
+        capacity: 1,
+        ..ReaderConfig::default()
+    };
+    let (tx, rx) = mpsc::channel(1);
+    let cluster = connect(addr).await;
+    let reader = PartitionReader::spawn(
+        cluster,
+        topic.to_string(),
+        0,
+        StartAt::Beginning,
+        config,
+        tx.clone(),
+    );
+    (reader, rx, tx)
+}
+
+/// Waits until a held reader's channel is full: the reader then waits to send, not to fetch.
+fn wait_full(tx: &mpsc::Sender<ReaderEvent>) {
+    wait_until(
+        "the reader's first messages",
+        Duration::from_secs(60),
+        || tx.capacity() == 0,
+    );
+}
+
 async fn next_event(rx: &mut mpsc::Receiver<ReaderEvent>) -> ReaderEvent {
     tokio::time::timeout(Duration::from_secs(60), rx.recv())
         .await
@@ -82,20 +118,7 @@ async fn a_following_reader_skips_records_deleted_ahead_of_it_and_reports_the_ra
     let p = producer(&addr, "lz4");
     tokio::task::block_in_place(|| produce_with(&p, &topic, &recs(0..30, 0)));
 
-    let cluster = connect(&addr).await;
-    let config = ReaderConfig {
-        capacity: 1,
-        ..ReaderConfig::default()
-    };
-    let (tx, mut rx) = mpsc::channel(1);
-    let _reader = PartitionReader::spawn(
-        cluster,
-        topic.clone(),
-        0,
-        StartAt::Beginning,
-        config,
-        tx.clone(),
-    );
+    let (_reader, mut rx, tx) = held_reader(&addr, &topic).await;
     let mut seq = Vec::new();
     describe(&mut seq, next_event(&mut rx).await.kind);
     assert_eq!(seq, ["B0:0-30"]);
@@ -103,11 +126,7 @@ async fn a_following_reader_skips_records_deleted_ahead_of_it_and_reports_the_ra
     // CaughtUp for that same fetch, so its next fetch is at 30 and happens only once we
     // drain two events. Delete ahead of it meanwhile.
     tokio::task::block_in_place(|| {
-        wait_until(
-            "the reader's first messages",
-            Duration::from_secs(60),
-            || tx.capacity() == 0,
-        );
+        wait_full(&tx);
         produce_with(&p, &topic, &recs(30..100, 0));
         assert_eq!(delete_records(&addr, &topic, 0, 50), 50);
     });
@@ -389,29 +408,12 @@ async fn a_topic_recreated_under_a_reader_is_a_truncated_log() {
         create_topic(&addr, &topic, 1, &[]);
         produce(&addr, &topic, "none", &recs(0..30, 0));
     });
-    let cluster = connect(&addr).await;
-    let config = ReaderConfig {
-        capacity: 1,
-        ..ReaderConfig::default()
-    };
-    let (tx, mut rx) = mpsc::channel(1);
-    let _reader = PartitionReader::spawn(
-        cluster,
-        topic.clone(),
-        0,
-        StartAt::Beginning,
-        config,
-        tx.clone(),
-    );
+    let (_reader, mut rx, tx) = held_reader(&addr, &topic).await;
     let mut seq = Vec::new();
     describe(&mut seq, next_event(&mut rx).await.kind);
     // As above: the reader now waits to send its CaughtUp; its next fetch is at 30.
     tokio::task::block_in_place(|| {
-        wait_until(
-            "the reader's first messages",
-            Duration::from_secs(60),
-            || tx.capacity() == 0,
-        );
+        wait_full(&tx);
         delete_topic(&addr, &topic);
         // The name is free again only once the deletion is complete.
         wait_until("the topic created again", Duration::from_secs(60), || {
