@@ -9,12 +9,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
-use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
-use kafka_protocol::protocol::StrBytes;
+use kafka_protocol::messages::FetchRequest;
 use kbrowse::cli::format::{Format, RecordFormatter};
+use kbrowse::kafka::reader::fetch_request;
 use kbrowse::kafka::records::split_batches;
-use kbrowse::kafka::{Message, conn::Connection};
+use kbrowse::kafka::{Isolation, Message, ReaderConfig, conn::Connection};
 use kbrowse::render;
 
 const RECORDS: usize = 10_000;
@@ -51,22 +50,13 @@ fn capture(codec: &str) -> Bytes {
         let mut joined = Vec::new();
         let mut next = 0i64;
         while (next as usize) < RECORDS {
-            let req = FetchRequest::default()
-                .with_replica_id(BrokerId(-1))
-                .with_max_wait_ms(100)
-                .with_min_bytes(1)
-                .with_max_bytes(64 << 20)
-                .with_session_epoch(-1)
-                .with_topics(vec![
-                    FetchTopic::default()
-                        .with_topic(TopicName(StrBytes::from_string(topic.clone())))
-                        .with_partitions(vec![
-                            FetchPartition::default()
-                                .with_partition(0)
-                                .with_fetch_offset(next)
-                                .with_partition_max_bytes(64 << 20),
-                        ]),
-                ]);
+            let config = ReaderConfig {
+                max_wait: Duration::from_millis(100),
+                max_bytes: 64 << 20,
+                isolation: Isolation::ReadUncommitted,
+                ..ReaderConfig::default()
+            };
+            let req = fetch_request(&topic, 0, next, 64 << 20, &config);
             let resp = conn
                 .send(&req, version, Duration::ZERO)
                 .await

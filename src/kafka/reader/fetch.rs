@@ -10,7 +10,7 @@ use kafka_protocol::messages::fetch_response::PartitionData;
 use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
-use super::{FetchLoop, Isolation};
+use super::{FetchLoop, Isolation, ReaderConfig};
 use crate::kafka::conn::Connection;
 use crate::kafka::error::{Error, Result};
 use crate::kafka::offsets::{Watermarks, is_leadership_error};
@@ -127,27 +127,7 @@ impl FetchLoop {
             Err(e) => return Err(e),
         };
         let version = conn.version::<FetchRequest>(FETCH_MAX_VERSION)?;
-        let req = FetchRequest::default()
-            .with_replica_id(BrokerId(-1))
-            .with_max_wait_ms(self.config.max_wait.as_millis() as i32)
-            .with_min_bytes(self.config.min_bytes)
-            .with_max_bytes(self.config.max_bytes)
-            .with_isolation_level(self.config.isolation.code())
-            .with_session_id(0)
-            .with_session_epoch(-1)
-            .with_topics(vec![
-                FetchTopic::default()
-                    .with_topic(TopicName(StrBytes::from_string(topic.clone())))
-                    .with_partitions(vec![
-                        FetchPartition::default()
-                            .with_partition(partition)
-                            .with_current_leader_epoch(-1)
-                            .with_fetch_offset(offset)
-                            .with_last_fetched_epoch(-1)
-                            .with_log_start_offset(-1)
-                            .with_partition_max_bytes(partition_max),
-                    ]),
-            ]);
+        let req = fetch_request(topic, partition, offset, partition_max, &self.config);
         let resp = match conn.send(&req, version, self.config.max_wait).await {
             Ok(r) => r,
             Err(e) if e.is_connection() => {
@@ -213,6 +193,38 @@ impl FetchLoop {
             ),
         }
     }
+}
+
+/// The Fetch this reader sends: one partition from `offset`, no fetch session, limits and
+/// isolation from `config`.
+pub fn fetch_request(
+    topic: &str,
+    partition: i32,
+    offset: i64,
+    partition_max: i32,
+    config: &ReaderConfig,
+) -> FetchRequest {
+    FetchRequest::default()
+        .with_replica_id(BrokerId(-1))
+        .with_max_wait_ms(config.max_wait.as_millis() as i32)
+        .with_min_bytes(config.min_bytes)
+        .with_max_bytes(config.max_bytes)
+        .with_isolation_level(config.isolation.code())
+        .with_session_id(0)
+        .with_session_epoch(-1)
+        .with_topics(vec![
+            FetchTopic::default()
+                .with_topic(TopicName(StrBytes::from_string(topic.to_string())))
+                .with_partitions(vec![
+                    FetchPartition::default()
+                        .with_partition(partition)
+                        .with_current_leader_epoch(-1)
+                        .with_fetch_offset(offset)
+                        .with_last_fetched_epoch(-1)
+                        .with_log_start_offset(-1)
+                        .with_partition_max_bytes(partition_max),
+                ]),
+        ])
 }
 
 pub(super) fn backoff(attempt: u32) -> Duration {

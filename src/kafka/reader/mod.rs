@@ -16,6 +16,7 @@ use super::conn::Connection;
 use super::error::{Error, Result};
 use super::offsets::{StartAt, Watermarks};
 use super::records::{Message, split_batches};
+pub use fetch::fetch_request;
 use fetch::{Fetched, backoff, retry_connection};
 
 /// Which records a read returns.
