@@ -113,23 +113,24 @@ impl Runtime {
         let mut dirty = true;
         let mut last_draw: Option<Instant> = None;
         // The frame limit is for streams of records: what a person waits for is drawn at
-        // once — a key's effect (at most one such frame per FRAME, so a burst of keys or a
-        // paste stays throttled) and the first records after a key (a jump, a page load).
-        let (mut key, mut records) = (false, false);
+        // once — the effect of a key, click or resize (at most one such frame per FRAME, so a
+        // burst of keys or a paste stays throttled) and the first records after it (a jump, a
+        // page load).
+        let (mut input, mut records) = (false, false);
         let mut awaiting_records = false;
-        let mut last_key_draw: Option<Instant> = None;
+        let mut last_input_draw: Option<Instant> = None;
         // SIGTERM, SIGHUP and SIGINT end the session like `q`: the guard restores the terminal.
         let mut stop = Signals::new()?;
         loop {
-            let key_now = key && last_key_draw.is_none_or(|t| t.elapsed() >= FRAME);
-            let due = key_now || records || last_draw.is_none_or(|t| t.elapsed() >= FRAME);
+            let input_now = input && last_input_draw.is_none_or(|t| t.elapsed() >= FRAME);
+            let due = input_now || records || last_draw.is_none_or(|t| t.elapsed() >= FRAME);
             if dirty && due {
                 guard.terminal.draw(|f| crate::ui::draw(&self.app, f))?;
                 dirty = false;
-                if key_now {
-                    last_key_draw = Some(Instant::now());
+                if input_now {
+                    last_input_draw = Some(Instant::now());
                 }
-                (key, records) = (false, false);
+                (input, records) = (false, false);
                 last_draw = Some(Instant::now());
                 // Debug builds only: lets the tests check that a panic restores the terminal.
                 #[cfg(debug_assertions)]
@@ -145,7 +146,7 @@ impl Runtime {
                 ev = events.next() => match ev {
                     Some(Ok(ev)) => match to_action(ev) {
                         Some(a) => {
-                            key = true;
+                            input = true;
                             awaiting_records = true;
                             self.app.update(a)
                         }
