@@ -1,5 +1,6 @@
 //! Record-batch decoding per codec on fetch responses captured from a broker (the mock
 //! cluster, records encoded by librdkafka), and the text/JSON/hex renderers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 #[path = "../tests/support/mod.rs"]
 mod support;

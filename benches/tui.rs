@@ -12,6 +12,7 @@
 //! `start` until its first `Messages` event arrives; p50/p99 over `JUMPS` jumps. Keypress to
 //! frame is that plus `App::update` and one frame from the group above. Under `cargo test`
 //! (no `--bench`) it runs on a small partition with a few jumps.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 #[path = "../tests/support/mod.rs"]
 mod support;

@@ -5,6 +5,7 @@
 //!
 //! TOPIC (default bench1m) has one partition; EXTRA_TOPICS more one-partition topics
 //! (`topic-0000`, …; default none) make a large topic list for the start-up benchmark.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::io::Read;
 

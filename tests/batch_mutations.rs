@@ -1,5 +1,6 @@
 //! Mutated record batches (CRC re-computed so the decoder sees them) never panic, never
 //! allocate what they claim, and fail with a message: a seeded, bounded stand-in for fuzzing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use bytes::Bytes;
 use kafka_protocol::records::{

@@ -3,6 +3,7 @@
 //!
 //! This is a test binary of its own because it kills the shared broker: cargo runs test
 //! binaries one after another, so no other real-broker test runs while it is down.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! Every malformed flag, offset and time expression gets a message naming the value and what
 //! was expected, with exit code 2, before any connection is made.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

@@ -4,6 +4,7 @@
 //!
 //! A test binary of its own because it freezes the shared broker: cargo runs test binaries
 //! one after another, so no other real-broker test runs while it is frozen.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! Records deleted under a reader (retention, DeleteRecords) and a topic deleted while it is
 //! followed, against the real broker. These faults touch only their own topics, so the tests
 //! run side by side.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

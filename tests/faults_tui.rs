@@ -4,6 +4,7 @@
 //!
 //! A test binary of its own because one test kills the shared broker; its tests run one at
 //! a time (a lock), so none of them sees another's outage.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

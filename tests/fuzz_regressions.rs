@@ -1,5 +1,6 @@
 //! The fuzzers' seeds and findings: every committed seed is valid input, every crash input the
 //! fuzzers found (tests/fuzz_crashes/) now ends in an error, and the seed generator.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

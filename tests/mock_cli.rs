@@ -1,4 +1,5 @@
 //! The real binary's headless commands against the mock cluster: exact output, exact errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

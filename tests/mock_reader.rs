@@ -1,5 +1,6 @@
 //! The partition reader against the librdkafka mock cluster: every codec, start positions,
 //! leader moves, a broker going down and up, injected errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! The real binary in a pseudo-terminal against the mock cluster: open a topic, Enter a
 //! partition, jump with `o 500`, open the detail, switch to hex, quit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! Hostile records in the real TUI (a pseudo-terminal, the mock cluster): terminal escape
 //! sequences, invalid UTF-8, a 10 MiB value, a 100 KB key and 5,000 headers are shown as
 //! escaped text, and none of their control bytes reach the terminal.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod support;
 

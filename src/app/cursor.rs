@@ -3,7 +3,9 @@
 /// Selection and scroll position of a list of `len` rows shown `rows` at a time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Cursor {
+    /// The selected row.
     pub selected: usize,
+    /// The first row on screen.
     pub top: usize,
 }
 

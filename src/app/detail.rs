@@ -10,8 +10,11 @@ use crate::render;
 /// How the value is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueView {
+    /// Escaped text.
     Text,
+    /// A hex dump.
     Hex,
+    /// Pretty-printed JSON.
     Json,
 }
 
@@ -84,17 +87,22 @@ impl Wrapped {
 /// A labelled fact about the record, shown above the value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fact {
+    /// What the fact is ("Offset", "Key", a header name).
     pub label: String,
+    /// Its value, already escaped for the terminal.
     pub value: String,
 }
 
 /// The detail view's state.
 #[derive(Debug, Clone)]
 pub struct Detail {
+    /// The record shown.
     pub message: Message,
+    /// How the value is shown.
     pub view: ValueView,
     /// First visible line of the whole body (facts, then value lines).
     pub scroll: usize,
+    /// Offset, time, sizes, key and headers, as label/value lines.
     pub facts: Vec<Fact>,
     width: usize,
     text: Wrapped,

@@ -7,8 +7,11 @@ use super::cursor::Cursor;
 /// A topic as the topic list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicRow {
+    /// The topic's name as the broker sent it (escaped when drawn).
     pub name: String,
+    /// True for internal topics such as __consumer_offsets.
     pub internal: bool,
+    /// How many partitions it has.
     pub partitions: usize,
     /// Sum over partitions of high − low; None until the watermarks are known.
     pub messages: Option<i64>,
@@ -17,11 +20,17 @@ pub struct TopicRow {
 /// A partition as the partition list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartitionRow {
+    /// The partition number.
     pub id: i32,
+    /// The leader's broker id, -1 when there is none.
     pub leader: i32,
+    /// The broker ids holding a replica.
     pub replicas: Vec<i32>,
+    /// The broker ids of the in-sync replicas.
     pub isr: Vec<i32>,
+    /// The low watermark, once known.
     pub low: Option<i64>,
+    /// The high watermark, once known.
     pub high: Option<i64>,
 }
 
@@ -35,11 +44,15 @@ impl PartitionRow {
 /// The topic list: all topics, a name filter, the selection among the matching ones.
 #[derive(Debug, Clone, Default)]
 pub struct TopicList {
+    /// Every topic, sorted by name.
     pub rows: Vec<TopicRow>,
+    /// True once the first answer arrived.
     pub loaded: bool,
+    /// The confirmed filter text (empty: none).
     pub filter: String,
     /// Open while the filter is being typed.
     pub filter_input: Option<Input>,
+    /// Selection and scroll among the visible rows.
     pub cursor: Cursor,
 }
 
@@ -77,9 +90,13 @@ impl TopicList {
 /// One topic's partitions.
 #[derive(Debug, Clone)]
 pub struct PartitionList {
+    /// The topic whose partitions these are.
     pub topic: String,
+    /// One row per partition, sorted by id.
     pub rows: Vec<PartitionRow>,
+    /// True once the first answer arrived.
     pub loaded: bool,
+    /// Selection and scroll.
     pub cursor: Cursor,
 }
 

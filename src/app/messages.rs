@@ -21,7 +21,12 @@ pub enum ReaderStatus {
     /// Staying at the end while new records arrive.
     Following,
     /// The connection was lost; the reader retries.
-    Reconnecting { attempt: u32, error: String },
+    Reconnecting {
+        /// Attempts so far.
+        attempt: u32,
+        /// Why the connection was lost.
+        error: String,
+    },
     /// The reader stopped on an error.
     Failed(String),
 }
@@ -42,13 +47,19 @@ enum Mode {
 /// The message pane's state.
 #[derive(Debug, Clone)]
 pub struct MessagePane {
+    /// The topic read.
     pub topic: String,
+    /// The partition read.
     pub partition: i32,
+    /// The records held: a bounded window of the partition.
     pub window: MessageWindow,
+    /// Selection and scroll within the window.
     pub cursor: Cursor,
+    /// What the reader is doing.
     pub status: ReaderStatus,
     /// The partition's watermarks as last seen (reader start, catch-up, refresh).
     pub watermarks: Option<Watermarks>,
+    /// True while the pane sticks to the end as records arrive.
     pub follow: bool,
     /// Records per second received lately.
     pub rate: f64,

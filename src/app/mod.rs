@@ -25,15 +25,21 @@ pub use window::MessageWindow;
 /// Something that happened.
 #[derive(Debug)]
 pub enum Action {
+    /// A key press.
     Key(KeyEvent),
+    /// A mouse event.
     Mouse(MouseEvent),
     /// The terminal's new size (columns, rows).
     Resize(u16, u16),
     /// Time passed: rates and periodic refreshes.
     Tick,
+    /// The topic list arrived, or failed to.
     TopicsLoaded(Result<Vec<TopicRow>, String>),
+    /// A topic's partitions and watermarks arrived, or failed to.
     PartitionsLoaded {
+        /// The topic they belong to.
         topic: String,
+        /// The rows, or why they could not be loaded.
         result: Result<Vec<PartitionRow>, String>,
     },
     /// Reader events drained from the channel in one go.
@@ -43,36 +49,51 @@ pub enum Action {
 /// Something the runtime must do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// Load the topic list.
     LoadTopics,
+    /// Load a topic's partitions and their watermarks.
     LoadPartitions {
+        /// The topic to describe.
         topic: String,
     },
     /// Replace the running reader (if any) with one for this generation.
     StartReader {
+        /// The jump generation the reader's events carry.
         generation: u64,
+        /// The topic to read.
         topic: String,
+        /// The partition to read.
         partition: i32,
+        /// Where to start.
         start: StartAt,
     },
+    /// Stop the running reader.
     StopReader,
     /// Nothing to do but draw.
     Redraw,
+    /// End the program.
     Quit,
 }
 
 /// Which screen is up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
+    /// The topic list.
     Topics,
+    /// One topic's partitions.
     Partitions,
+    /// One partition's records.
     Messages,
+    /// One record in full.
     Detail,
 }
 
 /// How times are shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeZone {
+    /// The machine's local time zone.
     Local,
+    /// UTC.
     Utc,
 }
 
@@ -103,13 +124,21 @@ const PARTITIONS_REFRESH_MS: i64 = 3_000;
 
 /// Everything the UI shows.
 pub struct App {
+    /// The bootstrap brokers, as given.
     pub brokers: String,
+    /// The screen on top.
     pub screen: Screen,
+    /// The topic list.
     pub topics: TopicList,
+    /// The partition list, once a topic was opened.
     pub partitions: Option<PartitionList>,
+    /// The message pane, once a partition was opened.
     pub messages: Option<MessagePane>,
+    /// The record opened in full.
     pub detail: Option<Detail>,
+    /// True while the key help is shown.
     pub help: bool,
+    /// The jump or filter prompt, while it is open.
     pub prompt: Option<Prompt>,
     /// An error shown in a popup until a key is pressed.
     pub popup: Option<String>,
@@ -117,7 +146,9 @@ pub struct App {
     pub warning: Option<String>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
+    /// Set once the user asked to quit.
     pub quit: bool,
+    /// The zone times are shown in.
     pub time_zone: TimeZone,
     window: usize,
     clock: Clock,

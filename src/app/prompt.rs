@@ -17,8 +17,11 @@ pub enum PromptKind {
 /// An open prompt: its text and the last parse error.
 #[derive(Debug, Clone)]
 pub struct Prompt {
+    /// What the prompt asks for.
     pub kind: PromptKind,
+    /// The text typed so far.
     pub input: Input,
+    /// Why the last entry was refused.
     pub error: Option<String>,
 }
 

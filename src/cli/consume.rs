@@ -13,12 +13,19 @@ use crate::kafka::{
 /// What to read and how to print it.
 #[derive(Debug, Clone)]
 pub struct ConsumeOptions {
+    /// The topic to read.
     pub topic: String,
+    /// The partitions to read; empty: all.
     pub partitions: Vec<i32>,
+    /// Where each partition starts.
     pub start: StartAt,
+    /// Stop after this many records.
     pub count: Option<u64>,
+    /// Stop at the end each partition had at start (`-e`).
     pub exit_at_end: bool,
+    /// How records are printed.
     pub format: Format,
+    /// Whether aborted transactions are hidden.
     pub isolation: Isolation,
 }
 

@@ -46,9 +46,13 @@ impl ClientConfig {
 /// A broker as the cluster advertises it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrokerInfo {
+    /// The broker's node id.
     pub id: i32,
+    /// The advertised host.
     pub host: String,
+    /// The advertised port.
     pub port: i32,
+    /// The rack, when the broker has one.
     pub rack: Option<String>,
 }
 
@@ -62,25 +66,33 @@ impl BrokerInfo {
 /// One partition's placement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartitionInfo {
+    /// The partition number.
     pub id: i32,
     /// Leader broker id, -1 when there is none.
     pub leader: i32,
+    /// The broker ids holding a replica.
     pub replicas: Vec<i32>,
+    /// The broker ids of the in-sync replicas.
     pub isr: Vec<i32>,
 }
 
 /// A topic and its partitions (sorted by id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicInfo {
+    /// The topic's name.
     pub name: String,
+    /// True for internal topics.
     pub internal: bool,
+    /// Its partitions, sorted by id.
     pub partitions: Vec<PartitionInfo>,
 }
 
 /// A metadata snapshot: brokers by id and topics by name.
 #[derive(Debug, Clone, Default)]
 pub struct Metadata {
+    /// Every broker the cluster advertises.
     pub brokers: Vec<BrokerInfo>,
+    /// The topics asked for, sorted by name.
     pub topics: Vec<TopicInfo>,
 }
 

@@ -43,8 +43,11 @@ impl Default for ConnConfig {
 /// A request this client sends: its key, name and response type (decoded by `wire`, whose
 /// decoders never allocate in proportion to a length the peer claims).
 pub trait Api: Encodable + HeaderVersion + Message {
+    /// The API key sent in the request header.
     const KEY: ApiKey;
+    /// The API's name, for messages and logs.
     const NAME: &'static str;
+    /// The response, decoded by a bounded decoder.
     type Response: wire::Response;
 }
 

@@ -7,75 +7,138 @@ use std::time::Duration;
 pub enum Error {
     /// The TCP connection could not be opened.
     #[error("cannot connect to broker {addr}: {reason}")]
-    Connect { addr: String, reason: String },
+    Connect {
+        /// The broker's address.
+        addr: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// None of the bootstrap brokers answered.
     #[error("no bootstrap broker reachable ({bootstrap}): {last}")]
-    NoBrokers { bootstrap: String, last: Box<Error> },
+    NoBrokers {
+        /// The bootstrap list tried.
+        bootstrap: String,
+        /// The last failure.
+        last: Box<Error>,
+    },
     /// A read or write on an open connection failed.
     #[error("connection to broker {addr} failed: {reason}")]
-    Io { addr: String, reason: String },
+    Io {
+        /// The broker's address.
+        addr: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// The peer closed the connection.
     #[error("broker {addr} closed the connection")]
-    Closed { addr: String },
+    Closed {
+        /// The broker's address.
+        addr: String,
+    },
     /// A request got no answer in time.
     #[error("broker {addr} did not answer {api} within {}s", after.as_secs_f32())]
     Timeout {
+        /// The broker's address.
         addr: String,
+        /// The request's API.
         api: &'static str,
+        /// How long it waited.
         after: Duration,
     },
     /// A frame claimed a length outside the accepted bounds.
     #[error("broker {addr} sent a frame of {len} bytes (accepted: 4..={max}); not a Kafka broker?")]
-    FrameLength { addr: String, len: i64, max: usize },
+    FrameLength {
+        /// The broker's address.
+        addr: String,
+        /// The length claimed.
+        len: i64,
+        /// The largest accepted.
+        max: usize,
+    },
     /// The peer sent bytes that do not decode as the expected response.
     #[error("broker {addr} sent an invalid {api} response: {reason}")]
     Protocol {
+        /// The broker's address.
         addr: String,
+        /// The request's API.
         api: &'static str,
+        /// What went wrong.
         reason: String,
     },
     /// The broker does not support an API we need.
     #[error("broker {addr} does not support {api}")]
-    Unsupported { addr: String, api: &'static str },
+    Unsupported {
+        /// The broker's address.
+        addr: String,
+        /// The request's API.
+        api: &'static str,
+    },
     /// The broker answered with a Kafka error code.
     #[error("{api} failed{}: {name} (error {code})", context.as_deref().map(|c| format!(" for {c}")).unwrap_or_default())]
     Broker {
+        /// The request's API.
         api: &'static str,
+        /// The Kafka error code.
         code: i16,
+        /// The error's name.
         name: String,
+        /// What it was about (a topic, a partition).
         context: Option<String>,
     },
     /// The topic does not exist.
     #[error("unknown topic '{topic}'")]
-    UnknownTopic { topic: String },
+    UnknownTopic {
+        /// The topic.
+        topic: String,
+    },
     /// The topic was deleted while it was being read.
     #[error("topic '{topic}' was deleted while it was being read")]
-    TopicDeleted { topic: String },
+    TopicDeleted {
+        /// The topic.
+        topic: String,
+    },
     /// The partition does not exist in the topic.
     #[error("unknown partition {partition} of topic '{topic}' (it has {count} partitions: 0..={})", count - 1)]
     UnknownPartition {
+        /// The topic.
         topic: String,
+        /// The partition.
         partition: i32,
+        /// How many partitions the topic has.
         count: i32,
     },
     /// The partition has no leader right now.
     #[error("partition {topic}/{partition} has no leader")]
-    NoLeader { topic: String, partition: i32 },
+    NoLeader {
+        /// The topic.
+        topic: String,
+        /// The partition.
+        partition: i32,
+    },
     /// A requested offset lies outside the partition's log.
     #[error("offset {offset} is out of range for {topic}/{partition} (valid: {low}..={high})")]
     OffsetOutOfRange {
+        /// The topic.
         topic: String,
+        /// The partition.
         partition: i32,
+        /// The offset.
         offset: i64,
+        /// The log's first offset.
         low: i64,
+        /// The log's end offset.
         high: i64,
     },
     /// Records were deleted (retention, delete-records) before a reader got to them.
     #[error("offsets {from}..={} of {topic}/{partition} were deleted before they could be read (retention or delete-records); the log now starts at {to}", to - 1)]
     RecordsDeleted {
+        /// The topic.
         topic: String,
+        /// The partition.
         partition: i32,
+        /// The first deleted offset.
         from: i64,
+        /// The log's new start.
         to: i64,
     },
     /// The log now ends below where a reader was: it was truncated, or the topic was
@@ -84,17 +147,25 @@ pub enum Error {
         "the log of {topic}/{partition} now ends at offset {high}, below the read position {offset} (truncated, or the topic was deleted and created again)"
     )]
     LogTruncated {
+        /// The topic.
         topic: String,
+        /// The partition.
         partition: i32,
+        /// The offset.
         offset: i64,
+        /// The log's end offset.
         high: i64,
     },
     /// A record batch could not be decoded.
     #[error("corrupt record batch in {topic}/{partition} at offset {offset}: {reason}")]
     Corrupt {
+        /// The topic.
         topic: String,
+        /// The partition.
         partition: i32,
+        /// The offset.
         offset: i64,
+        /// What went wrong.
         reason: String,
     },
 }

@@ -33,7 +33,9 @@ pub enum StartAt {
 /// A partition's low and high watermarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Watermarks {
+    /// The first offset in the log.
     pub low: i64,
+    /// The offset after the last readable record.
     pub high: i64,
 }
 

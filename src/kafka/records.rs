@@ -11,10 +11,15 @@ use bytes::Bytes;
 /// Compression codec of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
+    /// Uncompressed.
     None,
+    /// gzip.
     Gzip,
+    /// Snappy (xerial framing or raw).
     Snappy,
+    /// LZ4 frames.
     Lz4,
+    /// Zstandard.
     Zstd,
 }
 
@@ -43,32 +48,49 @@ pub enum TimestampType {
 /// Facts about the batch a message came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchInfo {
+    /// The batch's first offset.
     pub base_offset: i64,
+    /// The batch's last offset.
     pub last_offset: i64,
+    /// The compression codec.
     pub codec: Codec,
+    /// True when written in a transaction.
     pub transactional: bool,
+    /// The producer id (-1 when none).
     pub producer_id: i64,
+    /// The producer epoch.
     pub producer_epoch: i16,
+    /// The partition leader epoch when written.
     pub leader_epoch: i32,
 }
 
 /// One record header; header names may repeat and their order is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
+    /// The header's name, raw.
     pub name: Bytes,
+    /// The header's value, raw; None when null.
     pub value: Option<Bytes>,
 }
 
 /// One Kafka record with everything a person may want to see about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
+    /// The partition the record was read from.
     pub partition: i32,
+    /// The record's offset.
     pub offset: i64,
+    /// Milliseconds since the epoch.
     pub timestamp: i64,
+    /// Whether the time is the producer's or the broker's.
     pub timestamp_type: TimestampType,
+    /// The key, None when null.
     pub key: Option<Bytes>,
+    /// The value, None when null.
     pub value: Option<Bytes>,
+    /// Headers in record order.
     pub headers: Vec<Header>,
+    /// The batch the record came in.
     pub batch: BatchInfo,
 }
 
@@ -95,7 +117,9 @@ const MIN_RECORD_LEN: usize = 7;
 /// A batch whose framing and checksum are verified but whose records are not decoded yet.
 #[derive(Debug, Clone)]
 pub struct RawBatch {
+    /// The batch header.
     pub info: BatchInfo,
+    /// True for a control batch (a transaction marker).
     pub control: bool,
     timestamp_type: TimestampType,
     base_timestamp: i64,
@@ -108,7 +132,12 @@ pub struct RawBatch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BatchError {
     /// The bytes are not a valid batch; the string says what is wrong.
-    Corrupt { offset: i64, reason: String },
+    Corrupt {
+        /// The batch's base offset.
+        offset: i64,
+        /// What was wrong with it.
+        reason: String,
+    },
 }
 
 /// Splits a fetch response's `records` bytes into whole batches. A batch cut off at the end

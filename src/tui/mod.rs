@@ -32,6 +32,7 @@ pub struct Options {
     pub topic: Option<String>,
     /// Records the message pane holds at most.
     pub window: usize,
+    /// Whether aborted transactions are hidden.
     pub isolation: Isolation,
     /// How long a request may wait for its answer.
     pub request_timeout: Duration,
@@ -134,9 +135,7 @@ impl Runtime {
                 last_draw = Some(Instant::now());
                 // Debug builds only: lets the tests check that a panic restores the terminal.
                 #[cfg(debug_assertions)]
-                if std::env::var_os("KBROWSE_DEBUG_PANIC").is_some() {
-                    panic!("KBROWSE_DEBUG_PANIC is set: a deliberate panic after the first frame");
-                }
+                debug_panic();
             }
             let next_frame =
                 last_draw.map_or_else(tokio::time::Instant::now, |t| (t + FRAME).into());
@@ -268,5 +267,15 @@ fn to_action(ev: Event) -> Option<Action> {
         Event::Mouse(m) => Some(Action::Mouse(m)),
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
         _ => None,
+    }
+}
+
+/// Debug builds only: with KBROWSE_DEBUG_PANIC set, panics after the first frame, so that the
+/// tests can check that a panic restores the terminal.
+#[cfg(debug_assertions)]
+#[allow(clippy::panic, reason = "a test hook, never on in a release build")]
+fn debug_panic() {
+    if std::env::var_os("KBROWSE_DEBUG_PANIC").is_some() {
+        panic!("KBROWSE_DEBUG_PANIC is set: a deliberate panic after the first frame");
     }
 }

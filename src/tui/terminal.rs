@@ -14,6 +14,7 @@ use ratatui::backend::CrosstermBackend;
 
 /// The terminal while the UI is up; dropping it restores the terminal.
 pub struct TerminalGuard {
+    /// The ratatui terminal drawing on stdout.
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
 }
 

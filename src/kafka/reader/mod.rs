@@ -42,10 +42,15 @@ impl Isolation {
 /// How a reader fetches.
 #[derive(Debug, Clone)]
 pub struct ReaderConfig {
+    /// How long the broker may hold a fetch that has nothing new.
     pub max_wait: Duration,
+    /// Bytes a fetch waits for before answering.
     pub min_bytes: i32,
+    /// The most bytes one fetch response may carry.
     pub max_bytes: i32,
+    /// The most bytes one partition may add to a fetch response (doubled for a bigger batch).
     pub partition_max_bytes: i32,
+    /// Committed records only, or everything.
     pub isolation: Isolation,
     /// Events the channel holds before the fetch loop pauses: the prefetch budget.
     pub capacity: usize,
@@ -73,8 +78,11 @@ impl Default for ReaderConfig {
 /// Something a reader has to say.
 #[derive(Debug)]
 pub struct ReaderEvent {
+    /// The `generation` of the reader's config.
     pub generation: u64,
+    /// The partition read.
     pub partition: i32,
+    /// What happened.
     pub kind: ReaderEventKind,
 }
 
@@ -82,23 +90,44 @@ pub struct ReaderEvent {
 #[derive(Debug)]
 pub enum ReaderEventKind {
     /// The start position is resolved; the watermarks are as of now.
-    Started { offset: i64, watermarks: Watermarks },
+    Started {
+        /// The first offset the reader asks for.
+        offset: i64,
+        /// The watermarks at start.
+        watermarks: Watermarks,
+    },
     /// Records in offset order.
     Messages(Vec<Message>),
     /// Everything readable was delivered; `next` is where reading continues.
-    CaughtUp { next: i64, high: i64 },
+    CaughtUp {
+        /// The next offset to read.
+        next: i64,
+        /// The high watermark the broker reported.
+        high: i64,
+    },
     /// The connection was lost; the reader retries from `next` after a pause.
     Reconnecting {
+        /// Where reading goes on.
         next: i64,
+        /// Attempts so far.
         attempt: u32,
+        /// Why.
         error: Error,
     },
     /// Records `from..to` were deleted (retention, delete-records) before this reader got to
     /// them; it goes on at `to`, the log's new start. Only a reader without `stop_at_end`
     /// skips; with it, the deletion fails the reader (`Error::RecordsDeleted`).
-    Skipped { from: i64, to: i64 },
+    Skipped {
+        /// The first deleted offset.
+        from: i64,
+        /// The log's new start.
+        to: i64,
+    },
     /// `stop_at_end` reached its end.
-    Finished { next: i64 },
+    Finished {
+        /// The offset after the last record delivered.
+        next: i64,
+    },
     /// A failure that ends the reader.
     Failed(Error),
 }

@@ -23,8 +23,11 @@ mod tests;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{api} v{version} response: {reason}")]
 pub struct DecodeError {
+    /// The API whose response failed to decode.
     pub api: &'static str,
+    /// The version it was decoded as.
     pub version: i16,
+    /// What was wrong, with the position.
     pub reason: String,
 }
 
