@@ -6,6 +6,7 @@ pub mod conn;
 pub mod error;
 pub mod offsets;
 pub mod reader;
+pub mod sasl;
 pub mod records;
 pub mod wire;
 
