@@ -6,8 +6,8 @@ pub mod conn;
 pub mod error;
 pub mod offsets;
 pub mod reader;
-pub mod sasl;
 pub mod records;
+pub mod sasl;
 pub mod wire;
 
 pub use cluster::{BrokerInfo, ClientConfig, Cluster, PartitionInfo, TopicInfo};
