@@ -1,11 +1,17 @@
 //! The `kbrowse` binary: the TUI, or a headless command.
 
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use kbrowse::cli::consume::{ConsumeOptions, run as consume};
 use kbrowse::cli::format::Format;
-use kbrowse::kafka::{ClientConfig, Cluster, Isolation, StartAt};
+use kbrowse::cli::habits;
+use kbrowse::cli::topics::TopicsFormat;
+use kbrowse::config::{self, Inputs, Settings};
+use kbrowse::kafka::{Cluster, Isolation, StartAt};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -14,22 +20,35 @@ use kbrowse::kafka::{ClientConfig, Cluster, Isolation, StartAt};
     about = "A fast, safe terminal browser for Apache Kafka topics"
 )]
 struct Cli {
-    /// Bootstrap brokers, comma-separated host:port.
+    /// Bootstrap brokers, comma-separated host[:port] (port 9092 when absent) [default: the
+    /// profile's, else localhost:9092].
     #[arg(
         short = 'b',
         long,
         env = "KBROWSE_BROKERS",
-        default_value = "localhost:9092",
         global = true,
         value_parser = kbrowse::cli::parse_brokers
     )]
-    brokers: String,
-    /// Seconds a request may wait for its answer.
-    #[arg(long, default_value_t = 10, global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    timeout: u64,
+    brokers: Option<String>,
+    /// Seconds a request may wait for its answer [default: socket.timeout.ms, else 10].
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: Option<u64>,
     /// Write a debug log to this file.
     #[arg(long, global = true)]
-    log: Option<std::path::PathBuf>,
+    log: Option<PathBuf>,
+    /// The cluster profile to use (a [clusters.NAME] table of the profiles file).
+    #[arg(long, env = "KBROWSE_CLUSTER", global = true)]
+    cluster: Option<String>,
+    /// The profiles file [default: $XDG_CONFIG_HOME/kbrowse/config.toml, else
+    /// ~/.config/kbrowse/config.toml].
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+    /// A librdkafka property, as kcat takes it (repeatable): -X security.protocol=SASL_SSL.
+    #[arg(short = 'X', value_name = "KEY=VALUE", global = true, value_parser = config::properties::parse_x)]
+    properties: Vec<(String, String)>,
+    /// A file of librdkafka properties, key=value lines (repeatable).
+    #[arg(short = 'F', value_name = "FILE", global = true)]
+    property_files: Vec<PathBuf>,
     /// Records the message pane holds at most.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=10_000_000))]
     window: u64,
@@ -42,7 +61,14 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// List topics with partitions, leaders and watermarks.
-    Topics,
+    Topics {
+        /// Only this topic.
+        #[arg(short = 't', long)]
+        topic: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TopicsFormat::Text)]
+        format: TopicsFormat,
+    },
     /// Print a topic's records to stdout.
     Consume {
         /// The topic to read.
@@ -63,10 +89,16 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Show headers in the text and hex formats (JSON always has them).
+        #[arg(long)]
+        headers: bool,
         /// committed hides aborted transactions; uncommitted shows everything.
         #[arg(long, value_enum, default_value_t = IsolationArg::Committed)]
         isolation: IsolationArg,
     },
+    /// Print the resolved settings (profile, brokers, properties and where each came from),
+    /// secrets masked.
+    Config,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -89,8 +121,31 @@ fn parse_offset(s: &str) -> Result<StartAt, String> {
     kbrowse::position::parse_position(s, now)
 }
 
+/// A mistake in what the user asked for (exit status 2, like clap's own), as opposed to a
+/// failure while doing it (1).
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    Usage(msg.into()).into()
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args = habits::kcat_topic(std::env::args_os().collect());
+    let matches = Cli::command().get_matches_from(args);
+    let from_env = matches.value_source("brokers") == Some(ValueSource::EnvVariable);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     if let Some(path) = &cli.log {
         match std::fs::File::create(path) {
             Ok(f) => tracing_subscriber::fmt()
@@ -103,6 +158,25 @@ fn main() -> ExitCode {
             }
         }
     }
+    let inputs = Inputs {
+        config: cli.config.clone(),
+        cluster: cli.cluster.clone(),
+        brokers_flag: cli.brokers.clone().filter(|_| !from_env),
+        brokers_env: cli.brokers.clone().filter(|_| from_env),
+        timeout_secs: cli.timeout,
+        files: cli.property_files.clone(),
+        properties: cli.properties.clone(),
+    };
+    let settings = match config::resolve(&inputs, &config::secret::ProcessEnv) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("kbrowse: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for w in &settings.warnings {
+        eprintln!("kbrowse: {w}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -113,23 +187,30 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kbrowse: {e:#}");
-            ExitCode::FAILURE
+            if e.downcast_ref::<Usage>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let mut config = ClientConfig::new(&cli.brokers);
-    config.conn.request_timeout = std::time::Duration::from_secs(cli.timeout);
+async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    let client = settings.client_config();
     match cli.command {
-        Some(Command::Topics) => {
-            let cluster = Cluster::connect(config).await?;
+        Some(Command::Config) => {
             let stdout = std::io::stdout();
-            kbrowse::cli::topics::run(&cluster, &mut stdout.lock()).await
+            kbrowse::cli::config::run(&settings, &mut stdout.lock())
+        }
+        Some(Command::Topics { topic, format }) => {
+            let cluster = Cluster::connect(client).await?;
+            let stdout = std::io::stdout();
+            kbrowse::cli::topics::run(&cluster, topic.as_deref(), format, &mut stdout.lock()).await
         }
         Some(Command::Consume {
             topic,
@@ -138,9 +219,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             count,
             exit,
             format,
+            headers,
             isolation,
         }) => {
-            let cluster = Cluster::connect(config).await?;
+            let cluster = Cluster::connect(client).await?;
             let opts = ConsumeOptions {
                 topic,
                 partitions,
@@ -149,20 +231,64 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 exit_at_end: exit,
                 format,
                 isolation: isolation.into(),
+                headers,
             };
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
             consume(cluster, opts, &mut out).await
         }
-        None => {
-            kbrowse::tui::run(kbrowse::tui::Options {
-                brokers: cli.brokers,
-                topic: cli.topic,
-                window: cli.window as usize,
-                isolation: Isolation::ReadCommitted,
-                request_timeout: std::time::Duration::from_secs(cli.timeout),
-            })
-            .await
-        }
+        None => browse(cli, settings).await,
     }
+}
+
+/// The TUI, after the checks that need no terminal: a positional that is a misspelled
+/// command, stdout that is not a terminal, a topic the cluster does not have.
+async fn browse(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+    let client = settings.client_config();
+    let mut cluster = None;
+    // `kbrowse consme`: a command one letter off, unless a topic really has that name.
+    if let Some(t) = &cli.topic
+        && let Some(cmd) = habits::close_command(t)
+    {
+        let shown = kbrowse::render::escape(t.as_bytes());
+        let Ok(c) = Cluster::connect(client.clone()).await else {
+            return Err(usage(format!(
+                "'{shown}' is not a command; did you mean '{cmd}'?"
+            )));
+        };
+        if c.topic(t).await.is_err() {
+            return Err(usage(format!(
+                "'{shown}' is neither a command nor a topic; did you mean '{cmd}'?"
+            )));
+        }
+        cluster = Some(c);
+    }
+    if !std::io::stdout().is_terminal() {
+        let topic = cli
+            .topic
+            .as_deref()
+            .map_or("TOPIC".into(), |t| kbrowse::render::escape(t.as_bytes()));
+        return Err(usage(format!(
+            "the browser needs a terminal and stdout is not one; to print records, use: kbrowse consume -t {topic}"
+        )));
+    }
+    let cluster = match cluster {
+        Some(c) => c,
+        // The error already names the brokers: no extra context.
+        None => Cluster::connect(client).await?,
+    };
+    if let Some(t) = &cli.topic {
+        habits::topic(&cluster, t).await?;
+    }
+    kbrowse::tui::run_connected(
+        cluster,
+        kbrowse::tui::Options {
+            brokers: settings.brokers.clone(),
+            topic: cli.topic,
+            window: cli.window as usize,
+            isolation: Isolation::ReadCommitted,
+            request_timeout: settings.timeout,
+        },
+    )
+    .await
 }

@@ -27,6 +27,8 @@ pub struct ConsumeOptions {
     pub format: Format,
     /// Whether aborted transactions are hidden.
     pub isolation: Isolation,
+    /// Show headers in the text and hex formats.
+    pub headers: bool,
 }
 
 /// Reads until the end (`-e`), COUNT records, an error, or Ctrl-C.
@@ -35,11 +37,16 @@ pub async fn run(
     opts: ConsumeOptions,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let info = cluster.topic(&opts.topic).await?;
+    let info = super::habits::topic(&cluster, &opts.topic).await?;
     let count = info.partitions.len() as i32;
     let partitions: Vec<i32> = if opts.partitions.is_empty() {
-        info.partitions.iter().map(|p| p.id).collect()
+        let all: Vec<i32> = info.partitions.iter().map(|p| p.id).collect();
+        match opts.start {
+            StartAt::Offset(n) => holding(&cluster, &opts, &all, n).await?,
+            _ => all,
+        }
     } else {
+        let mut chosen = Vec::with_capacity(opts.partitions.len());
         for &p in &opts.partitions {
             if !info.partitions.iter().any(|x| x.id == p) {
                 return Err(Error::UnknownPartition {
@@ -49,8 +56,12 @@ pub async fn run(
                 }
                 .into());
             }
+            // `-p 0 -p 0` reads partition 0 once.
+            if !chosen.contains(&p) {
+                chosen.push(p);
+            }
         }
-        opts.partitions.clone()
+        chosen
     };
     let config = ReaderConfig {
         isolation: opts.isolation,
@@ -76,7 +87,7 @@ pub async fn run(
         .collect();
     drop(tx);
 
-    let mut fmt = RecordFormatter::new(opts.format, &opts.topic);
+    let mut fmt = RecordFormatter::new(opts.format, &opts.topic).with_headers(opts.headers);
     let mut buf: Vec<u8> = Vec::with_capacity(256 << 10);
     let mut left = opts.count.unwrap_or(u64::MAX);
     let mut running = partitions.len();
@@ -161,6 +172,42 @@ pub async fn run(
     }
     flush(out, &mut buf)?;
     Ok(())
+}
+
+/// The partitions of `all` whose log holds offset `n` (or ends right before it): `-o N`
+/// without `-p` reads those and warns about the others; none at all is an error.
+async fn holding(
+    cluster: &Cluster,
+    opts: &ConsumeOptions,
+    all: &[i32],
+    n: i64,
+) -> anyhow::Result<Vec<i32>> {
+    let parts: Vec<(String, i32)> = all.iter().map(|&p| (opts.topic.clone(), p)).collect();
+    let marks = cluster.watermarks(&parts, opts.isolation).await?;
+    let mut inside = Vec::with_capacity(all.len());
+    for &p in all {
+        match marks.get(&(opts.topic.clone(), p)) {
+            Some(w) if n < w.low || n > w.high => {
+                let e = Error::OffsetOutOfRange {
+                    topic: opts.topic.clone(),
+                    partition: p,
+                    offset: n,
+                    low: w.low,
+                    high: w.high,
+                };
+                eprintln!("kbrowse: warning: {e}; skipping partition {p}");
+            }
+            // No answer for it: the reader's own check reports what is wrong.
+            _ => inside.push(p),
+        }
+    }
+    if inside.is_empty() {
+        anyhow::bail!(
+            "offset {n} is out of range for every partition of '{}'",
+            crate::render::escape(opts.topic.as_bytes())
+        );
+    }
+    Ok(inside)
 }
 
 fn flush(out: &mut impl Write, buf: &mut Vec<u8>) -> std::io::Result<bool> {

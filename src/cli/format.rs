@@ -20,6 +20,7 @@ pub enum Format {
 /// Formats records, reusing its scratch buffers.
 pub struct RecordFormatter {
     format: Format,
+    headers: bool,
     topic_json: Vec<u8>,
     time: TimeFormatter,
     scratch: String,
@@ -32,10 +33,17 @@ impl RecordFormatter {
         render::json_str_into(topic, &mut topic_json);
         RecordFormatter {
             format,
+            headers: false,
             topic_json,
             time: TimeFormatter::default(),
             scratch: String::new(),
         }
+    }
+
+    /// Shows headers in the text and hex formats too (`--headers`; JSON always has them).
+    pub fn with_headers(mut self, headers: bool) -> RecordFormatter {
+        self.headers = headers;
+        self
     }
 
     /// Appends one record to `out`.
@@ -56,6 +64,18 @@ impl RecordFormatter {
         escaped_or_null(m.key.as_deref(), s);
         s.push('\t');
         escaped_or_null(m.value.as_deref(), s);
+        if self.headers {
+            // kcat's `%h`: name=value pairs joined by commas.
+            s.push('\t');
+            for (i, h) in m.headers.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                render::escape_into(&h.name, None, s);
+                s.push('=');
+                escaped_or_null(h.value.as_deref(), s);
+            }
+        }
         s.push('\n');
         out.extend_from_slice(s.as_bytes());
     }
@@ -107,6 +127,15 @@ impl RecordFormatter {
                         s.push('\n');
                     }
                 }
+            }
+        }
+        if self.headers {
+            for h in &m.headers {
+                s.push_str("header ");
+                render::escape_into(&h.name, None, s);
+                s.push_str(": ");
+                escaped_or_null(h.value.as_deref(), s);
+                s.push('\n');
             }
         }
         s.push('\n');

@@ -1,7 +1,9 @@
-//! Headless commands for scripts and benchmarks: `topics` and `consume`.
+//! Headless commands for scripts and benchmarks: `topics`, `consume` and `config`.
 
+pub mod config;
 pub mod consume;
 pub mod format;
+pub mod habits;
 pub mod topics;
 
 use std::io::{self, Write};
@@ -25,18 +27,22 @@ pub(crate) fn flush_out(out: &mut impl Write) -> io::Result<bool> {
     }
 }
 
-/// Checks a comma-separated bootstrap list: each entry `host:port` (IPv6 as `[addr]:port`),
-/// port 1–65535. Returns the list unchanged, or a one-line message naming the bad entry.
+/// Checks a comma-separated bootstrap list: each entry `host[:port]` (IPv6 as
+/// `[addr][:port]`), port 1–65535, 9092 when absent (as in kcat). Returns the list with the
+/// missing ports filled in, or a one-line message naming the bad entry.
 pub fn parse_brokers(list: &str) -> Result<String, String> {
     let entries: Vec<&str> = list.split(',').map(str::trim).collect();
     if entries.iter().all(|e| e.is_empty()) {
         return Err("the broker list is empty: expected host:port[,host:port...]".into());
     }
+    let mut portless = false;
     for entry in entries.iter().filter(|e| !e.is_empty()) {
         let bad = |why: &str| format!("invalid broker address '{entry}': {why}");
-        let (host, port) = entry
-            .rsplit_once(':')
-            .ok_or_else(|| bad("expected host:port"))?;
+        let (host, port) = match entry.rsplit_once(':') {
+            Some(_) if entry.ends_with(']') => (*entry, None),
+            Some((h, p)) => (h, Some(p)),
+            None => (*entry, None),
+        };
         let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
         if host.is_empty() || bare == Some("") {
             return Err(bad("the host is missing"));
@@ -44,12 +50,27 @@ pub fn parse_brokers(list: &str) -> Result<String, String> {
         if bare.is_none() && host.contains(':') {
             return Err(bad("write an IPv6 address as [addr]:port"));
         }
-        match port.parse::<u16>() {
-            Ok(p) if p > 0 => {}
-            _ => return Err(bad("the port must be a number from 1 to 65535")),
+        match port.map(str::parse::<u16>) {
+            None => portless = true,
+            Some(Ok(p)) if p > 0 => {}
+            Some(_) => return Err(bad("the port must be a number from 1 to 65535")),
         }
     }
-    Ok(list.to_string())
+    if !portless {
+        return Ok(list.to_string());
+    }
+    let filled: Vec<String> = entries
+        .iter()
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            if e.ends_with(']') || !e.contains(':') {
+                format!("{e}:9092")
+            } else {
+                e.to_string()
+            }
+        })
+        .collect();
+    Ok(filled.join(","))
 }
 
 /// A partition number for `-p`: 0 or more.
@@ -84,6 +105,15 @@ mod tests {
         ] {
             assert_eq!(parse_brokers(ok), Ok(ok.to_string()), "{ok}");
         }
+        // A host without a port means 9092, as in kcat.
+        for (short, full) in [
+            ("localhost", "localhost:9092"),
+            ("a, b:1", "a:9092,b:1"),
+            ("[::1]", "[::1]:9092"),
+            ("[::1]:9093,k", "[::1]:9093,k:9092"),
+        ] {
+            assert_eq!(parse_brokers(short), Ok(full.to_string()), "{short}");
+        }
         for (bad, msg) in [
             (
                 "",
@@ -92,10 +122,6 @@ mod tests {
             (
                 " , ",
                 "the broker list is empty: expected host:port[,host:port...]",
-            ),
-            (
-                "localhost",
-                "invalid broker address 'localhost': expected host:port",
             ),
             (
                 "h:notaport",
@@ -121,7 +147,14 @@ mod tests {
                 "::1:9092",
                 "invalid broker address '::1:9092': write an IPv6 address as [addr]:port",
             ),
-            ("a:1,b", "invalid broker address 'b': expected host:port"),
+            (
+                "h:",
+                "invalid broker address 'h:': the port must be a number from 1 to 65535",
+            ),
+            (
+                "[::1",
+                "invalid broker address '[::1': write an IPv6 address as [addr]:port",
+            ),
         ] {
             assert_eq!(parse_brokers(bad), Err(msg.to_string()), "{bad:?}");
         }

@@ -58,6 +58,12 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     config.conn.request_timeout = opts.request_timeout;
     // The error already names the brokers: no extra context.
     let cluster = Cluster::connect(config).await?;
+    run_connected(cluster, opts).await
+}
+
+/// Runs the full-screen browser on a cluster already connected to (`opts.brokers` and
+/// `opts.request_timeout` are then only shown, not used to connect).
+pub async fn run_connected(cluster: Arc<Cluster>, opts: Options) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter()?;
     let result = Runtime::new(cluster, &opts)
         .run(&mut guard, opts.topic.clone())
