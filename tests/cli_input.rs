@@ -5,6 +5,7 @@
 mod support;
 
 use support::kbrowse;
+use support::pty::Tui;
 
 /// The first line of clap's report for an invalid `value` of `flag`.
 fn invalid(value: &str, flag: &str, why: &str) -> String {
@@ -126,11 +127,19 @@ fn malformed_flags_are_named_with_exit_code_2() {
             ),
         ),
         (
-            vec!["-b", "localhost", "topics"],
+            vec!["-b", "localhost:", "topics"],
             invalid(
-                "localhost",
+                "localhost:",
                 "--brokers <BROKERS>",
-                "invalid broker address 'localhost': expected host:port",
+                &format!("invalid broker address 'localhost:': {PORT}"),
+            ),
+        ),
+        (
+            vec!["-b", b, "-X", "nokey", "topics"],
+            invalid(
+                "nokey",
+                "-X <KEY=VALUE>",
+                "invalid property 'nokey': expected key=value",
             ),
         ),
         (
@@ -184,13 +193,62 @@ fn the_broker_list_from_the_environment_is_checked_too() {
 
 #[test]
 fn an_unreachable_broker_ends_the_tui_before_it_takes_the_terminal() {
-    let (code, out, err) = kbrowse(&["-b", "127.0.0.1:1", "some-topic"]);
+    let mut tui = Tui::spawn(&["-b", "127.0.0.1:1", "some-topic"], 24, 160);
+    let status = tui.wait_exit();
+    assert_eq!(status.exit_code(), 1);
+    assert_eq!(
+        tui.text().trim_end(),
+        "kbrowse: no bootstrap broker reachable (127.0.0.1:1): cannot connect to broker 127.0.0.1:1: Connection refused (os error 111)"
+    );
+    let raw = tui.raw();
+    assert!(
+        !raw.windows(8).any(|w| w == b"\x1b[?1049h"),
+        "the alternate screen was entered"
+    );
+}
+
+#[test]
+fn the_tui_without_a_terminal_points_at_consume() {
+    // Nothing is connected to: the check comes first.
+    for (args, topic) in [
+        (&["-b", "127.0.0.1:1", "orders"][..], "orders"),
+        (&["-b", "127.0.0.1:1"][..], "TOPIC"),
+    ] {
+        let (code, out, err) = kbrowse(args);
+        assert_eq!(
+            (code, out.as_str(), err),
+            (
+                2,
+                "",
+                format!(
+                    "kbrowse: the browser needs a terminal and stdout is not one; to print records, use: kbrowse consume -t {topic}\n"
+                )
+            ),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_host_without_a_port_means_9092() {
+    let (code, out, err) = kbrowse(&["-b", "kafka1, [::1],k2:9093", "config"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out.lines().nth(2),
+        Some("brokers = kafka1:9092,[::1]:9092,k2:9093  (-b)")
+    );
+}
+
+#[test]
+fn a_misspelled_command_is_not_taken_for_a_topic() {
+    // With no cluster to ask whether a topic has that name, the slip is named.
+    let (code, out, err) = kbrowse(&["-b", "127.0.0.1:1", "consme"]);
     assert_eq!(
         (code, out.as_str(), err.as_str()),
         (
-            1,
+            2,
             "",
-            "kbrowse: no bootstrap broker reachable (127.0.0.1:1): cannot connect to broker 127.0.0.1:1: Connection refused (os error 111)\n"
+            "kbrowse: 'consme' is not a command; did you mean 'consume'?\n"
         )
     );
 }

@@ -210,3 +210,237 @@ fn a_closed_pipe_ends_quietly_with_status_zero() {
         .expect("stderr");
     assert_eq!((status.code(), err.as_str()), (Some(0), ""));
 }
+
+/// A config home holding `kbrowse/config.toml`.
+fn config_home(toml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("kbrowse")).unwrap();
+    std::fs::write(dir.path().join("kbrowse/config.toml"), toml).unwrap();
+    dir
+}
+
+#[test]
+fn a_profile_names_the_cluster_with_secrets_from_env_and_cmd() {
+    let mock = Mock::new(1);
+    mock.topic("prof", 1);
+    produce(&mock.addr, "prof", "none", &[TestRecord::kv(0, "k", "v")]);
+    let home = config_home(
+        r#"
+default = "elsewhere"
+[clusters.elsewhere]
+brokers = "127.0.0.1:1"
+[clusters.mock]
+brokers = "env:MOCK_BROKERS"
+client.id = "cmd:echo kbrowse-test"
+socket.timeout.ms = 5000
+"#,
+    );
+    let env = [
+        ("XDG_CONFIG_HOME", home.path().to_str().unwrap()),
+        ("MOCK_BROKERS", mock.addr.as_str()),
+    ];
+    let want = "prof  partitions 1  messages 1\n  partition    0  leader    1  low            0  high            1  messages            1\n";
+    let (code, out, err) = kbrowse_env(&["--cluster", "mock", "topics"], &env);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, want, ""));
+    let mut with_cluster = env.to_vec();
+    with_cluster.push(("KBROWSE_CLUSTER", "mock"));
+    let (code, out, err) = kbrowse_env(&["topics", "-t", "prof"], &with_cluster);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, want, ""));
+    // The default profile points nowhere.
+    let (code, out, err) = kbrowse_env(&["topics"], &env);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            1,
+            "",
+            "kbrowse: no bootstrap broker reachable (127.0.0.1:1): cannot connect to broker 127.0.0.1:1: Connection refused (os error 111)\n"
+        )
+    );
+}
+
+#[test]
+fn kcat_habits_are_understood() {
+    let mock = Mock::new(1);
+    seed(&mock);
+    mock.topic("consumer", 1);
+    let b = mock.addr.as_str();
+    let want = "0\t0\t2023-11-14 22:13:20.000\tk1\t{\"a\":1}\n0\t1\t2023-11-14 22:13:20.500\t(null)\t\\xff\\e[\n";
+    // `-t` without a command is consume; `-p 0 -p 0` reads partition 0 once.
+    for args in [
+        &["-b", b, "-t", "cli", "-p", "0", "-e"][..],
+        &["-b", b, "consume", "-t", "cli", "-p", "0", "-p", "0", "-e"][..],
+    ] {
+        let (code, out, err) = kbrowse(args);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (0, want, ""),
+            "{args:?}"
+        );
+    }
+    // Headers in the text and hex formats.
+    let (code, out, err) = kbrowse(&[
+        "-b",
+        b,
+        "consume",
+        "-t",
+        "cli",
+        "-p",
+        "0",
+        "-e",
+        "--headers",
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        "0\t0\t2023-11-14 22:13:20.000\tk1\t{\"a\":1}\th=x,h=(null)\n0\t1\t2023-11-14 22:13:20.500\t(null)\t\\xff\\e[\t\n"
+    );
+    let (code, out, _) = kbrowse(&[
+        "-b",
+        b,
+        "consume",
+        "-t",
+        "cli",
+        "-p",
+        "0",
+        "-c",
+        "1",
+        "--format",
+        "hex",
+        "--headers",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        "partition 0 offset 0 time 2023-11-14 22:13:20.000\nkey: 2 bytes\n\
+         00000000  6b 31                                             |k1|\n\
+         value: 7 bytes\n\
+         00000000  7b 22 61 22 3a 31 7d                              |{\"a\":1}|\n\
+         header h: x\nheader h: (null)\n\n"
+    );
+    // A misspelled command, unless a topic has that name.
+    let (code, out, err) = kbrowse(&["-b", b, "consme"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            2,
+            "",
+            "kbrowse: 'consme' is neither a command nor a topic; did you mean 'consume'?\n"
+        )
+    );
+    let (code, _, err) = kbrowse(&["-b", b, "consumer"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (
+            2,
+            "kbrowse: the browser needs a terminal and stdout is not one; to print records, use: kbrowse consume -t consumer\n"
+        )
+    );
+}
+
+#[test]
+fn unknown_topics_suggest_close_names() {
+    let mock = Mock::new(1);
+    mock.topic("orders", 1);
+    mock.topic("payments", 1);
+    let b = mock.addr.as_str();
+    for (args, want) in [
+        (
+            &["-b", b, "consume", "-t", "ordrs", "-e"][..],
+            "kbrowse: unknown topic 'ordrs'; did you mean 'orders'?\n",
+        ),
+        (
+            &["-b", b, "topics", "-t", "payment"][..],
+            "kbrowse: unknown topic 'payment'; did you mean 'payments'?\n",
+        ),
+        (
+            &["-b", b, "topics", "-t", "invoices"][..],
+            "kbrowse: unknown topic 'invoices'\n",
+        ),
+    ] {
+        let (code, out, err) = kbrowse(args);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (1, "", want),
+            "{args:?}"
+        );
+    }
+    // The TUI says so before it takes the terminal.
+    let mut tui = support::pty::Tui::spawn(&["-b", b, "ordrs"], 24, 120);
+    let status = tui.wait_exit();
+    assert_eq!(status.exit_code(), 1);
+    assert_eq!(
+        tui.text().trim_end(),
+        "kbrowse: unknown topic 'ordrs'; did you mean 'orders'?"
+    );
+}
+
+#[test]
+fn an_offset_without_partitions_reads_where_it_is_in_range() {
+    let mock = Mock::new(1);
+    mock.topic("uneven", 3);
+    let mut recs: Vec<TestRecord> = (0..5)
+        .map(|i| TestRecord::kv(0, &format!("k{i}"), &format!("v{i}")))
+        .collect();
+    recs.push(TestRecord::kv(1, "one", "only"));
+    produce(&mock.addr, "uneven", "none", &recs);
+    let b = mock.addr.as_str();
+    let (code, out, err) = kbrowse(&[
+        "-b", b, "consume", "-t", "uneven", "-o", "3", "-e", "--format", "json",
+    ]);
+    let offsets: Vec<&str> = out
+        .lines()
+        .map(|l| l.split(",\"timestamp\"").next().unwrap())
+        .collect();
+    assert_eq!(
+        (code, offsets, err.as_str()),
+        (
+            0,
+            vec![
+                r#"{"topic":"uneven","partition":0,"offset":3"#,
+                r#"{"topic":"uneven","partition":0,"offset":4"#,
+            ],
+            "kbrowse: warning: offset 3 is out of range for uneven/1 (valid: 0..=1); skipping partition 1\n\
+             kbrowse: warning: offset 3 is out of range for uneven/2 (valid: 0..=0); skipping partition 2\n"
+        )
+    );
+    let (code, out, err) = kbrowse(&["-b", b, "consume", "-t", "uneven", "-o", "9", "-e"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            1,
+            "",
+            "kbrowse: warning: offset 9 is out of range for uneven/0 (valid: 0..=5); skipping partition 0\n\
+             kbrowse: warning: offset 9 is out of range for uneven/1 (valid: 0..=1); skipping partition 1\n\
+             kbrowse: warning: offset 9 is out of range for uneven/2 (valid: 0..=0); skipping partition 2\n\
+             kbrowse: offset 9 is out of range for every partition of 'uneven'\n"
+        )
+    );
+}
+
+#[test]
+fn topics_as_json_and_for_one_topic() {
+    let mock = Mock::new(1);
+    seed(&mock);
+    mock.topic("empty", 1);
+    let b = mock.addr.as_str();
+    let (code, out, err) = kbrowse(&["-b", b, "topics", "--format", "json"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        concat!(
+            r#"{"topic":"cli","internal":false,"partitions":[{"partition":0,"leader":1,"low":0,"high":2,"messages":2},{"partition":1,"leader":1,"low":0,"high":1,"messages":1}],"messages":3}"#,
+            "\n",
+            r#"{"topic":"empty","internal":false,"partitions":[{"partition":0,"leader":1,"low":0,"high":0,"messages":0}],"messages":0}"#,
+            "\n"
+        )
+    );
+    let (code, out, err) = kbrowse(&["-b", b, "topics", "-t", "empty"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            0,
+            "empty  partitions 1  messages 0\n  partition    0  leader    1  low            0  high            0  messages            0\n",
+            ""
+        )
+    );
+}

@@ -202,9 +202,16 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
         settings.brokers = b.clone();
         settings.brokers_source = Source::BrokersEnv;
     }
+    // Every name is checked before any secret is read: a typo is reported before a command
+    // runs or a variable is missed.
+    let mut named = Vec::with_capacity(raws.len());
     for raw in raws {
+        let name = properties::classify(&raw.name).map_err(|e| format!("{}: {e}", raw.place))?;
+        named.push((raw, name));
+    }
+    for (raw, name) in named {
         let fail = |e: String| format!("{}: {e}", raw.place);
-        match properties::classify(&raw.name).map_err(fail)? {
+        match name {
             Name::Ignored(name) => {
                 let w = properties::ignored_warning(name);
                 if !settings.warnings.contains(&w) {

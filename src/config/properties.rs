@@ -158,9 +158,12 @@ pub fn parse_x(s: &str) -> Result<(String, String), String> {
     })
 }
 
+/// One `key=value` line of a `-F` file: its line number, key and value.
+pub type FileLine = (usize, String, String);
+
 /// The `key=value` lines of a `-F` file, with their line numbers; `#` starts a comment line,
 /// blank lines are skipped.
-pub fn parse_file(text: &str) -> Result<Vec<(usize, String, String)>, (usize, String)> {
+pub fn parse_file(text: &str) -> Result<Vec<FileLine>, (usize, String)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();

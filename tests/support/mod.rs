@@ -221,12 +221,22 @@ pub fn real_broker() -> Option<String> {
 
 /// Runs the real binary with `args` and returns (exit code, stdout, stderr).
 pub fn kbrowse(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kbrowse"))
-        .args(args)
+    kbrowse_env(args, &[])
+}
+
+/// `kbrowse ARGS` with `env` set on top of a clean one: no broker list or cluster from the
+/// caller's environment, and no profiles file unless `env` points XDG_CONFIG_HOME at one.
+pub fn kbrowse_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kbrowse"));
+    cmd.args(args)
         .env_remove("KBROWSE_BROKERS")
-        .env("TZ", "UTC")
-        .output()
-        .expect("run kbrowse");
+        .env_remove("KBROWSE_CLUSTER")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .env("TZ", "UTC");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run kbrowse");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -35,6 +35,8 @@ impl Tui {
         cmd.env("TERM", "xterm-256color");
         cmd.env("TZ", "UTC");
         cmd.env_remove("KBROWSE_BROKERS");
+        cmd.env_remove("KBROWSE_CLUSTER");
+        cmd.env("XDG_CONFIG_HOME", "/nonexistent");
         for (k, v) in env {
             cmd.env(k, v);
         }
