@@ -11,7 +11,7 @@ use kbrowse::cli::format::Format;
 use kbrowse::cli::habits;
 use kbrowse::cli::topics::TopicsFormat;
 use kbrowse::config::{self, Inputs, Settings};
-use kbrowse::kafka::{Cluster, Isolation, StartAt};
+use kbrowse::kafka::{ClientConfig, Cluster, Isolation, StartAt};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -201,12 +201,13 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
-    let client = settings.client_config();
+    if let Some(Command::Config) = cli.command {
+        let stdout = std::io::stdout();
+        return kbrowse::cli::config::run(&settings, &mut stdout.lock());
+    }
+    let client = settings.client_config().map_err(usage)?;
     match cli.command {
-        Some(Command::Config) => {
-            let stdout = std::io::stdout();
-            kbrowse::cli::config::run(&settings, &mut stdout.lock())
-        }
+        Some(Command::Config) => Ok(()),
         Some(Command::Topics { topic, format }) => {
             let cluster = Cluster::connect(client).await?;
             let stdout = std::io::stdout();
@@ -237,14 +238,13 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let mut out = stdout.lock();
             consume(cluster, opts, &mut out).await
         }
-        None => browse(cli, settings).await,
+        None => browse(cli, settings, client).await,
     }
 }
 
 /// The TUI, after the checks that need no terminal: a positional that is a misspelled
 /// command, stdout that is not a terminal, a topic the cluster does not have.
-async fn browse(cli: Cli, settings: Settings) -> anyhow::Result<()> {
-    let client = settings.client_config();
+async fn browse(cli: Cli, settings: Settings, client: ClientConfig) -> anyhow::Result<()> {
     let mut cluster = None;
     // `kbrowse consme`: a command one letter off, unless a topic really has that name.
     if let Some(t) = &cli.topic

@@ -214,6 +214,18 @@ fn bad_settings_are_one_line_with_exit_code_2() {
             ),
         ),
         (
+            // Until TLS and SASL are in, asking for them never connects in plaintext.
+            vec![
+                "-b",
+                "127.0.0.1:1",
+                "-X",
+                "security.protocol=SASL_SSL",
+                "topics",
+            ],
+            vec![],
+            "kbrowse: security.protocol (-X) is not supported by this build yet\n".into(),
+        ),
+        (
             vec!["-b", "h:1", "-X", "socket.timeout.ms=soon", "topics"],
             vec![],
             "kbrowse: invalid socket.timeout.ms 'soon': expected milliseconds from 1 to 3600000\n"

@@ -347,3 +347,33 @@ fn describe_masks_secrets_and_names_sources() {
          socket.timeout.ms = 10000  (default)\n"
     );
 }
+
+#[test]
+fn the_client_config_refuses_what_it_cannot_apply_yet() {
+    let env = FakeEnv::of(&[]);
+    let with = |props: &[(&str, &str)]| {
+        resolve(
+            &Inputs {
+                brokers_flag: Some("h:1".into()),
+                timeout_secs: Some(4),
+                properties: props
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                ..Inputs::default()
+            },
+            &env,
+        )
+        .unwrap()
+        .client_config()
+        .map(|c| (c.bootstrap, c.conn.request_timeout))
+    };
+    assert_eq!(
+        with(&[("security.protocol", "PLAINTEXT"), ("client.id", "x")]),
+        Ok((vec!["h:1".to_string()], Duration::from_secs(4)))
+    );
+    assert_eq!(
+        with(&[("sasl.username", "a")]),
+        Err("sasl.username (-X) is not supported by this build yet".into())
+    );
+}
