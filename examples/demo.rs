@@ -397,6 +397,7 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     let opts = kbrowse::tui::Options {
         brokers: addr,
+        profile: None,
         topic: None,
         window: 10_000,
         isolation: kbrowse::kafka::Isolation::ReadCommitted,

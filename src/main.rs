@@ -284,6 +284,7 @@ async fn browse(cli: Cli, settings: Settings, client: ClientConfig) -> anyhow::R
         cluster,
         kbrowse::tui::Options {
             brokers: settings.brokers.clone(),
+            profile: settings.profile.clone(),
             topic: cli.topic,
             window: cli.window as usize,
             isolation: Isolation::ReadCommitted,

@@ -444,3 +444,27 @@ fn topics_as_json_and_for_one_topic() {
         )
     );
 }
+
+#[test]
+fn the_title_bar_names_the_profile() {
+    let mock = Mock::new(1);
+    mock.topic("titled", 1);
+    let home = config_home(&format!(
+        "default = \"local-mock\"\n[clusters.local-mock]\nbrokers = \"{}\"\n",
+        mock.addr
+    ));
+    let mut tui = support::pty::Tui::spawn_env(
+        &["titled"],
+        24,
+        120,
+        &[("XDG_CONFIG_HOME", home.path().to_str().unwrap())],
+    );
+    tui.wait_for("the partition list", |t| t.contains("Leader"));
+    let first = tui.text().lines().next().unwrap_or("").to_string();
+    assert!(
+        first.starts_with(&format!(" kbrowse  local-mock · {} › titled", mock.addr)),
+        "{first}"
+    );
+    tui.keys("q");
+    assert!(tui.wait_exit().success());
+}

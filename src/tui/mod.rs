@@ -28,6 +28,8 @@ use crate::kafka::{
 pub struct Options {
     /// Comma-separated bootstrap brokers.
     pub brokers: String,
+    /// The cluster profile the settings came from, shown before the brokers in the title bar.
+    pub profile: Option<String>,
     /// A topic to open right away.
     pub topic: Option<String>,
     /// Records the message pane holds at most.
@@ -72,6 +74,14 @@ pub async fn run_connected(cluster: Arc<Cluster>, opts: Options) -> anyhow::Resu
     result
 }
 
+/// The cluster as the title bar names it: `PROFILE · BROKERS`, or the brokers alone.
+fn cluster_label(opts: &Options) -> String {
+    match &opts.profile {
+        Some(p) => format!("{} · {}", crate::render::escape(p.as_bytes()), opts.brokers),
+        None => opts.brokers.clone(),
+    }
+}
+
 /// The event loop's state: the app and the I/O it asked for.
 struct Runtime {
     app: App,
@@ -91,7 +101,7 @@ impl Runtime {
         let (reader_tx, reader_rx) = mpsc::channel(READER_CHANNEL);
         let (action_tx, action_rx) = mpsc::unbounded_channel();
         Runtime {
-            app: App::new(opts.brokers.clone(), opts.window, Box::new(now_ms)),
+            app: App::new(cluster_label(opts), opts.window, Box::new(now_ms)),
             cluster,
             isolation: opts.isolation,
             reader: None,
