@@ -228,7 +228,7 @@ fn bad_settings_are_one_line_with_exit_code_2() {
         (
             vec!["-b", "h:1", "-X", "socket.timeout.ms=soon", "topics"],
             vec![],
-            "kbrowse: invalid socket.timeout.ms 'soon': expected milliseconds from 1 to 3600000\n"
+            "kbrowse: invalid socket.timeout.ms 'soon': expected milliseconds from 10 to 3600000\n"
                 .into(),
         ),
     ];

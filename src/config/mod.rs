@@ -16,7 +16,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use properties::{Name, PATHS, USED};
+use properties::{DEFERRED, Name, PATHS, USED};
 use secret::Env;
 
 /// The broker list when nothing names one.
@@ -225,7 +225,11 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
                 settings.brokers_source = raw.source;
             }
             Name::Used(known) => {
-                let mut value = secret::resolve(known.name, &raw.value, env).map_err(fail)?;
+                let mut value = if DEFERRED.contains(&known.name) {
+                    raw.value.clone()
+                } else {
+                    secret::resolve(known.name, &raw.value, env).map_err(fail)?
+                };
                 if PATHS.contains(&known.name) {
                     value = secret::expand_home(&value, env).display().to_string();
                 }
@@ -265,9 +269,9 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
 
 fn parse_timeout_ms(v: &str) -> Result<u64, String> {
     match v.trim().parse::<u64>() {
-        Ok(ms) if (1..=3_600_000).contains(&ms) => Ok(ms),
+        Ok(ms) if (10..=3_600_000).contains(&ms) => Ok(ms),
         _ => Err(format!(
-            "invalid socket.timeout.ms '{}': expected milliseconds from 1 to 3600000",
+            "invalid socket.timeout.ms '{}': expected milliseconds from 10 to 3600000",
             crate::render::escape(v.as_bytes())
         )),
     }

@@ -28,8 +28,10 @@ const fn secret(name: &'static str) -> Known {
     Known { name, secret: true }
 }
 
-/// Every property kbrowse reads, in the order `kbrowse config` lists them. The last three
-/// `sasl.oauthbearer.token.*` names are kbrowse's own (librdkafka has no static token).
+/// Every property kbrowse reads, in the order `kbrowse config` lists them.
+/// `sasl.oauthbearer.token` (a static token, or `file:`/`env:`/`cmd:` read at every
+/// authentication) and the `sasl.aws.*` names (AWS_MSK_IAM) are kbrowse's own: librdkafka has
+/// neither.
 pub const USED: &[Known] = &[
     plain("security.protocol"),
     plain("sasl.mechanism"),
@@ -42,9 +44,12 @@ pub const USED: &[Known] = &[
     plain("sasl.oauthbearer.scope"),
     plain("sasl.oauthbearer.extensions"),
     plain("sasl.oauthbearer.config"),
-    secret("sasl.oauthbearer.token.value"),
-    plain("sasl.oauthbearer.token.file"),
-    plain("sasl.oauthbearer.token.command"),
+    secret("sasl.oauthbearer.token"),
+    plain("sasl.aws.region"),
+    plain("sasl.aws.profile"),
+    plain("sasl.aws.access.key.id"),
+    secret("sasl.aws.secret.access.key"),
+    secret("sasl.aws.session.token"),
     plain("ssl.ca.location"),
     plain("ssl.ca.pem"),
     plain("ssl.certificate.location"),
@@ -78,8 +83,11 @@ pub const PATHS: &[&str] = &[
     "ssl.ca.location",
     "ssl.certificate.location",
     "ssl.key.location",
-    "sasl.oauthbearer.token.file",
 ];
+
+/// Properties whose `env:`/`file:`/`cmd:` value is passed on as written: the client reads it
+/// again at every authentication (a token file that is rotated, a command that mints tokens).
+pub const DEFERRED: &[&str] = &["sasl.oauthbearer.token"];
 
 /// What a property name turned out to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,11 +221,14 @@ mod tests {
         ] {
             assert_eq!(classify(n), Ok(Name::Ignored(LIBRDKAFKA[index(n)])), "{n}");
         }
-        // Every name kbrowse uses is librdkafka's, except its own static token names.
+        // Every name kbrowse uses is librdkafka's, except its own token and AWS names.
         let own = [
-            "sasl.oauthbearer.token.value",
-            "sasl.oauthbearer.token.file",
-            "sasl.oauthbearer.token.command",
+            "sasl.oauthbearer.token",
+            "sasl.aws.region",
+            "sasl.aws.profile",
+            "sasl.aws.access.key.id",
+            "sasl.aws.secret.access.key",
+            "sasl.aws.session.token",
         ];
         for k in USED.iter().filter(|k| !own.contains(&k.name)) {
             assert!(LIBRDKAFKA.contains(&k.name), "{}", k.name);

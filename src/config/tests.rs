@@ -241,7 +241,7 @@ fn errors_name_where_the_bad_setting_is() {
         ),
         (
             x("socket.timeout.ms", "0"),
-            "invalid socket.timeout.ms '0': expected milliseconds from 1 to 3600000".into(),
+            "invalid socket.timeout.ms '0': expected milliseconds from 10 to 3600000".into(),
         ),
         (
             Inputs {
@@ -307,7 +307,14 @@ fn describe_masks_secrets_and_names_sources() {
     let (dir, env) = home(&[]);
     let s = resolve(
         &Inputs {
-            properties: vec![("ssl.key.password".into(), "cmd:echo kp".into())],
+            properties: vec![
+                ("ssl.key.password".into(), "cmd:echo kp".into()),
+                // Read by the client at every authentication, so passed on as written.
+                (
+                    "sasl.oauthbearer.token".into(),
+                    "file:/nonexistent/token".into(),
+                ),
+            ],
             ..Inputs::default()
         },
         &env,
@@ -324,6 +331,7 @@ fn describe_masks_secrets_and_names_sources() {
              sasl.mechanism = SCRAM-SHA-512  (profile)\n\
              sasl.username = alice  (profile)\n\
              sasl.password = ********  (profile, env:PROD_PW)\n\
+             sasl.oauthbearer.token = ********  (-X, file:/nonexistent/token)\n\
              ssl.ca.location = /home/a/certs/ca.pem  (profile)\n\
              ssl.key.password = ********  (-X, cmd:echo kp)\n\
              socket.timeout.ms = 10000  (default)\n",
