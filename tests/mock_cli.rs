@@ -267,7 +267,7 @@ fn kcat_habits_are_understood() {
     let want = "0\t0\t2023-11-14 22:13:20.000\tk1\t{\"a\":1}\n0\t1\t2023-11-14 22:13:20.500\t(null)\t\\xff\\e[\n";
     // `-t` without a command is consume; `-p 0 -p 0` reads partition 0 once.
     for args in [
-        &["-b", b, "-t", "cli", "-p", "0", "-e"][..],
+        &["-b", b, "-e", "-t", "cli", "-p", "0"][..],
         &["-b", b, "consume", "-t", "cli", "-p", "0", "-p", "0", "-e"][..],
     ] {
         let (code, out, err) = kbrowse(args);

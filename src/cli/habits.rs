@@ -23,8 +23,9 @@ const VALUED: &[&str] = &[
 ];
 
 /// kcat's habit: `kbrowse [options] -t TOPIC ...` with no command means
-/// `kbrowse [options] consume -t TOPIC ...`. Returns the arguments with `consume` put before
-/// the `-t` when that is the case, unchanged otherwise.
+/// `kbrowse consume [options] -t TOPIC ...`. Returns the arguments with `consume` put first
+/// when that is the case (so consume's own flags may come before `-t`, as `-e -t t` does in
+/// kcat), unchanged otherwise.
 pub fn kcat_topic(mut args: Vec<OsString>) -> Vec<OsString> {
     let mut i = 1;
     while let Some(a) = args.get(i).and_then(|a| a.to_str()) {
@@ -35,7 +36,7 @@ pub fn kcat_topic(mut args: Vec<OsString>) -> Vec<OsString> {
             || a.starts_with("--topic=")
             || (a.starts_with("-t") && !a.starts_with("--"));
         if topic_flag {
-            args.insert(i, "consume".into());
+            args.insert(1, "consume".into());
             break;
         }
         if VALUED.contains(&a) {
@@ -108,9 +109,9 @@ mod tests {
                 &["kbrowse", "consume", "-t", "orders"][..],
             ),
             (
-                &["kbrowse", "-b", "h:1", "-X", "a=b", "-t", "o", "-e"],
+                &["kbrowse", "-b", "h:1", "-X", "a=b", "-e", "-t", "o"],
                 &[
-                    "kbrowse", "-b", "h:1", "-X", "a=b", "consume", "-t", "o", "-e",
+                    "kbrowse", "consume", "-b", "h:1", "-X", "a=b", "-e", "-t", "o",
                 ],
             ),
             (
@@ -119,11 +120,11 @@ mod tests {
             ),
             (
                 &["kbrowse", "--timeout", "5", "--topic=o"],
-                &["kbrowse", "--timeout", "5", "consume", "--topic=o"],
+                &["kbrowse", "consume", "--timeout", "5", "--topic=o"],
             ),
             (
                 &["kbrowse", "--brokers=h:1", "-t", "o"],
-                &["kbrowse", "--brokers=h:1", "consume", "-t", "o"],
+                &["kbrowse", "consume", "--brokers=h:1", "-t", "o"],
             ),
             // Unchanged: a command or a positional comes first, or -t is a value.
             (
