@@ -187,7 +187,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli, settings)) {
+    match runtime.block_on(run(cli, inputs, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kbrowse: {e:#}");
@@ -200,7 +200,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
+async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()> {
     if let Some(Command::Config) = cli.command {
         let stdout = std::io::stdout();
         return kbrowse::cli::config::run(&settings, &mut stdout.lock());
@@ -238,20 +238,31 @@ async fn run(cli: Cli, settings: Settings) -> anyhow::Result<()> {
             let mut out = stdout.lock();
             consume(cluster, opts, &mut out).await
         }
-        None => browse(cli, settings, client).await,
+        None => browse(cli, inputs, settings, client).await,
     }
 }
 
 /// The TUI, after the checks that need no terminal: a positional that is a misspelled
 /// command, stdout that is not a terminal, a topic the cluster does not have.
-async fn browse(cli: Cli, settings: Settings, client: ClientConfig) -> anyhow::Result<()> {
+async fn browse(
+    cli: Cli,
+    inputs: Inputs,
+    settings: Settings,
+    client: ClientConfig,
+) -> anyhow::Result<()> {
     let mut cluster = None;
     // `kbrowse consme`: a command one letter off, unless a topic really has that name.
     if let Some(t) = &cli.topic
         && let Some(cmd) = habits::close_command(t)
     {
         let shown = kbrowse::render::escape(t.as_bytes());
-        let Ok(c) = Cluster::connect(client.clone()).await else {
+        // With profiles to pick from, there is no cluster yet to ask.
+        let connected = if settings.choices.is_empty() {
+            Cluster::connect(client.clone()).await.ok()
+        } else {
+            None
+        };
+        let Some(c) = connected else {
             return Err(usage(format!(
                 "'{shown}' is not a command; did you mean '{cmd}'?"
             )));
@@ -272,6 +283,24 @@ async fn browse(cli: Cli, settings: Settings, client: ClientConfig) -> anyhow::R
             "the browser needs a terminal and stdout is not one; to print records, use: kbrowse consume -t {topic}"
         )));
     }
+    // Several profiles and none chosen: the picker asks which.
+    let (settings, client) = if settings.choices.is_empty() {
+        (settings, client)
+    } else {
+        let Some(name) = kbrowse::tui::picker::pick(settings.choices.clone()).await? else {
+            return Ok(());
+        };
+        let inputs = Inputs {
+            cluster: Some(name),
+            ..inputs
+        };
+        let settings = config::resolve(&inputs, &config::secret::ProcessEnv).map_err(usage)?;
+        for w in &settings.warnings {
+            eprintln!("kbrowse: {w}");
+        }
+        let client = settings.client_config().map_err(usage)?;
+        (settings, client)
+    };
     let cluster = match cluster {
         Some(c) => c,
         // The error already names the brokers: no extra context.

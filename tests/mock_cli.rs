@@ -468,3 +468,41 @@ fn the_title_bar_names_the_profile() {
     tui.keys("q");
     assert!(tui.wait_exit().success());
 }
+
+#[test]
+fn several_profiles_without_a_default_open_on_a_cluster_picker() {
+    let mock = Mock::new(1);
+    mock.topic("picked", 1);
+    let home = config_home(&format!(
+        "[clusters.away]\nbrokers = \"127.0.0.1:1\"\n[clusters.mock]\nbrokers = \"{}\"\n",
+        mock.addr
+    ));
+    let env = [("XDG_CONFIG_HOME", home.path().to_str().unwrap())];
+    let mut tui = support::pty::Tui::spawn_env(&[], 12, 80, &env);
+    tui.wait_for("the picker", |t| t.contains("choose a cluster"));
+    let text = tui.text();
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    assert_eq!(lines[0], " kbrowse  choose a cluster");
+    assert_eq!(lines[2], format!("│{:<78}│", "Profile  Brokers"));
+    assert_eq!(lines[3], format!("│{:<78}│", "away     127.0.0.1:1"));
+    assert!(
+        lines[4].starts_with(&format!("│mock     {}", mock.addr)),
+        "{text}"
+    );
+    tui.keys("j");
+    tui.keys("\r");
+    tui.wait_for("the topic list", |t| t.contains("picked"));
+    let first = tui.text().lines().next().unwrap_or("").to_string();
+    assert!(
+        first.starts_with(&format!(" kbrowse  mock · {}", mock.addr)),
+        "{first}"
+    );
+    tui.keys("q");
+    assert!(tui.wait_exit().success());
+    // q in the picker quits without connecting anywhere.
+    let mut tui = support::pty::Tui::spawn_env(&[], 12, 80, &env);
+    tui.wait_for("the picker", |t| t.contains("choose a cluster"));
+    tui.keys("q");
+    assert!(tui.wait_exit().success());
+    assert!(!tui.alternate());
+}

@@ -8,6 +8,7 @@ pub mod detail;
 mod keys;
 pub mod lists;
 pub mod messages;
+pub mod picker;
 pub mod prompt;
 pub mod window;
 

@@ -111,6 +111,9 @@ pub struct Settings {
     pub properties: Vec<Property>,
     /// One line per ignored property, for stderr.
     pub warnings: Vec<String>,
+    /// Every profile of the file, with its `brokers` as written, when no profile applies and
+    /// nothing else named the brokers: the TUI offers them in a picker.
+    pub choices: Vec<(String, String)>,
 }
 
 /// A property as written somewhere, before it is checked.
@@ -174,7 +177,11 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
                 ),
             });
         }
-        (None, Some(p)) if !brokers_given => p.default.clone(),
+        // With no default, a file of one profile means that one.
+        (None, Some(p)) if !brokers_given => p.default.clone().or_else(|| match &p.clusters[..] {
+            [(only, _)] => Some(only.clone()),
+            _ => None,
+        }),
         (None, _) => None,
     };
     if let (Some(name), Some(p)) = (&chosen, &profiles) {
@@ -197,7 +204,25 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
         timeout_source: Source::Default,
         properties: Vec::new(),
         warnings: Vec::new(),
+        choices: Vec::new(),
     };
+    if let (None, Some(p)) = (&settings.profile, &profiles)
+        && !brokers_given
+        && inputs.cluster.is_none()
+    {
+        settings.choices = p
+            .clusters
+            .iter()
+            .map(|(name, props)| {
+                let brokers = props
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| properties::classify(k) == Ok(Name::Brokers))
+                    .map_or(String::new(), |(_, v)| v.clone());
+                (name.clone(), brokers)
+            })
+            .collect();
+    }
     if let Some(b) = &inputs.brokers_env {
         settings.brokers = b.clone();
         settings.brokers_source = Source::BrokersEnv;

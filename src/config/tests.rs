@@ -385,3 +385,47 @@ fn the_client_config_refuses_what_it_cannot_apply_yet() {
         Err("sasl.username (-X) is not supported by this build yet".into())
     );
 }
+
+#[test]
+fn without_a_default_one_profile_applies_and_several_are_choices() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.toml");
+    std::fs::write(&one, "[clusters.only]\nbrokers = \"o:1\"\n").unwrap();
+    let two = dir.path().join("two.toml");
+    std::fs::write(
+        &two,
+        "[clusters.a]\nbrokers = \"a:1\"\n[clusters.b]\nbootstrap.servers = \"env:B\"\n",
+    )
+    .unwrap();
+    let env = FakeEnv::of(&[]);
+    let with = |file: &std::path::Path, cluster: Option<&str>| {
+        resolve(
+            &Inputs {
+                config: Some(file.to_path_buf()),
+                cluster: cluster.map(String::from),
+                ..Inputs::default()
+            },
+            &env,
+        )
+        .unwrap()
+    };
+    let s = with(&one, None);
+    assert_eq!(
+        (s.profile.as_deref(), s.brokers.as_str(), s.choices.len()),
+        (Some("only"), "o:1", 0)
+    );
+    let s = with(&two, None);
+    assert_eq!(
+        (s.profile, s.brokers.as_str(), s.choices),
+        (
+            None,
+            DEFAULT_BROKERS,
+            vec![
+                ("a".to_string(), "a:1".to_string()),
+                ("b".to_string(), "env:B".to_string())
+            ]
+        )
+    );
+    let s = with(&two, Some("a"));
+    assert_eq!((s.profile.as_deref(), s.choices.len()), (Some("a"), 0));
+}

@@ -7,6 +7,7 @@
 //! records that follow it.
 
 mod loads;
+pub mod picker;
 pub mod terminal;
 
 use std::sync::Arc;

@@ -4,6 +4,7 @@ mod detail;
 mod help;
 mod messages;
 mod partitions;
+pub mod picker;
 mod popup;
 mod status;
 pub mod theme;
