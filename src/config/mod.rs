@@ -129,7 +129,7 @@ struct Raw {
 pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
     let mut raws = Vec::new();
     for path in &inputs.files {
-        let text = std::fs::read_to_string(path)
+        let text = secret::read_file(path)
             .map_err(|e| format!("cannot read -F {}: {e}", path.display()))?;
         let lines = properties::parse_file(&text)
             .map_err(|(line, why)| format!("{} line {line}: {why}", path.display()))?;

@@ -40,7 +40,7 @@ pub fn default_path(env: &dyn Env) -> Option<PathBuf> {
 impl Profiles {
     /// Reads and parses `file`.
     pub fn load(file: &Path) -> Result<Profiles, String> {
-        let text = std::fs::read_to_string(file)
+        let text = super::secret::read_file(file)
             .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         Profiles::parse(file, &text)
     }

@@ -63,7 +63,9 @@ pub fn expand_home(path: &str, env: &dyn Env) -> PathBuf {
     }
 }
 
-fn read_file(path: &std::path::Path) -> Result<String, String> {
+/// Reads a file of at most 1 MiB of UTF-8 (a secret, a profiles or properties file: never
+/// `/dev/zero` into memory).
+pub fn read_file(path: &std::path::Path) -> Result<String, String> {
     let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
     capped(f)
 }

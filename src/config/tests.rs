@@ -201,7 +201,7 @@ fn errors_name_where_the_bad_setting_is() {
         cluster: Some("dev".into()),
         ..Inputs::default()
     };
-    let cases: Vec<(Inputs, String)> = vec![
+    let mut cases: Vec<(Inputs, String)> = vec![
         (
             x("sasl.usernme", "a"),
             "-X: unknown property 'sasl.usernme'; did you mean 'sasl.username'?".into(),
@@ -265,6 +265,20 @@ fn errors_name_where_the_bad_setting_is() {
             ),
         ),
     ];
+    cases.push((
+        Inputs {
+            files: vec!["/dev/zero".into()],
+            ..Inputs::default()
+        },
+        "cannot read -F /dev/zero: longer than 1024 KiB".into(),
+    ));
+    cases.push((
+        Inputs {
+            config: Some("/dev/zero".into()),
+            ..Inputs::default()
+        },
+        "cannot read /dev/zero: longer than 1024 KiB".into(),
+    ));
     for (inputs, want) in cases {
         assert_eq!(resolve(&inputs, &env), Err(want), "{inputs:?}");
     }
