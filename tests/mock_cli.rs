@@ -415,6 +415,17 @@ fn an_offset_without_partitions_reads_where_it_is_in_range() {
              kbrowse: offset 9 is out of range for every partition of 'uneven'\n"
         )
     );
+    // A topic of one partition keeps the one-line error.
+    mock.topic("single", 1);
+    let (code, out, err) = kbrowse(&["-b", b, "consume", "-t", "single", "-o", "9", "-e"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            1,
+            "",
+            "kbrowse: offset 9 is out of range for single/0 (valid: 0..=0)\n"
+        )
+    );
 }
 
 #[test]

@@ -185,20 +185,27 @@ async fn holding(
     let parts: Vec<(String, i32)> = all.iter().map(|&p| (opts.topic.clone(), p)).collect();
     let marks = cluster.watermarks(&parts, opts.isolation).await?;
     let mut inside = Vec::with_capacity(all.len());
+    let mut outside = Vec::new();
     for &p in all {
         match marks.get(&(opts.topic.clone(), p)) {
-            Some(w) if n < w.low || n > w.high => {
-                let e = Error::OffsetOutOfRange {
-                    topic: opts.topic.clone(),
-                    partition: p,
-                    offset: n,
-                    low: w.low,
-                    high: w.high,
-                };
-                eprintln!("kbrowse: warning: {e}; skipping partition {p}");
-            }
+            Some(w) if n < w.low || n > w.high => outside.push(Error::OffsetOutOfRange {
+                topic: opts.topic.clone(),
+                partition: p,
+                offset: n,
+                low: w.low,
+                high: w.high,
+            }),
             // No answer for it: the reader's own check reports what is wrong.
             _ => inside.push(p),
+        }
+    }
+    if inside.is_empty() && outside.len() == 1 {
+        // One partition: its own error says it all.
+        return Err(outside.remove(0).into());
+    }
+    for e in &outside {
+        if let Error::OffsetOutOfRange { partition, .. } = e {
+            eprintln!("kbrowse: warning: {e}; skipping partition {partition}");
         }
     }
     if inside.is_empty() {
