@@ -398,6 +398,7 @@ fn main() -> anyhow::Result<()> {
     let opts = kbrowse::tui::Options {
         brokers: addr,
         profile: None,
+        switch_cluster: false,
         topic: None,
         window: 10_000,
         isolation: kbrowse::kafka::Isolation::ReadCommitted,

@@ -257,7 +257,7 @@ async fn browse(
     {
         let shown = kbrowse::render::escape(t.as_bytes());
         // With profiles to pick from, there is no cluster yet to ask.
-        let connected = if settings.choices.is_empty() {
+        let connected = if !settings.pick {
             Cluster::connect(client.clone()).await.ok()
         } else {
             None
@@ -283,42 +283,65 @@ async fn browse(
             "the browser needs a terminal and stdout is not one; to print records, use: kbrowse consume -t {topic}"
         )));
     }
+    let profiles = settings.profiles.clone();
+    let switchable = profiles.len() > 1;
     // Several profiles and none chosen: the picker asks which.
-    let (settings, client) = if settings.choices.is_empty() {
-        (settings, client)
-    } else {
-        let Some(name) = kbrowse::tui::picker::pick(settings.choices.clone()).await? else {
+    let (mut settings, mut client) = if settings.pick {
+        let Some(name) = kbrowse::tui::picker::pick(profiles.clone()).await? else {
             return Ok(());
         };
-        let inputs = Inputs {
-            cluster: Some(name),
-            ..inputs
-        };
-        let settings = config::resolve(&inputs, &config::secret::ProcessEnv).map_err(usage)?;
-        for w in &settings.warnings {
-            eprintln!("kbrowse: {w}");
-        }
-        let client = settings.client_config().map_err(usage)?;
+        profile_settings(&inputs, name)?
+    } else {
         (settings, client)
     };
-    let cluster = match cluster {
+    let mut cluster = match cluster {
         Some(c) => c,
         // The error already names the brokers: no extra context.
         None => Cluster::connect(client).await?,
     };
-    if let Some(t) = &cli.topic {
+    let mut topic = cli.topic;
+    if let Some(t) = &topic {
         habits::topic(&cluster, t).await?;
     }
-    kbrowse::tui::run_connected(
-        cluster,
-        kbrowse::tui::Options {
+    loop {
+        let opts = kbrowse::tui::Options {
             brokers: settings.brokers.clone(),
             profile: settings.profile.clone(),
-            topic: cli.topic,
+            topic: topic.take(),
+            switch_cluster: switchable,
             window: cli.window as usize,
             isolation: Isolation::ReadCommitted,
             request_timeout: settings.timeout,
-        },
-    )
-    .await
+        };
+        match kbrowse::tui::run_connected(cluster, opts).await? {
+            kbrowse::tui::Ended::Quit => return Ok(()),
+            kbrowse::tui::Ended::SwitchCluster => {
+                let Some(name) = kbrowse::tui::picker::pick(profiles.clone()).await? else {
+                    return Ok(());
+                };
+                // Another cluster takes its own profile: -b, -X and -F were for the first.
+                let only_profile = Inputs {
+                    config: inputs.config.clone(),
+                    timeout_secs: inputs.timeout_secs,
+                    ..Inputs::default()
+                };
+                (settings, client) = profile_settings(&only_profile, name)?;
+                cluster = Cluster::connect(client).await?;
+            }
+        }
+    }
+}
+
+/// The settings of profile `name` on top of `inputs`, its warnings printed.
+fn profile_settings(inputs: &Inputs, name: String) -> anyhow::Result<(Settings, ClientConfig)> {
+    let inputs = Inputs {
+        cluster: Some(name),
+        ..inputs.clone()
+    };
+    let settings = config::resolve(&inputs, &config::secret::ProcessEnv).map_err(usage)?;
+    for w in &settings.warnings {
+        eprintln!("kbrowse: {w}");
+    }
+    let client = settings.client_config().map_err(usage)?;
+    Ok((settings, client))
 }

@@ -481,11 +481,12 @@ fn the_title_bar_names_the_profile() {
 }
 
 #[test]
-fn several_profiles_without_a_default_open_on_a_cluster_picker() {
+fn several_profiles_open_on_a_cluster_picker_and_c_switches_cluster() {
     let mock = Mock::new(1);
     mock.topic("picked", 1);
     let home = config_home(&format!(
-        "[clusters.away]\nbrokers = \"127.0.0.1:1\"\n[clusters.mock]\nbrokers = \"{}\"\n",
+        "[clusters.away]\nbrokers = \"127.0.0.1:1\"\n[clusters.mock]\nbrokers = \"{0}\"\n\
+         [clusters.same]\nbrokers = \"{0}\"\n",
         mock.addr
     ));
     let env = [("XDG_CONFIG_HOME", home.path().to_str().unwrap())];
@@ -508,6 +509,14 @@ fn several_profiles_without_a_default_open_on_a_cluster_picker() {
         first.starts_with(&format!(" kbrowse  mock · {}", mock.addr)),
         "{first}"
     );
+    // c on the topic list picks another profile without restarting.
+    tui.keys("c");
+    tui.wait_for("the picker again", |t| t.contains("choose a cluster"));
+    tui.keys("G");
+    tui.keys("\r");
+    tui.wait_for("the other profile's topics", |t| {
+        t.lines().next().unwrap_or("").contains("same · ") && t.contains("picked")
+    });
     tui.keys("q");
     assert!(tui.wait_exit().success());
     // q in the picker quits without connecting anywhere.

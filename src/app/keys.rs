@@ -206,6 +206,7 @@ impl App {
                 }
             }
             KeyCode::Char('r') => return vec![Effect::LoadTopics],
+            KeyCode::Char('c') if self.switch_cluster => return vec![Effect::SwitchCluster],
             _ => {}
         }
         Vec::new()

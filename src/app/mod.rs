@@ -70,6 +70,8 @@ pub enum Effect {
     },
     /// Stop the running reader.
     StopReader,
+    /// End this session and let the user pick another cluster profile.
+    SwitchCluster,
     /// Nothing to do but draw.
     Redraw,
     /// End the program.
@@ -139,6 +141,8 @@ pub struct App {
     pub detail: Option<Detail>,
     /// True while the key help is shown.
     pub help: bool,
+    /// Whether `c` offers the cluster picker (the profiles file has several profiles).
+    pub switch_cluster: bool,
     /// The jump or filter prompt, while it is open.
     pub prompt: Option<Prompt>,
     /// An error shown in a popup until a key is pressed.
@@ -169,6 +173,7 @@ impl App {
             messages: None,
             detail: None,
             help: false,
+            switch_cluster: false,
             prompt: None,
             popup: None,
             warning: None,

@@ -478,3 +478,15 @@ fn partitions_refresh_periodically() {
         }]
     );
 }
+
+#[test]
+fn c_on_the_topic_list_switches_cluster_only_when_offered() {
+    let mut app = App::new("b:1".into(), 100, Box::new(|| 0));
+    app.update(Action::Resize(80, 24));
+    assert_eq!(app.update(ch('c')), vec![Effect::Redraw]);
+    app.switch_cluster = true;
+    assert_eq!(
+        app.update(ch('c')),
+        vec![Effect::SwitchCluster, Effect::Redraw]
+    );
+}

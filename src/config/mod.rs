@@ -111,9 +111,11 @@ pub struct Settings {
     pub properties: Vec<Property>,
     /// One line per ignored property, for stderr.
     pub warnings: Vec<String>,
-    /// Every profile of the file, with its `brokers` as written, when no profile applies and
-    /// nothing else named the brokers: the TUI offers them in a picker.
-    pub choices: Vec<(String, String)>,
+    /// Every profile of the file, with its `brokers` as written: the TUI's cluster picker.
+    pub profiles: Vec<(String, String)>,
+    /// No profile applies and nothing else named the brokers, with several profiles to choose
+    /// from: the TUI opens on the picker.
+    pub pick: bool,
 }
 
 /// A property as written somewhere, before it is checked.
@@ -204,13 +206,12 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
         timeout_source: Source::Default,
         properties: Vec::new(),
         warnings: Vec::new(),
-        choices: Vec::new(),
+        profiles: Vec::new(),
+        pick: false,
     };
-    if let (None, Some(p)) = (&settings.profile, &profiles)
-        && !brokers_given
-        && inputs.cluster.is_none()
-    {
-        settings.choices = p
+    if let Some(p) = &profiles {
+        settings.pick = settings.profile.is_none() && !brokers_given && p.clusters.len() > 1;
+        settings.profiles = p
             .clusters
             .iter()
             .map(|(name, props)| {

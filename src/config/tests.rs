@@ -425,15 +425,16 @@ fn without_a_default_one_profile_applies_and_several_are_choices() {
     };
     let s = with(&one, None);
     assert_eq!(
-        (s.profile.as_deref(), s.brokers.as_str(), s.choices.len()),
-        (Some("only"), "o:1", 0)
+        (s.profile.as_deref(), s.brokers.as_str(), s.pick),
+        (Some("only"), "o:1", false)
     );
     let s = with(&two, None);
     assert_eq!(
-        (s.profile, s.brokers.as_str(), s.choices),
+        (s.profile, s.brokers.as_str(), s.pick, s.profiles),
         (
             None,
             DEFAULT_BROKERS,
+            true,
             vec![
                 ("a".to_string(), "a:1".to_string()),
                 ("b".to_string(), "env:B".to_string())
@@ -441,5 +442,8 @@ fn without_a_default_one_profile_applies_and_several_are_choices() {
         )
     );
     let s = with(&two, Some("a"));
-    assert_eq!((s.profile.as_deref(), s.choices.len()), (Some("a"), 0));
+    assert_eq!(
+        (s.profile.as_deref(), s.pick, s.profiles.len()),
+        (Some("a"), false, 2)
+    );
 }

@@ -33,6 +33,8 @@ pub struct Options {
     pub profile: Option<String>,
     /// A topic to open right away.
     pub topic: Option<String>,
+    /// Whether `c` on the topic list ends the session to pick another cluster profile.
+    pub switch_cluster: bool,
     /// Records the message pane holds at most.
     pub window: usize,
     /// Whether aborted transactions are hidden.
@@ -61,18 +63,33 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     config.conn.request_timeout = opts.request_timeout;
     // The error already names the brokers: no extra context.
     let cluster = Cluster::connect(config).await?;
-    run_connected(cluster, opts).await
+    run_connected(cluster, opts).await.map(|_| ())
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// The user asked for another cluster profile.
+    SwitchCluster,
 }
 
 /// Runs the full-screen browser on a cluster already connected to (`opts.brokers` and
 /// `opts.request_timeout` are then only shown, not used to connect).
-pub async fn run_connected(cluster: Arc<Cluster>, opts: Options) -> anyhow::Result<()> {
+pub async fn run_connected(cluster: Arc<Cluster>, opts: Options) -> anyhow::Result<Ended> {
     let mut guard = terminal::TerminalGuard::enter()?;
     let result = Runtime::new(cluster, &opts)
         .run(&mut guard, opts.topic.clone())
         .await;
     drop(guard);
-    result
+    result.map(|switch| {
+        if switch {
+            Ended::SwitchCluster
+        } else {
+            Ended::Quit
+        }
+    })
 }
 
 /// The cluster as the title bar names it: `PROFILE · BROKERS`, or the brokers alone.
@@ -95,14 +112,18 @@ struct Runtime {
     action_rx: mpsc::UnboundedReceiver<Action>,
     topics_load: Option<JoinHandle<()>>,
     partitions_load: Option<(String, JoinHandle<()>)>,
+    /// The session ends to pick another cluster.
+    switch: bool,
 }
 
 impl Runtime {
     fn new(cluster: Arc<Cluster>, opts: &Options) -> Runtime {
         let (reader_tx, reader_rx) = mpsc::channel(READER_CHANNEL);
         let (action_tx, action_rx) = mpsc::unbounded_channel();
+        let mut app = App::new(cluster_label(opts), opts.window, Box::new(now_ms));
+        app.switch_cluster = opts.switch_cluster;
         Runtime {
-            app: App::new(cluster_label(opts), opts.window, Box::new(now_ms)),
+            app,
             cluster,
             isolation: opts.isolation,
             reader: None,
@@ -112,6 +133,7 @@ impl Runtime {
             action_rx,
             topics_load: None,
             partitions_load: None,
+            switch: false,
         }
     }
 
@@ -119,7 +141,7 @@ impl Runtime {
         mut self,
         guard: &mut terminal::TerminalGuard,
         topic: Option<String>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<bool> {
         let size = guard.terminal.size()?;
         self.app.update(Action::Resize(size.width, size.height));
         let fx = self.app.start(topic);
@@ -169,7 +191,7 @@ impl Runtime {
                         None => continue,
                     },
                     Some(Err(e)) => return Err(e).context("reading terminal events"),
-                    None => return Ok(()),
+                    None => return Ok(false),
                 },
                 _ = self.reader_rx.recv_many(&mut batch, DRAIN) => {
                     if awaiting_records
@@ -183,11 +205,11 @@ impl Runtime {
                 Some(a) = self.action_rx.recv() => self.app.update(a),
                 _ = tick.tick() => self.app.update(Action::Tick),
                 _ = tokio::time::sleep_until(next_frame), if dirty => continue,
-                _ = stop.recv() => return Ok(()),
+                _ = stop.recv() => return Ok(false),
             };
             dirty |= !fx.is_empty();
             if self.perform(fx) || self.app.quit {
-                return Ok(());
+                return Ok(self.switch);
             }
         }
     }
@@ -245,6 +267,10 @@ impl Runtime {
                 Effect::StopReader => self.reader = None,
                 Effect::Redraw => {}
                 Effect::Quit => return true,
+                Effect::SwitchCluster => {
+                    self.switch = true;
+                    return true;
+                }
             }
         }
         false

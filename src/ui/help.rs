@@ -26,7 +26,13 @@ pub const GENERAL: &[Group] = &[
             ("^c", "quit, always"),
         ],
     ),
-    ("Topics", &[("/", "filter as you type (⏎ keep, Esc clear)")]),
+    (
+        "Topics",
+        &[
+            ("/", "filter as you type (⏎ keep, Esc clear)"),
+            ("c", "another cluster profile (if several)"),
+        ],
+    ),
     (
         "Partitions",
         &[
