@@ -160,7 +160,8 @@ fn main() -> ExitCode {
     }
     let inputs = Inputs {
         config: cli.config.clone(),
-        cluster: cli.cluster.clone(),
+        // An empty KBROWSE_CLUSTER (exported but unset) names no profile.
+        cluster: cli.cluster.clone().filter(|c| !c.is_empty()),
         brokers_flag: cli.brokers.clone().filter(|_| !from_env),
         brokers_env: cli.brokers.clone().filter(|_| from_env),
         timeout_secs: cli.timeout,

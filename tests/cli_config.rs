@@ -152,6 +152,14 @@ fn flags_and_property_files_override_the_profile() {
             "socket.timeout.ms = 10000  (default)",
         ]
     );
+    // An empty KBROWSE_CLUSTER names no profile: the default applies.
+    let mut empty = env.to_vec();
+    empty.push(("KBROWSE_CLUSTER", ""));
+    let (code, out, err) = kbrowse_env(&["config"], &empty);
+    assert_eq!(
+        (code, out.lines().next(), err.as_str()),
+        (0, Some("profile: prod"), "")
+    );
     // -b alone: no profile, so the default profile's credentials stay out of it.
     let (code, out, _) = kbrowse_env(&["-b", "localhost", "config"], &env);
     assert_eq!(code, 0);
