@@ -204,7 +204,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()> {
     if let Some(Command::Config) = cli.command {
         let stdout = std::io::stdout();
-        return kbrowse::cli::config::run(&settings, &mut stdout.lock());
+        return kbrowse::cli::config::run(&settings.describe(), &mut stdout.lock());
     }
     let client = settings.client_config().map_err(usage)?;
     match cli.command {

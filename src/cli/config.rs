@@ -2,11 +2,9 @@
 
 use std::io::Write;
 
-use crate::config::Settings;
-
-/// Prints `settings` to `out`.
-pub fn run(settings: &Settings, out: &mut impl Write) -> anyhow::Result<()> {
-    if super::write_out(out, settings.describe().as_bytes())? {
+/// Prints `description` (`config::Settings::describe`, which sits above this layer) to `out`.
+pub fn run(description: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    if super::write_out(out, description.as_bytes())? {
         super::flush_out(out)?;
     }
     Ok(())

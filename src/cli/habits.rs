@@ -3,8 +3,18 @@
 
 use std::ffi::OsString;
 
-use crate::config::properties::closest;
 use crate::kafka::{Cluster, Error};
+
+/// The candidate nearest to `word` by edit distance, when it is near enough to be a typo:
+/// at most 3 edits, and fewer than a third of the word's length.
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
 
 /// The commands, as typed.
 pub const COMMANDS: &[&str] = &["topics", "consume", "config", "help"];

@@ -106,7 +106,7 @@ impl Profiles {
             return Ok(props);
         }
         let names: Vec<&str> = self.clusters.iter().map(|(n, _)| n.as_str()).collect();
-        let hint = super::properties::closest(name, names.iter().copied())
+        let hint = crate::cli::habits::closest(name, names.iter().copied())
             .map(|n| format!("; did you mean '{n}'?"))
             .unwrap_or_default();
         let known = if names.is_empty() {

@@ -2,6 +2,7 @@
 //! properties it ignores, and `key=value` input from `-X` and `-F FILE`.
 
 use super::librdkafka::LIBRDKAFKA;
+use crate::cli::habits::closest;
 
 /// The name the bootstrap list goes by in a profile (`bootstrap.servers` and
 /// `metadata.broker.list` are its aliases).
@@ -132,17 +133,6 @@ fn all_names() -> impl Iterator<Item = &'static str> {
         .chain(USED.iter().map(|k| k.name))
         .chain(ALIASES.iter().map(|(a, _)| *a))
         .chain(LIBRDKAFKA.iter().copied())
-}
-
-/// The candidate nearest to `word` by edit distance, when it is near enough to be a typo:
-/// at most 3 edits, and fewer than a third of the word's length.
-pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .map(|c| (strsim::levenshtein(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }
 
 /// Splits `key=value` (from `-X` or a `-F` line): the key and the value, each trimmed.
