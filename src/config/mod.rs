@@ -129,6 +129,77 @@ struct Raw {
 
 /// Reads the profile and files `inputs` name and resolves every setting.
 pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
+    let mut raws = flags_and_files(inputs)?;
+    let brokers_given = inputs.brokers_flag.is_some()
+        || inputs.brokers_env.is_some()
+        || raws
+            .iter()
+            .any(|r| properties::classify(&r.name) == Ok(Name::Brokers));
+    let file = match &inputs.config {
+        Some(p) => Some((p.clone(), true)),
+        None => profile::default_path(env).map(|p| {
+            let found = p.is_file();
+            (p, found)
+        }),
+    };
+    let profiles = match &file {
+        Some((p, true)) => Some(profile::Profiles::load(p)?),
+        _ => None,
+    };
+    let chosen = choose(inputs, file.as_ref(), profiles.as_ref(), brokers_given)?;
+    if let (Some(name), Some(p)) = (&chosen, &profiles) {
+        let place = format!("{}: cluster '{name}'", p.file.display());
+        let from_profile = p.get(name)?.iter().map(|(n, v)| Raw {
+            name: n.clone(),
+            value: v.clone(),
+            source: Source::Profile,
+            place: place.clone(),
+        });
+        raws.splice(0..0, from_profile.collect::<Vec<_>>());
+    }
+    let mut settings = Settings {
+        pick: chosen.is_none()
+            && !brokers_given
+            && profiles.as_ref().is_some_and(|p| p.clusters.len() > 1),
+        profile: chosen,
+        file,
+        brokers: DEFAULT_BROKERS.into(),
+        brokers_source: Source::Default,
+        timeout: DEFAULT_TIMEOUT,
+        timeout_source: Source::Default,
+        properties: Vec::new(),
+        warnings: Vec::new(),
+        profiles: profiles.as_ref().map(listing).unwrap_or_default(),
+    };
+    if let Some(b) = &inputs.brokers_env {
+        settings.brokers = b.clone();
+        settings.brokers_source = Source::BrokersEnv;
+    }
+    apply(&mut settings, raws, env)?;
+    if let Some(b) = &inputs.brokers_flag {
+        settings.brokers = b.clone();
+        settings.brokers_source = Source::BrokersFlag;
+    }
+    let order = |p: &Property| USED.iter().position(|k| k.name == p.name);
+    settings.properties.sort_by_key(order);
+    if let Some(p) = settings
+        .properties
+        .iter()
+        .position(|p| p.name == "socket.timeout.ms")
+    {
+        let p = settings.properties.remove(p);
+        settings.timeout = Duration::from_millis(parse_timeout_ms(&p.value)?);
+        settings.timeout_source = p.source;
+    }
+    if let Some(s) = inputs.timeout_secs {
+        settings.timeout = Duration::from_secs(s);
+        settings.timeout_source = Source::TimeoutFlag;
+    }
+    Ok(settings)
+}
+
+/// The `-F` files' lines, in order, then the `-X` arguments.
+fn flags_and_files(inputs: &Inputs) -> Result<Vec<Raw>, String> {
     let mut raws = Vec::new();
     for path in &inputs.files {
         let text = secret::read_file(path)
@@ -148,28 +219,22 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
         source: Source::X,
         place: "-X".into(),
     }));
-    let brokers_given = inputs.brokers_flag.is_some()
-        || inputs.brokers_env.is_some()
-        || raws
-            .iter()
-            .any(|r| properties::classify(&r.name) == Ok(Name::Brokers));
+    Ok(raws)
+}
 
-    let file = match &inputs.config {
-        Some(p) => Some((p.clone(), true)),
-        None => profile::default_path(env).map(|p| {
-            let found = p.is_file();
-            (p, found)
-        }),
-    };
-    let profiles = match &file {
-        Some((p, true)) => Some(profile::Profiles::load(p)?),
-        _ => None,
-    };
-    let chosen = match (&inputs.cluster, &profiles) {
+/// The profile that applies: the one named, else the file's default (or its only profile)
+/// when nothing else named the brokers.
+fn choose(
+    inputs: &Inputs,
+    file: Option<&(PathBuf, bool)>,
+    profiles: Option<&profile::Profiles>,
+    brokers_given: bool,
+) -> Result<Option<String>, String> {
+    Ok(match (&inputs.cluster, profiles) {
         (Some(name), Some(_)) => Some(name.clone()),
         (Some(name), None) => {
             let shown = crate::render::escape(name.as_bytes());
-            return Err(match &file {
+            return Err(match file {
                 Some((path, _)) => format!(
                     "unknown cluster '{shown}' (no profiles file: {} does not exist)",
                     path.display()
@@ -185,49 +250,26 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
             _ => None,
         }),
         (None, _) => None,
-    };
-    if let (Some(name), Some(p)) = (&chosen, &profiles) {
-        let place = format!("{}: cluster '{name}'", p.file.display());
-        let from_profile = p.get(name)?.iter().map(|(n, v)| Raw {
-            name: n.clone(),
-            value: v.clone(),
-            source: Source::Profile,
-            place: place.clone(),
-        });
-        raws.splice(0..0, from_profile.collect::<Vec<_>>());
-    }
+    })
+}
 
-    let mut settings = Settings {
-        profile: chosen,
-        file,
-        brokers: DEFAULT_BROKERS.into(),
-        brokers_source: Source::Default,
-        timeout: DEFAULT_TIMEOUT,
-        timeout_source: Source::Default,
-        properties: Vec::new(),
-        warnings: Vec::new(),
-        profiles: Vec::new(),
-        pick: false,
-    };
-    if let Some(p) = &profiles {
-        settings.pick = settings.profile.is_none() && !brokers_given && p.clusters.len() > 1;
-        settings.profiles = p
-            .clusters
-            .iter()
-            .map(|(name, props)| {
-                let brokers = props
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| properties::classify(k) == Ok(Name::Brokers))
-                    .map_or(String::new(), |(_, v)| v.clone());
-                (name.clone(), brokers)
-            })
-            .collect();
-    }
-    if let Some(b) = &inputs.brokers_env {
-        settings.brokers = b.clone();
-        settings.brokers_source = Source::BrokersEnv;
-    }
+/// Each profile's name and its brokers as written, for the picker.
+fn listing(p: &profile::Profiles) -> Vec<(String, String)> {
+    p.clusters
+        .iter()
+        .map(|(name, props)| {
+            let brokers = props
+                .iter()
+                .rev()
+                .find(|(k, _)| properties::classify(k) == Ok(Name::Brokers))
+                .map_or(String::new(), |(_, v)| v.clone());
+            (name.clone(), brokers)
+        })
+        .collect()
+}
+
+/// Applies `raws` in order (later wins): names checked first, then secrets read.
+fn apply(settings: &mut Settings, raws: Vec<Raw>, env: &dyn Env) -> Result<(), String> {
     // Every name is checked before any secret is read: a typo is reported before a command
     // runs or a variable is missed.
     let mut named = Vec::with_capacity(raws.len());
@@ -271,26 +313,7 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
             }
         }
     }
-    if let Some(b) = &inputs.brokers_flag {
-        settings.brokers = b.clone();
-        settings.brokers_source = Source::BrokersFlag;
-    }
-    let order = |p: &Property| USED.iter().position(|k| k.name == p.name);
-    settings.properties.sort_by_key(order);
-    if let Some(p) = settings
-        .properties
-        .iter()
-        .position(|p| p.name == "socket.timeout.ms")
-    {
-        let p = settings.properties.remove(p);
-        settings.timeout = Duration::from_millis(parse_timeout_ms(&p.value)?);
-        settings.timeout_source = p.source;
-    }
-    if let Some(s) = inputs.timeout_secs {
-        settings.timeout = Duration::from_secs(s);
-        settings.timeout_source = Source::TimeoutFlag;
-    }
-    Ok(settings)
+    Ok(())
 }
 
 fn parse_timeout_ms(v: &str) -> Result<u64, String> {
