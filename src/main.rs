@@ -251,30 +251,10 @@ async fn browse(
     settings: Settings,
     client: ClientConfig,
 ) -> anyhow::Result<()> {
-    let mut cluster = None;
-    // `kbrowse consme`: a command one letter off, unless a topic really has that name.
-    if let Some(t) = &cli.topic
-        && let Some(cmd) = habits::close_command(t)
-    {
-        let shown = kbrowse::render::escape(t.as_bytes());
-        // With profiles to pick from, there is no cluster yet to ask.
-        let connected = if !settings.pick {
-            Cluster::connect(client.clone()).await.ok()
-        } else {
-            None
-        };
-        let Some(c) = connected else {
-            return Err(usage(format!(
-                "'{shown}' is not a command; did you mean '{cmd}'?"
-            )));
-        };
-        if c.topic(t).await.is_err() {
-            return Err(usage(format!(
-                "'{shown}' is neither a command nor a topic; did you mean '{cmd}'?"
-            )));
-        }
-        cluster = Some(c);
-    }
+    let cluster = match &cli.topic {
+        Some(t) => command_slip(t, &settings, &client).await?,
+        None => None,
+    };
     if !std::io::stdout().is_terminal() {
         let topic = cli
             .topic
@@ -331,6 +311,36 @@ async fn browse(
             }
         }
     }
+}
+
+/// `kbrowse consme`: a first word one or two letters off a command is that command's typo,
+/// unless the cluster has a topic of that name (then its connection is returned for reuse).
+async fn command_slip(
+    word: &str,
+    settings: &Settings,
+    client: &ClientConfig,
+) -> anyhow::Result<Option<std::sync::Arc<Cluster>>> {
+    let Some(cmd) = habits::close_command(word) else {
+        return Ok(None);
+    };
+    let shown = kbrowse::render::escape(word.as_bytes());
+    // With profiles to pick from, there is no cluster yet to ask.
+    let connected = if settings.pick {
+        None
+    } else {
+        Cluster::connect(client.clone()).await.ok()
+    };
+    let Some(c) = connected else {
+        return Err(usage(format!(
+            "'{shown}' is not a command; did you mean '{cmd}'?"
+        )));
+    };
+    if c.topic(word).await.is_err() {
+        return Err(usage(format!(
+            "'{shown}' is neither a command nor a topic; did you mean '{cmd}'?"
+        )));
+    }
+    Ok(Some(c))
 }
 
 /// The settings of profile `name` on top of `inputs`, its warnings printed.
