@@ -28,3 +28,8 @@ pub trait Exchange: Send {
     /// message); `None` once the exchange is complete and the broker's last answer checked.
     fn step(&mut self, server: &[u8]) -> Result<Option<Vec<u8>>, SaslError>;
 }
+
+pub mod clock;
+pub mod oauthbearer;
+#[cfg(test)]
+mod test_http;
