@@ -30,6 +30,7 @@ pub trait Exchange: Send {
 }
 
 pub mod clock;
+pub mod msk_iam;
 pub mod oauthbearer;
 #[cfg(test)]
 mod test_http;
