@@ -382,3 +382,37 @@ fn ini_parsing() {
     assert_eq!(parsed["profile a"]["after"], "2");
     assert!(!parsed["profile a"].contains_key("sub"));
 }
+
+#[tokio::test]
+async fn legacy_sso_profile_uses_the_start_url_cache_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let portal = test_http::serve(|req| {
+        if req.header("x-amz-sso_bearer_token") == Some("legacy-access") {
+            (
+                200,
+                "application/json",
+                r#"{"roleCredentials":{"accessKeyId":"ASIALEGACY","secretAccessKey":"s","sessionToken":"st","expiration":1700003600000}}"#.into(),
+            )
+        } else {
+            (401, "application/json", r#"{"message":"Session token not found or invalid"}"#.into())
+        }
+    })
+    .await;
+    write(
+        dir.path(),
+        ".aws/config",
+        "[profile old]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n\
+         sso_account_id = 1\nsso_role_name = R\n",
+    );
+    // `printf https://corp.awsapps.com/start | sha1sum`
+    write(
+        dir.path(),
+        ".aws/sso/cache/a51746d4aa793ae07b25e90c3a5db96fc7832bd7.json",
+        r#"{"accessToken":"legacy-access","expiresAt":"2023-11-15T00:00:00Z"}"#,
+    );
+    let env = env_in(dir.path(), &[("AWS_ENDPOINT_URL_SSO", &portal.url)]);
+    let c = resolve(Some("old"), env, fixed_clock(1_700_000_000))
+        .await
+        .unwrap();
+    assert_eq!(c.access_key_id, "ASIALEGACY");
+}
