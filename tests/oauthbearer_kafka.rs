@@ -169,3 +169,74 @@ async fn kafka_rejects_an_expired_token_with_a_json_status() {
         "the broker rejected the token: status invalid_token"
     );
 }
+
+/// A one-shot OIDC token endpoint on 127.0.0.1 handing out `token` to client `kbrowse` with
+/// secret `s3cret` (HTTP Basic), 401 otherwise.
+async fn token_endpoint(token: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/token", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        // Headers and the short form body arrive together or in a few reads.
+        while !String::from_utf8_lossy(&request).contains("grant_type=") {
+            let n = socket.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the client closed before its body");
+            request.extend_from_slice(&buf[..n]);
+        }
+        let text = String::from_utf8_lossy(&request);
+        // base64("kbrowse:s3cret")
+        let (status, body) = if text.contains("Basic a2Jyb3dzZTpzM2NyZXQ=") {
+            (
+                200,
+                format!(r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":3600}}"#),
+            )
+        } else {
+            (401, r#"{"error":"invalid_client"}"#.to_string())
+        };
+        let response = format!(
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        socket.write_all(response.as_bytes()).await.unwrap();
+    });
+    url
+}
+
+#[tokio::test]
+async fn kafka_accepts_a_token_from_oidc_client_credentials() {
+    let Some(mut kafka) = KafkaSaslServer::start(&[]) else {
+        return;
+    };
+    // The identity provider issues an unsecured JWT (alg none) for "svc-reader", valid now.
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let jwt = format!(
+        "{}.{}.",
+        b64.encode(br#"{"alg":"none"}"#),
+        b64.encode(format!(
+            r#"{{"sub":"svc-reader","iat":{now},"exp":{}}}"#,
+            now + 600
+        ))
+    );
+    let url = token_endpoint(jwt).await;
+    let mech = OAuthBearer::from_properties(&props(&[
+        ("sasl.oauthbearer.method", "oidc"),
+        ("sasl.oauthbearer.token.endpoint.url", &url),
+        ("sasl.oauthbearer.client.id", "kbrowse"),
+        ("sasl.oauthbearer.client.secret", "s3cret"),
+    ]))
+    .unwrap();
+    assert_eq!(mech.principal(), "kbrowse");
+    let mut exchange = mech.start("localhost:9092").await.unwrap();
+    assert_eq!(
+        kafka.send(&exchange.step(b"").unwrap().unwrap()),
+        "COMPLETE svc-reader"
+    );
+    assert_eq!(exchange.step(b"").unwrap(), None);
+}
