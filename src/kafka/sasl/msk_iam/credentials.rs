@@ -143,7 +143,11 @@ impl CredentialProvider {
                     .as_ref()
                     .map(|c| c.access_key_id.clone())
                     .unwrap_or_default(),
-                _ => format!("AWS profile {}", self.profile_name()),
+                // Before the first authentication: what the chain will most likely use.
+                _ => match (&self.source, self.env.get("AWS_ACCESS_KEY_ID")) {
+                    (Source::Chain { profile: None }, Some(id)) => id,
+                    _ => format!("AWS profile {}", self.profile_name()),
+                },
             },
         }
     }

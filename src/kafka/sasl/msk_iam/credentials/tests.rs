@@ -50,6 +50,8 @@ async fn environment_first() {
             ("AWS_SESSION_TOKEN", "envtoken"),
         ],
     );
+    let provider = CredentialProvider::chain(None, env.clone(), fixed_clock(0)).unwrap();
+    assert_eq!(provider.principal(), "AKIAENV");
     let c = resolve(None, env, fixed_clock(0)).await.unwrap();
     assert_eq!(c.access_key_id, "AKIAENV");
     assert_eq!(c.secret_access_key, "envsecret");
