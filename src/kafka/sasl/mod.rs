@@ -28,3 +28,9 @@ pub trait Exchange: Send {
     /// message); `None` once the exchange is complete and the broker's last answer checked.
     fn step(&mut self, server: &[u8]) -> Result<Option<Vec<u8>>, SaslError>;
 }
+
+pub mod clock;
+pub mod msk_iam;
+pub mod oauthbearer;
+#[cfg(test)]
+mod test_http;
