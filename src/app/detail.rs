@@ -237,7 +237,7 @@ fn bytes_fact(b: Option<&[u8]>) -> String {
         Some(b) => format!(
             "{}  ({} bytes)",
             render::escape_line(b, FACT_CHARS),
-            super::thousands(b.len() as i64)
+            render::thousands(b.len() as i64)
         ),
     }
 }
@@ -291,7 +291,7 @@ fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
         ));
     }
     let size = m.value.as_ref().map_or("null".to_string(), |v| {
-        format!("{} bytes", super::thousands(v.len() as i64))
+        format!("{} bytes", render::thousands(v.len() as i64))
     });
     out.push(fact("Value", size));
     out

@@ -23,6 +23,8 @@ pub use messages::{MessagePane, ReaderStatus};
 pub use prompt::{Prompt, PromptKind};
 pub use window::MessageWindow;
 
+pub use crate::render::TimeZone;
+
 /// Something that happened.
 #[derive(Debug)]
 pub enum Action {
@@ -89,15 +91,6 @@ pub enum Screen {
     Messages,
     /// One record in full.
     Detail,
-}
-
-/// How times are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeZone {
-    /// The machine's local time zone.
-    Local,
-    /// UTC.
-    Utc,
 }
 
 /// The clock: milliseconds since the epoch.
@@ -201,11 +194,6 @@ impl App {
     /// Now, by the injected clock.
     pub fn now(&self) -> i64 {
         (self.clock)()
-    }
-
-    /// A timestamp as `YYYY-MM-DD HH:MM:SS.mmm` in the app's time zone.
-    pub fn format_time(&self, ms: i64) -> String {
-        format_time(self.time_zone, ms)
     }
 
     /// Rows of the list body.
@@ -382,37 +370,10 @@ impl App {
         };
         let tz = self.time_zone;
         self.detail = Some(Detail::new(m, geometry::detail_width(self.size.0), |t| {
-            format_time(tz, t)
+            crate::render::format_time(tz, t)
         }));
         self.screen = Screen::Detail;
         vec![Effect::Redraw]
-    }
-}
-
-/// `1234567` -> `1,234,567`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A timestamp as `YYYY-MM-DD HH:MM:SS.mmm`, local or UTC.
-pub fn format_time(tz: TimeZone, ms: i64) -> String {
-    match tz {
-        TimeZone::Local => crate::position::format_local(ms),
-        TimeZone::Utc => match chrono::DateTime::from_timestamp_millis(ms) {
-            Some(t) => t.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
-            None => format!("{ms}ms"),
-        },
     }
 }
 

@@ -5,6 +5,10 @@
 
 use std::fmt::Write as _;
 
+mod figures;
+
+pub use figures::{TimeZone, format_time, thousands};
+
 /// True for characters that must not reach a terminal as they are.
 fn needs_escape(c: char) -> bool {
     c.is_control()

@@ -96,7 +96,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                         .alignment(Alignment::Right),
                 ),
                 Cell::from(Span::styled(
-                    app.format_time(m.timestamp),
+                    crate::render::format_time(app.time_zone, m.timestamp),
                     pick(theme::time()),
                 )),
                 bytes_cell(m.key.as_deref(), KEY_WIDTH, pick(theme::key())),

@@ -87,7 +87,7 @@ fn pane(title: Line<'static>) -> Block<'static> {
         .title(title)
 }
 
-pub use crate::app::thousands;
+use crate::render::thousands;
 
 /// A rectangle of at most `w` x `h` centred in `area`.
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
