@@ -1,80 +1,109 @@
-//! Keys and mouse -> state changes, screen by screen.
+//! Keys and mouse -> a `Command` through the active key tables -> a state change.
+//!
+//! `on_key` and `on_mouse` only resolve; `execute` and the per-screen functions below give
+//! each command its meaning on the screen that is up.
 
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEvent};
 use tui_input::backend::crossterm::EventHandler;
 
 use crate::kafka::StartAt;
 
+use super::keymap::{self, Command, Key, KeyTable, Move};
 use super::{App, Effect, Prompt, PromptKind, Screen, geometry};
 
-/// A movement in a list, however it was asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Move {
-    By(isize),
-    PageDown,
-    PageUp,
-    First,
-    Last,
-}
-
-fn movement(key: &KeyEvent) -> Option<Move> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    Some(match key.code {
-        KeyCode::Char('j') | KeyCode::Down if !ctrl => Move::By(1),
-        KeyCode::Char('k') | KeyCode::Up if !ctrl => Move::By(-1),
-        KeyCode::Char('d') if ctrl => Move::PageDown,
-        KeyCode::Char('u') if ctrl => Move::PageUp,
-        KeyCode::PageDown => Move::PageDown,
-        KeyCode::PageUp => Move::PageUp,
-        KeyCode::Char('g') | KeyCode::Home if !ctrl => Move::First,
-        KeyCode::Char('G') | KeyCode::End if !ctrl => Move::Last,
-        _ => return None,
-    })
+/// What set a command off: the key (typed into inputs) or the mouse (its row).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Trigger {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
 }
 
 impl App {
+    /// The key tables in force, first match wins: what is typed into, an overlay, or the
+    /// screen, with the general keys after it.
+    pub fn key_tables(&self) -> Vec<&'static KeyTable> {
+        let top: &'static KeyTable = if self.prompt.is_some() {
+            &keymap::PROMPT
+        } else if self.topics.filter_input.is_some() {
+            &keymap::FILTER
+        } else if self.popup.is_some() {
+            &keymap::POPUP
+        } else if self.help {
+            &keymap::HELP
+        } else {
+            self.screen_table()
+        };
+        let mut chain = vec![&keymap::ALWAYS, top];
+        if !matches!(top.otherwise, Some((Command::Edit | Command::Dismiss, _))) {
+            chain.push(&keymap::GENERAL);
+        }
+        chain
+    }
+
+    /// The key table of the screen that is up.
+    pub fn screen_table(&self) -> &'static KeyTable {
+        match self.screen {
+            Screen::Topics => &keymap::TOPICS,
+            Screen::Partitions => &keymap::PARTITIONS,
+            Screen::Messages => &keymap::MESSAGES,
+            Screen::Detail => &keymap::DETAIL,
+        }
+    }
+
     pub(super) fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl && key.code == KeyCode::Char('c') {
-            return self.quit();
+        let command = keymap::resolve(&self.key_tables(), Key::of(&key));
+        self.execute(command, Trigger::Key(key))
+    }
+
+    pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+        let Some(gesture) = Key::of_mouse(&mouse) else {
+            return Vec::new();
+        };
+        // Typing and popups take no mouse: a stray wheel must not edit or dismiss.
+        if self.prompt.is_some() || self.topics.filter_input.is_some() || self.popup.is_some() {
+            return Vec::new();
         }
-        if self.prompt.is_some() {
-            return self.prompt_key(key);
-        }
-        if self.topics.filter_input.is_some() {
-            return self.filter_key(key);
-        }
-        if self.popup.take().is_some() {
-            // Any key dismisses the popup; q still quits.
-            return if key.code == KeyCode::Char('q') {
-                self.quit()
-            } else {
-                vec![Effect::Redraw]
-            };
-        }
-        match key.code {
-            KeyCode::Char('q') => return self.quit(),
-            KeyCode::Char('?') => {
+        let command = keymap::resolve(&self.key_tables(), gesture);
+        self.execute(command, Trigger::Mouse(mouse))
+    }
+
+    /// Carries out `command` on whatever is up.
+    #[must_use]
+    pub(super) fn execute(&mut self, command: Command, trigger: Trigger) -> Vec<Effect> {
+        match command {
+            Command::Quit => return self.quit(),
+            Command::Ignore => return Vec::new(),
+            Command::Dismiss => {
+                self.popup = None;
+                return vec![Effect::Redraw];
+            }
+            Command::ToggleHelp => {
                 self.help = !self.help;
+                self.help_scroll = 0;
                 return vec![Effect::Redraw];
             }
-            KeyCode::Esc if self.help => {
-                self.help = false;
-                return vec![Effect::Redraw];
-            }
-            _ if self.help => return Vec::new(),
             _ => {}
         }
+        if self.prompt.is_some() {
+            return self.prompt_command(command, trigger);
+        }
+        if self.topics.filter_input.is_some() {
+            return self.filter_command(command, trigger);
+        }
+        if self.help {
+            if let Command::Move(m) = command {
+                self.scroll_help(m);
+            }
+            return vec![Effect::Redraw];
+        }
         let mut fx = match self.screen {
-            Screen::Topics => self.topics_key(key),
-            Screen::Partitions => self.partitions_key(key),
-            Screen::Messages => self.messages_key(key),
-            Screen::Detail => self.detail_key(key),
+            Screen::Topics => self.topics_command(command, trigger),
+            Screen::Partitions => self.partitions_command(command, trigger),
+            Screen::Messages => self.messages_command(command, trigger),
+            Screen::Detail => self.detail_command(command),
         };
         fx.push(Effect::Redraw);
         fx
@@ -85,34 +114,90 @@ impl App {
         vec![Effect::Quit]
     }
 
-    fn prompt_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    fn scroll_help(&mut self, m: Move) {
+        let rows = geometry::help_rows(self.size.1);
+        let max = crate::app::keymap::help_lines().saturating_sub(rows);
+        let page = rows.max(1) as isize;
+        let delta = match m {
+            Move::By(d) => d,
+            Move::PageDown => page,
+            Move::PageUp => -page,
+            Move::First => isize::MIN,
+            Move::Last => isize::MAX,
+        };
+        let to = (self.help_scroll as isize).saturating_add(delta).max(0) as usize;
+        self.help_scroll = to.min(max);
+    }
+
+    /// Opens the jump prompt, its history walk starting afresh.
+    fn open_prompt(&mut self, kind: PromptKind) {
+        self.history_of(kind).reset();
+        self.prompt = Some(Prompt::new(kind));
+    }
+
+    fn history_of(&mut self, kind: PromptKind) -> &mut super::History {
+        match kind {
+            PromptKind::Position => &mut self.histories.offsets,
+            PromptKind::Time => &mut self.histories.times,
+        }
+    }
+
+    fn prompt_command(&mut self, command: Command, trigger: Trigger) -> Vec<Effect> {
         let now = self.now();
         let known = self.known_watermarks();
-        let Some(prompt) = self.prompt.as_mut() else {
+        let Some(kind) = self.prompt.as_ref().map(|p| p.kind) else {
             return Vec::new();
         };
-        match key.code {
-            KeyCode::Esc => self.prompt = None,
-            KeyCode::Enter => match prompt.parse(now) {
-                // An offset outside the partition is refused here, keeping what is on screen.
-                Ok(StartAt::Offset(n))
-                    if let Some(w) = known.filter(|w| n < w.low || n > w.high) =>
-                {
-                    prompt.error = Some(format!(
-                        "offset {n} is outside the partition: valid {}..={}",
-                        w.low, w.high
-                    ));
+        match command {
+            Command::Cancel => self.prompt = None,
+            Command::Older | Command::Newer => {
+                let current = self
+                    .prompt
+                    .as_ref()
+                    .map(|p| p.input.value().to_string())
+                    .unwrap_or_default();
+                let history = self.history_of(kind);
+                let recalled = if command == Command::Older {
+                    history.older(&current)
+                } else {
+                    history.newer()
+                };
+                if let (Some(text), Some(p)) = (recalled, self.prompt.as_mut()) {
+                    p.input = tui_input::Input::new(text);
+                    p.error = None;
                 }
-                Ok(start) => {
-                    self.prompt = None;
-                    return self.jump(start);
-                }
-                Err(e) => prompt.error = Some(e),
-            },
-            _ => {
-                prompt.input.handle_event(&Event::Key(key));
-                prompt.error = None;
             }
+            Command::Submit => {
+                let Some(prompt) = self.prompt.as_mut() else {
+                    return Vec::new();
+                };
+                let typed = prompt.input.value().to_string();
+                match prompt.parse(now) {
+                    // An offset outside the partition is refused here, keeping what is on
+                    // screen.
+                    Ok(StartAt::Offset(n))
+                        if let Some(w) = known.filter(|w| n < w.low || n > w.high) =>
+                    {
+                        prompt.error = Some(format!(
+                            "offset {n} is outside the partition: valid {}..={}",
+                            w.low, w.high
+                        ));
+                    }
+                    Ok(start) => {
+                        self.prompt = None;
+                        self.history_of(kind).push(&typed);
+                        return self.jump(start);
+                    }
+                    Err(e) => prompt.error = Some(e),
+                }
+            }
+            Command::Edit => {
+                if let (Some(p), Trigger::Key(key)) = (self.prompt.as_mut(), trigger) {
+                    p.input.handle_event(&Event::Key(key));
+                    p.error = None;
+                }
+            }
+            _ => {}
         }
         vec![Effect::Redraw]
     }
@@ -147,28 +232,44 @@ impl App {
         }
     }
 
-    fn filter_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let Some(input) = self.topics.filter_input.as_mut() else {
-            return Vec::new();
-        };
-        match key.code {
-            KeyCode::Esc => {
-                self.topics.filter_input = None;
-                self.topics.filter.clear();
+    fn filter_command(&mut self, command: Command, trigger: Trigger) -> Vec<Effect> {
+        let rows = self.list_rows();
+        let topics = &mut self.topics;
+        match command {
+            Command::Cancel => {
+                topics.filter_input = None;
+                topics.set_filter(String::new());
             }
-            KeyCode::Enter => self.topics.filter_input = None,
-            KeyCode::Down | KeyCode::Up => {
-                let d = if key.code == KeyCode::Down { 1 } else { -1 };
-                let (len, rows) = (self.topics.visible().len(), self.list_rows());
-                self.topics.cursor.move_by(d, len, rows);
+            Command::Submit => {
+                topics.filter_input = None;
+                self.histories.filters.push(&topics.filter);
+            }
+            Command::Older | Command::Newer => {
+                let recalled = if command == Command::Older {
+                    self.histories.filters.older(&topics.filter)
+                } else {
+                    self.histories.filters.newer()
+                };
+                if let Some(text) = recalled {
+                    topics.filter_input = Some(tui_input::Input::new(text.clone()));
+                    topics.set_filter(text);
+                }
+            }
+            Command::Move(Move::By(d)) => {
+                let len = topics.visible_len();
+                topics.cursor.move_by(d, len, rows);
                 return vec![Effect::Redraw];
             }
-            _ => {
-                input.handle_event(&Event::Key(key));
-                self.topics.filter = input.value().to_string();
+            Command::Edit => {
+                if let (Some(input), Trigger::Key(key)) = (topics.filter_input.as_mut(), trigger) {
+                    input.handle_event(&Event::Key(key));
+                    let text = input.value().to_string();
+                    topics.set_filter(text);
+                }
             }
+            _ => return Vec::new(),
         }
-        let (len, rows) = (self.topics.visible().len(), self.list_rows());
+        let len = self.topics.visible_len();
         self.topics.cursor.select(0, len, rows);
         vec![Effect::Redraw]
     }
@@ -184,187 +285,153 @@ impl App {
         }
     }
 
-    fn topics_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if let Some(m) = movement(&key) {
-            let (len, rows) = (self.topics.visible().len(), self.list_rows());
-            Self::move_list(&mut self.topics.cursor, m, len, rows);
-            return Vec::new();
-        }
-        match key.code {
-            KeyCode::Char('/') => {
-                let input = tui_input::Input::new(self.topics.filter.clone());
-                self.topics.filter_input = Some(input);
+    /// The list row under a click, counted from the top of the visible list.
+    fn clicked_row(&self, trigger: Trigger) -> Option<usize> {
+        let Trigger::Mouse(m) = trigger else {
+            return None;
+        };
+        let r = m.row.checked_sub(geometry::LIST_TOP)? as usize;
+        (r < self.list_rows()).then_some(r)
+    }
+
+    fn topics_command(&mut self, command: Command, trigger: Trigger) -> Vec<Effect> {
+        let rows = self.list_rows();
+        let clicked = self.clicked_row(trigger);
+        let topics = &mut self.topics;
+        let len = topics.visible_len();
+        match command {
+            Command::Move(m) => Self::move_list(&mut topics.cursor, m, len, rows),
+            Command::Select => {
+                if let Some(r) = clicked.map(|r| topics.cursor.top + r).filter(|&i| i < len) {
+                    topics.cursor.select(r, len, rows);
+                }
             }
-            KeyCode::Esc => {
-                self.topics.filter.clear();
-                let (len, rows) = (self.topics.visible().len(), self.list_rows());
-                self.topics.cursor.scroll_into_view(len, rows);
+            Command::Filter => {
+                // A new, empty filter: the last one is an ↑ away.
+                self.histories.filters.reset();
+                topics.filter_input = Some(tui_input::Input::default());
+                topics.set_filter(String::new());
+                let len = topics.visible_len();
+                topics.cursor.select(0, len, rows);
             }
-            KeyCode::Enter => {
-                if let Some(name) = self.topics.selected_name() {
+            Command::ClearFilter => {
+                topics.set_filter(String::new());
+                let len = topics.visible_len();
+                topics.cursor.scroll_into_view(len, rows);
+            }
+            Command::Open => {
+                if let Some(name) = topics.selected_name() {
                     return self.open_topic(name);
                 }
             }
-            KeyCode::Char('r') => return vec![Effect::LoadTopics],
-            KeyCode::Char('c') if self.switch_cluster => return vec![Effect::SwitchCluster],
+            Command::Refresh => return vec![Effect::LoadTopics],
+            Command::SwitchCluster if self.switch_cluster => return vec![Effect::SwitchCluster],
             _ => {}
         }
         Vec::new()
     }
 
-    fn partitions_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    fn partitions_command(&mut self, command: Command, trigger: Trigger) -> Vec<Effect> {
         let rows = self.list_rows();
+        let clicked = self.clicked_row(trigger);
         let Some(list) = self.partitions.as_mut() else {
             return Vec::new();
         };
-        if let Some(m) = movement(&key) {
-            Self::move_list(&mut list.cursor, m, list.rows.len(), rows);
-            return Vec::new();
-        }
-        match key.code {
-            KeyCode::Esc => {
+        let len = list.rows.len();
+        let selected = list.selected_id();
+        match command {
+            Command::Move(m) => Self::move_list(&mut list.cursor, m, len, rows),
+            Command::Select => {
+                if let Some(r) = clicked.map(|r| list.cursor.top + r).filter(|&i| i < len) {
+                    list.cursor.select(r, len, rows);
+                }
+            }
+            Command::Back => {
                 self.partitions = None;
                 self.screen = Screen::Topics;
             }
-            KeyCode::Enter => {
-                if let Some(id) = list.selected_id() {
+            Command::Open => {
+                if let Some(id) = selected {
                     return self.open_partition(id, StartAt::Beginning);
                 }
             }
-            KeyCode::Char('o') if list.selected_id().is_some() => {
-                self.prompt = Some(Prompt::new(PromptKind::Position))
-            }
-            KeyCode::Char('t') if list.selected_id().is_some() => {
-                self.prompt = Some(Prompt::new(PromptKind::Time))
-            }
+            Command::JumpOffset if selected.is_some() => self.open_prompt(PromptKind::Position),
+            Command::JumpTime if selected.is_some() => self.open_prompt(PromptKind::Time),
             _ => {}
         }
         Vec::new()
     }
 
-    fn messages_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    fn messages_command(&mut self, command: Command, trigger: Trigger) -> Vec<Effect> {
         let rows = self.list_rows();
+        let clicked = self.clicked_row(trigger);
         let Some(pane) = self.messages.as_mut() else {
             return Vec::new();
         };
         let page = rows.max(1) as isize;
-        let fx = match movement(&key) {
-            Some(Move::By(d)) => pane.move_by(d, rows),
-            Some(Move::PageDown) => pane.move_by(page, rows),
-            Some(Move::PageUp) => pane.move_by(-page, rows),
-            Some(Move::First) => Some(pane.jump(StartAt::Beginning, false)),
-            Some(Move::Last) => Some(pane.jump(
+        let fx = match command {
+            Command::Move(Move::By(d)) => pane.move_by(d, rows),
+            Command::Move(Move::PageDown) => pane.move_by(page, rows),
+            Command::Move(Move::PageUp) => pane.move_by(-page, rows),
+            Command::Move(Move::First) => Some(pane.jump(StartAt::Beginning, false)),
+            Command::Move(Move::Last) => Some(pane.jump(
                 StartAt::FromEnd((pane.window.capacity() / 2).max(1) as i64),
                 true,
             )),
-            None => match key.code {
-                KeyCode::Esc => return self.close_partition(),
-                KeyCode::Enter => return self.open_detail(),
-                KeyCode::Char('f') => Some(pane.toggle_follow(rows)),
-                KeyCode::Char('o') => {
-                    self.prompt = Some(Prompt::new(PromptKind::Position));
-                    None
-                }
-                KeyCode::Char('t') => {
-                    self.prompt = Some(Prompt::new(PromptKind::Time));
-                    None
-                }
-                _ => None,
+            Command::Select => match clicked {
+                Some(r) => pane.select(pane.cursor.top + r, rows),
+                None => None,
             },
+            Command::Back => return self.close_partition(),
+            Command::Open => return self.open_detail(),
+            Command::Follow => Some(pane.toggle_follow(rows)),
+            Command::JumpOffset => {
+                self.open_prompt(PromptKind::Position);
+                None
+            }
+            Command::JumpTime => {
+                self.open_prompt(PromptKind::Time);
+                None
+            }
+            _ => None,
         };
         fx.into_iter().collect()
     }
 
-    fn detail_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+    fn detail_command(&mut self, command: Command) -> Vec<Effect> {
         let rows = geometry::detail_rows(self.size.1);
-        if key.code == KeyCode::Esc {
-            self.detail = None;
-            self.screen = Screen::Messages;
-            return Vec::new();
-        }
-        if matches!(key.code, KeyCode::Char('o') | KeyCode::Char('t')) {
-            let kind = if key.code == KeyCode::Char('o') {
-                PromptKind::Position
-            } else {
-                PromptKind::Time
-            };
-            self.prompt = Some(Prompt::new(kind));
-            return Vec::new();
+        match command {
+            Command::Back => {
+                self.detail = None;
+                self.screen = Screen::Messages;
+                return Vec::new();
+            }
+            Command::JumpOffset => {
+                self.open_prompt(PromptKind::Position);
+                return Vec::new();
+            }
+            Command::JumpTime => {
+                self.open_prompt(PromptKind::Time);
+                return Vec::new();
+            }
+            _ => {}
         }
         let Some(d) = self.detail.as_mut() else {
             return Vec::new();
         };
         let page = rows.max(1) as isize;
-        match (movement(&key), key.code) {
-            (Some(Move::By(n)), _) => d.scroll_by(n, rows),
-            (Some(Move::PageDown), _) => d.scroll_by(page, rows),
-            (Some(Move::PageUp), _) => d.scroll_by(-page, rows),
-            (Some(Move::First), _) => d.scroll = 0,
-            (Some(Move::Last), _) => d.scroll_by(isize::MAX, rows),
-            (None, KeyCode::Char('x')) => {
+        match command {
+            Command::Move(Move::By(n)) => d.scroll_by(n, rows),
+            Command::Move(Move::PageDown) => d.scroll_by(page, rows),
+            Command::Move(Move::PageUp) => d.scroll_by(-page, rows),
+            Command::Move(Move::First) => d.scroll = 0,
+            Command::Move(Move::Last) => d.scroll_by(isize::MAX, rows),
+            Command::CycleView => {
                 d.cycle_view();
                 d.scroll_by(0, rows);
             }
             _ => {}
         }
         Vec::new()
-    }
-
-    pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
-        if self.help || self.prompt.is_some() || self.popup.is_some() {
-            return Vec::new();
-        }
-        let rows = self.list_rows();
-        let delta = match mouse.kind {
-            MouseEventKind::ScrollDown => 3,
-            MouseEventKind::ScrollUp => -3,
-            MouseEventKind::Down(MouseButton::Left) => 0,
-            _ => return Vec::new(),
-        };
-        let click = (delta == 0)
-            .then(|| mouse.row.checked_sub(geometry::LIST_TOP))
-            .flatten()
-            .map(|r| r as usize)
-            .filter(|&r| r < rows);
-        if delta == 0 && click.is_none() {
-            return Vec::new();
-        }
-        let mut fx = vec![Effect::Redraw];
-        match self.screen {
-            Screen::Topics => {
-                let len = self.topics.visible().len();
-                let c = &mut self.topics.cursor;
-                match click {
-                    Some(r) if c.top + r < len => c.select(c.top + r, len, rows),
-                    Some(_) => {}
-                    None => c.move_by(delta, len, rows),
-                }
-            }
-            Screen::Partitions => {
-                if let Some(list) = self.partitions.as_mut() {
-                    let (len, c) = (list.rows.len(), &mut list.cursor);
-                    match click {
-                        Some(r) if c.top + r < len => c.select(c.top + r, len, rows),
-                        Some(_) => {}
-                        None => c.move_by(delta, len, rows),
-                    }
-                }
-            }
-            Screen::Messages => {
-                if let Some(pane) = self.messages.as_mut() {
-                    let e = match click {
-                        Some(r) => pane.select(pane.cursor.top + r, rows),
-                        None => pane.move_by(delta, rows),
-                    };
-                    fx.extend(e);
-                }
-            }
-            Screen::Detail => {
-                if let Some(d) = self.detail.as_mut() {
-                    d.scroll_by(delta, geometry::detail_rows(self.size.1));
-                }
-            }
-        }
-        fx
     }
 }

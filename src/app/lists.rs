@@ -48,8 +48,12 @@ pub struct TopicList {
     pub rows: Vec<TopicRow>,
     /// True once the first answer arrived.
     pub loaded: bool,
-    /// The confirmed filter text (empty: none).
+    /// The filter text (empty: none); set through `set_filter`.
     pub filter: String,
+    /// Each row's name in lower case, made once per load for the filter.
+    lower: Vec<String>,
+    /// Indices of the rows matching the filter.
+    matching: Vec<usize>,
     /// Open while the filter is being typed.
     pub filter_input: Option<Input>,
     /// Selection and scroll among the visible rows.
@@ -59,30 +63,47 @@ pub struct TopicList {
 impl TopicList {
     /// The topics matching the filter (case-insensitive substring).
     pub fn visible(&self) -> Vec<&TopicRow> {
-        let f = self.filter.to_lowercase();
-        self.rows
+        self.matching
             .iter()
-            .filter(|t| f.is_empty() || t.name.to_lowercase().contains(&f))
+            .filter_map(|&i| self.rows.get(i))
             .collect()
+    }
+
+    /// How many topics match the filter.
+    pub fn visible_len(&self) -> usize {
+        self.matching.len()
+    }
+
+    /// Sets the filter and finds the matching rows (names were lower-cased at load).
+    pub fn set_filter(&mut self, filter: String) {
+        self.filter = filter;
+        self.rematch();
+    }
+
+    fn rematch(&mut self) {
+        let f = self.filter.to_lowercase();
+        self.matching = (0..self.rows.len())
+            .filter(|&i| f.is_empty() || self.lower.get(i).is_some_and(|n| n.contains(&f)))
+            .collect();
     }
 
     /// The selected topic's name.
     pub fn selected_name(&self) -> Option<String> {
-        self.visible()
-            .get(self.cursor.selected)
-            .map(|t| t.name.clone())
+        let i = *self.matching.get(self.cursor.selected)?;
+        self.rows.get(i).map(|t| t.name.clone())
     }
 
     /// Replaces the rows, keeping the same topic selected when it is still there.
     pub fn set_rows(&mut self, rows: Vec<TopicRow>, list_rows: usize) {
         let keep = self.selected_name();
+        self.lower = rows.iter().map(|t| t.name.to_lowercase()).collect();
         self.rows = rows;
         self.loaded = true;
-        let visible = self.visible();
+        self.rematch();
         let index = keep
-            .and_then(|k| visible.iter().position(|t| t.name == k))
+            .and_then(|k| self.visible().iter().position(|t| t.name == k))
             .unwrap_or(0);
-        let len = visible.len();
+        let len = self.visible_len();
         self.cursor.select(index, len, list_rows);
     }
 }

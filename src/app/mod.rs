@@ -5,6 +5,7 @@
 
 pub mod cursor;
 pub mod detail;
+pub mod keymap;
 mod keys;
 pub mod lists;
 pub mod messages;
@@ -20,7 +21,7 @@ pub use cursor::Cursor;
 pub use detail::{Detail, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
-pub use prompt::{Prompt, PromptKind};
+pub use prompt::{History, Prompt, PromptKind};
 pub use window::MessageWindow;
 
 pub use crate::render::TimeZone;
@@ -93,6 +94,17 @@ pub enum Screen {
     Detail,
 }
 
+/// Earlier entries of each prompt.
+#[derive(Debug, Clone, Default)]
+pub struct Histories {
+    /// Jump prompt `o`.
+    pub offsets: History,
+    /// Jump prompt `t`.
+    pub times: History,
+    /// Topic filter `/`.
+    pub filters: History,
+}
+
 /// The clock: milliseconds since the epoch.
 pub type Clock = Box<dyn Fn() -> i64 + Send>;
 
@@ -111,6 +123,10 @@ pub mod geometry {
     /// Columns of the detail body.
     pub fn detail_width(width: u16) -> usize {
         width.saturating_sub(2) as usize
+    }
+    /// Rows of the help's body when it fills the terminal.
+    pub fn help_rows(height: u16) -> usize {
+        height.saturating_sub(2) as usize
     }
 }
 
@@ -136,6 +152,10 @@ pub struct App {
     pub help: bool,
     /// Whether `c` offers the cluster picker (the profiles file has several profiles).
     pub switch_cluster: bool,
+    /// First help line shown.
+    pub help_scroll: usize,
+    /// Earlier entries of the prompts, for ↑ and ↓.
+    pub histories: Histories,
     /// The jump or filter prompt, while it is open.
     pub prompt: Option<Prompt>,
     /// An error shown in a popup until a key is pressed.
@@ -167,6 +187,8 @@ impl App {
             detail: None,
             help: false,
             switch_cluster: false,
+            help_scroll: 0,
+            histories: Histories::default(),
             prompt: None,
             popup: None,
             warning: None,
@@ -211,7 +233,7 @@ impl App {
                 let rows = self.list_rows();
                 self.topics
                     .cursor
-                    .scroll_into_view(self.topics.visible().len(), rows);
+                    .scroll_into_view(self.topics.visible_len(), rows);
                 if let Some(p) = self.partitions.as_mut() {
                     p.cursor.scroll_into_view(p.rows.len(), rows);
                 }

@@ -66,9 +66,86 @@ impl Prompt {
     }
 }
 
+/// Entries kept per prompt.
+const HISTORY_ENTRIES: usize = 100;
+
+/// A prompt's earlier entries, oldest first; ↑ and ↓ walk them from the newest.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    entries: Vec<String>,
+    /// The entry shown while walking; None: the text being typed.
+    at: Option<usize>,
+    /// What was typed before the walk began, given back after the newest entry.
+    draft: String,
+}
+
+impl History {
+    /// Remembers an accepted entry (blank ones are not kept; a repeat moves to the end).
+    pub fn push(&mut self, entry: &str) {
+        let entry = entry.trim();
+        self.reset();
+        if entry.is_empty() {
+            return;
+        }
+        self.entries.retain(|e| e != entry);
+        self.entries.push(entry.to_string());
+        if self.entries.len() > HISTORY_ENTRIES {
+            self.entries.remove(0);
+        }
+    }
+
+    /// Starts a new walk: the next `older` gives the newest entry.
+    pub fn reset(&mut self) {
+        self.at = None;
+        self.draft.clear();
+    }
+
+    /// The entry before the one shown (`current` is kept as the draft when the walk starts).
+    pub fn older(&mut self, current: &str) -> Option<String> {
+        let i = match self.at {
+            None if self.entries.is_empty() => return None,
+            None => {
+                self.draft = current.to_string();
+                self.entries.len() - 1
+            }
+            Some(0) => return None,
+            Some(i) => i - 1,
+        };
+        self.at = Some(i);
+        self.entries.get(i).cloned()
+    }
+
+    /// The entry after the one shown, then the draft.
+    pub fn newer(&mut self) -> Option<String> {
+        let i = self.at?;
+        if i + 1 < self.entries.len() {
+            self.at = Some(i + 1);
+            return self.entries.get(i + 1).cloned();
+        }
+        self.at = None;
+        Some(std::mem::take(&mut self.draft))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn history_walks_back_and_forth_and_gives_the_draft_back() {
+        let mut h = History::default();
+        assert_eq!(h.older("x"), None);
+        h.push("100");
+        h.push("  ");
+        h.push("-5");
+        h.push("100");
+        assert_eq!(h.older("typed").as_deref(), Some("100"));
+        assert_eq!(h.older("").as_deref(), Some("-5"));
+        assert_eq!(h.older(""), None);
+        assert_eq!(h.newer().as_deref(), Some("100"));
+        assert_eq!(h.newer().as_deref(), Some("typed"));
+        assert_eq!(h.newer(), None);
+    }
 
     #[test]
     fn parses_positions_and_times() {

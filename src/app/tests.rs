@@ -490,3 +490,130 @@ fn c_on_the_topic_list_switches_cluster_only_when_offered() {
         vec![Effect::SwitchCluster, Effect::Redraw]
     );
 }
+
+/// Each state answers to its own table: the table the help shows for it, the general keys
+/// after it unless it is typed into, and every key in it resolves to its binding.
+#[test]
+fn handling_follows_the_key_tables() {
+    use super::keymap::{self, Key, KeyTable, resolve};
+    let mut app = app(100);
+    let check = |app: &App, table: &KeyTable, general: bool| {
+        let chain = app.key_tables();
+        assert_eq!(chain[1].name, table.name);
+        assert_eq!(chain.iter().any(|t| t.name == "Everywhere"), general);
+        for b in table.bindings {
+            for k in b.keys {
+                assert_eq!(
+                    resolve(&chain, *k),
+                    b.command,
+                    "{}: {}",
+                    table.name,
+                    k.name()
+                );
+            }
+        }
+        assert_eq!(resolve(&chain, Key::Ctrl('c')), keymap::Command::Quit);
+    };
+    check(&app, &keymap::TOPICS, true);
+    app.update(ch('/'));
+    check(&app, &keymap::FILTER, false);
+    app.update(key(KeyCode::Esc));
+    app.update(ch('?'));
+    check(&app, &keymap::HELP, true);
+    app.update(key(KeyCode::Esc));
+    open_partition(&mut app, 1000);
+    check(&app, &keymap::MESSAGES, true);
+    app.update(ch('o'));
+    check(&app, &keymap::PROMPT, false);
+    app.update(key(KeyCode::Esc));
+    app.update(key(KeyCode::Esc));
+    check(&app, &keymap::PARTITIONS, true);
+    app.popup = Some("boom".into());
+    check(&app, &keymap::POPUP, false);
+    // q is text in an input, quits elsewhere.
+    app.update(ch('x'));
+    assert!(app.popup.is_none() && !app.quit);
+}
+
+#[test]
+fn slash_starts_a_new_empty_filter_and_up_recalls_the_last() {
+    let mut app = app(100);
+    app.update(ch('/'));
+    typed(&mut app, "orders");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.topics.filter, "orders");
+    app.update(ch('/'));
+    assert_eq!(app.topics.filter, "");
+    assert_eq!(app.topics.visible_len(), 3);
+    typed(&mut app, "pay");
+    assert_eq!(app.topics.filter, "pay");
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.topics.filter, "orders");
+    assert_eq!(app.topics.selected_name().as_deref(), Some("orders"));
+    app.update(key(KeyCode::Down));
+    assert_eq!(app.topics.filter, "pay");
+    // Enter keeps it; the recalled text is edited like typed text.
+    app.update(key(KeyCode::Up));
+    app.update(key(KeyCode::Backspace));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.topics.filter, "order");
+    // Ctrl-n moves among the matches while typing.
+    app.update(ch('/'));
+    typed(&mut app, "a");
+    app.update(ctrl('n'));
+    assert_eq!(app.topics.selected_name().as_deref(), Some("payments"));
+}
+
+#[test]
+fn jump_prompts_recall_earlier_entries() {
+    let mut app = app(100);
+    let g = open_partition(&mut app, 1000);
+    app.update(Action::Reader(vec![
+        started(g, 0, 0, 1000),
+        records(g, 0..20),
+    ]));
+    for typed_offset in ["500", "-5"] {
+        app.update(ch('o'));
+        typed(&mut app, typed_offset);
+        app.update(key(KeyCode::Enter));
+    }
+    app.update(ch('o'));
+    typed(&mut app, "7");
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "-5");
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "500");
+    app.update(key(KeyCode::Down));
+    app.update(key(KeyCode::Down));
+    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "7");
+    app.update(key(KeyCode::Up));
+    let fx = app.update(key(KeyCode::Enter));
+    assert_eq!(reader_starts(&fx)[0].1, StartAt::FromEnd(5));
+    // The time prompt keeps its own entries.
+    app.update(ch('t'));
+    app.update(key(KeyCode::Up));
+    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "");
+}
+
+#[test]
+fn the_wheel_scrolls_the_help_and_is_ignored_by_inputs() {
+    let mut app = app(100);
+    let wheel = |kind| {
+        Action::Mouse(MouseEvent {
+            kind,
+            column: 5,
+            row: 6,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    app.update(ch('?'));
+    app.update(wheel(MouseEventKind::ScrollDown));
+    assert_eq!(app.help_scroll, 3);
+    app.update(wheel(MouseEventKind::ScrollUp));
+    assert_eq!(app.help_scroll, 0);
+    app.update(ch('?'));
+    app.update(ch('/'));
+    app.update(wheel(MouseEventKind::ScrollDown));
+    assert_eq!(app.topics.cursor.selected, 0);
+    assert!(app.topics.filter_input.is_some());
+}

@@ -63,12 +63,12 @@ fn title_bar(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(sep());
         spans.push(Span::raw(format!("offset {}", d.message.offset)));
     }
-    let hint = "? help  q quit ";
+    let hint = status::hints(&crate::app::keymap::GENERAL, usize::MAX);
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme::title_bar()),
         area,
     );
-    let w = hint.len() as u16;
+    let w = hint.chars().count() as u16;
     if area.width > w + 20 {
         let right = Rect {
             x: area.x + area.width - w,

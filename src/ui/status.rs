@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{theme, thousands};
+use crate::app::keymap::{Hint, KeyTable};
 use crate::app::{App, ReaderStatus, Screen};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -22,13 +23,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let sep = || Span::raw(" │ ");
-    let (mut left, hints): (Vec<Span>, &str) = match app.screen {
+    let mut left: Vec<Span> = match app.screen {
         Screen::Topics => {
             let n = app.topics.rows.len();
-            (
-                vec![Span::raw(format!(" {} topics", thousands(n as i64)))],
-                "/ filter  ⏎ open ",
-            )
+            vec![Span::raw(format!(" {} topics", thousands(n as i64)))]
         }
         Screen::Partitions => {
             let p = app.partitions.as_ref();
@@ -38,11 +36,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 p.map_or("", |p| p.topic.as_str()),
                 thousands(total)
             );
-            (vec![Span::raw(text)], "⏎ open  o offset  t time  Esc back ")
+            vec![Span::raw(text)]
         }
-        Screen::Messages | Screen::Detail => {
-            (reader_spans(app), "f follow  o offset  t time  Esc back ")
-        }
+        Screen::Messages | Screen::Detail => reader_spans(app),
     };
     if let Some(w) = &app.warning {
         left.push(sep());
@@ -50,7 +46,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
     let used: usize = left.iter().map(|s| s.content.chars().count()).sum();
     let room = (area.width as usize).saturating_sub(used);
-    if room > hints.chars().count() + 2 {
+    let hints = hints(app.screen_table(), room.saturating_sub(2));
+    if !hints.is_empty() {
         left.push(Span::raw(" ".repeat(room - hints.chars().count())));
         left.push(Span::styled(
             hints,
@@ -61,6 +58,31 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Paragraph::new(Line::from(left)).style(theme::status()),
         area,
     );
+}
+
+/// The table's hints that fit in `room` columns, dropping the least important first, in
+/// table order: `/ filter  ⏎ open `.
+pub fn hints(table: &KeyTable, room: usize) -> String {
+    let all: Vec<(String, Hint)> = table.hints().map(|(k, h)| (k.name(), h)).collect();
+    let text = |max: u8| {
+        let mut s = String::new();
+        for (key, h) in all.iter().filter(|(_, h)| h.priority <= max) {
+            s.push_str(&format!("{key} {}  ", h.word));
+        }
+        s.pop();
+        s
+    };
+    let mut max = all.iter().map(|(_, h)| h.priority).max().unwrap_or(0);
+    loop {
+        let s = text(max);
+        if s.chars().count() <= room {
+            return s;
+        }
+        match max.checked_sub(1) {
+            Some(m) => max = m,
+            None => return String::new(),
+        }
+    }
 }
 
 fn reader_spans(app: &App) -> Vec<Span<'static>> {

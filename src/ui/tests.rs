@@ -322,3 +322,50 @@ fn messages_records_deleted_unread() {
     }]));
     insta::assert_snapshot!(render(&app));
 }
+
+/// Every binding of every key table is in the help, with its keys and its words, and the
+/// help scrolls to its end.
+#[test]
+fn help_lists_every_binding_of_every_table() {
+    use crate::app::keymap::{ALL, Key};
+    let mut app = messages_app();
+    app.update(ch('?'));
+    app.update(Action::Resize(120, 80));
+    let screen = render(&app);
+    for table in ALL {
+        assert!(screen.contains(table.name), "{} missing", table.name);
+        for b in table.bindings {
+            let keys: Vec<String> = b.keys.iter().map(|k| Key::name(*k)).collect();
+            let line = format!("{:<17}{}", keys.join(" "), b.description);
+            assert!(screen.contains(&line), "{}: {line:?} missing", table.name);
+        }
+    }
+    // At 80x24 it does not fit: G scrolls to its last line, g back to the top.
+    app.update(Action::Resize(80, 24));
+    assert!(!render(&app).contains("Error popup"));
+    app.update(ch('G'));
+    let bottom = render(&app);
+    assert!(bottom.contains("Error popup"), "{bottom}");
+    assert!(
+        bottom.contains("other keys       close the popup"),
+        "{bottom}"
+    );
+    app.update(ch('g'));
+    assert!(render(&app).contains("Messages"));
+    app.update(ch('?'));
+    assert!(!app.help);
+}
+
+/// The status line's hints come from the screen's table and drop the least important first.
+#[test]
+fn status_hints_shrink_by_priority() {
+    use super::status::hints;
+    use crate::app::keymap::MESSAGES;
+    assert_eq!(
+        hints(&MESSAGES, 100),
+        "f follow  o offset  t time  Esc back "
+    );
+    assert_eq!(hints(&MESSAGES, 30), "f follow  o offset  Esc back ");
+    assert_eq!(hints(&MESSAGES, 12), "Esc back ");
+    assert_eq!(hints(&MESSAGES, 5), "");
+}

@@ -1,0 +1,573 @@
+//! Keys as data: one table per screen and overlay, key (or mouse gesture) -> `Command`.
+//!
+//! The same table drives the handling (`App::on_key` resolves a key here, then executes the
+//! command), the `?` help (`ui::help` lists every binding) and the status-line hints (bindings
+//! with a `Hint`), so the three cannot disagree. A new screen is a new table plus a module that
+//! executes its commands.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+/// A movement in a list or a scrolled text, however it was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// By this many rows (negative: up).
+    By(isize),
+    /// One page down.
+    PageDown,
+    /// One page up.
+    PageUp,
+    /// To the first row.
+    First,
+    /// To the last row.
+    Last,
+}
+
+/// What a key asks for. Screens give a command its meaning (`Open` opens a topic, a
+/// partition or a record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// End the program.
+    Quit,
+    /// Show or hide the key help.
+    ToggleHelp,
+    /// Move the selection or scroll.
+    Move(Move),
+    /// Select the list row under the mouse.
+    Select,
+    /// Open what is selected.
+    Open,
+    /// Go back one screen.
+    Back,
+    /// Start a new topic filter.
+    Filter,
+    /// Clear the topic filter.
+    ClearFilter,
+    /// Reload the topic list.
+    Refresh,
+    /// Leave for the cluster picker (when the profiles file has several).
+    SwitchCluster,
+    /// Ask for an offset to jump to.
+    JumpOffset,
+    /// Ask for a time to jump to.
+    JumpTime,
+    /// Follow new records, or stop.
+    Follow,
+    /// Show the value as the next view.
+    CycleView,
+    /// Accept the input.
+    Submit,
+    /// Leave the input.
+    Cancel,
+    /// Recall the entry before the one shown.
+    Older,
+    /// Recall the entry after the one shown.
+    Newer,
+    /// Edit the input's text with the key.
+    Edit,
+    /// Close the popup.
+    Dismiss,
+    /// Do nothing.
+    Ignore,
+}
+
+/// A key, or a mouse gesture, that a binding answers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// A key, without Control.
+    Plain(KeyCode),
+    /// A key with Control.
+    Ctrl(char),
+    /// The wheel turned down.
+    WheelDown,
+    /// The wheel turned up.
+    WheelUp,
+    /// A left click.
+    Click,
+}
+
+impl Key {
+    /// The key a terminal key event is, in the tables' terms (Shift and Alt are ignored).
+    pub fn of(ev: &KeyEvent) -> Key {
+        match ev.code {
+            KeyCode::Char(c) if ev.modifiers.contains(KeyModifiers::CONTROL) => Key::Ctrl(c),
+            code => Key::Plain(code),
+        }
+    }
+
+    /// The gesture a mouse event is, if the tables know it.
+    pub fn of_mouse(ev: &MouseEvent) -> Option<Key> {
+        match ev.kind {
+            MouseEventKind::ScrollDown => Some(Key::WheelDown),
+            MouseEventKind::ScrollUp => Some(Key::WheelUp),
+            MouseEventKind::Down(MouseButton::Left) => Some(Key::Click),
+            _ => None,
+        }
+    }
+
+    /// The key as the help and the status line write it.
+    pub fn name(self) -> String {
+        match self {
+            Key::Ctrl(c) => format!("^{c}"),
+            Key::WheelDown => "wheel↓".into(),
+            Key::WheelUp => "wheel↑".into(),
+            Key::Click => "click".into(),
+            Key::Plain(code) => match code {
+                KeyCode::Char(c) => c.to_string(),
+                KeyCode::Enter => "⏎".into(),
+                KeyCode::Esc => "Esc".into(),
+                KeyCode::Down => "↓".into(),
+                KeyCode::Up => "↑".into(),
+                KeyCode::Left => "←".into(),
+                KeyCode::Right => "→".into(),
+                KeyCode::PageDown => "PgDn".into(),
+                KeyCode::PageUp => "PgUp".into(),
+                KeyCode::Home => "Home".into(),
+                KeyCode::End => "End".into(),
+                KeyCode::Tab => "Tab".into(),
+                KeyCode::Backspace => "⌫".into(),
+                other => format!("{other:?}"),
+            },
+        }
+    }
+}
+
+/// A status-line hint: shown while there is room, the lowest `priority` first to stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hint {
+    /// 0 stays longest.
+    pub priority: u8,
+    /// The word after the key (`filter` in `/ filter`).
+    pub word: &'static str,
+}
+
+/// One line of a key table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    /// The keys that do it.
+    pub keys: &'static [Key],
+    /// What they do.
+    pub command: Command,
+    /// The help's words for it.
+    pub description: &'static str,
+    /// Shown in the status line (or the title bar for the general keys) when there is room.
+    pub hint: Option<Hint>,
+}
+
+/// A screen's or an overlay's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyTable {
+    /// The group's title in the help.
+    pub name: &'static str,
+    /// Its bindings, in the help's order.
+    pub bindings: &'static [Binding],
+    /// What any other key does (typing into an input, closing a popup), and the help's words.
+    pub otherwise: Option<(Command, &'static str)>,
+}
+
+impl KeyTable {
+    /// The binding of `key` in this table.
+    pub fn find(&self, key: Key) -> Option<&'static Binding> {
+        self.bindings.iter().find(|b| b.keys.contains(&key))
+    }
+
+    /// The bindings with a hint, in table order.
+    pub fn hints(&self) -> impl Iterator<Item = (Key, Hint)> + '_ {
+        self.bindings
+            .iter()
+            .filter_map(|b| Some((*b.keys.first()?, b.hint?)))
+    }
+}
+
+/// The command `key` resolves to through `chain`: the first table that binds it, else the
+/// first table's `otherwise`, else `Ignore`.
+pub fn resolve(chain: &[&'static KeyTable], key: Key) -> Command {
+    chain
+        .iter()
+        .find_map(|t| t.find(key))
+        .map(|b| b.command)
+        .or_else(|| chain.iter().find_map(|t| t.otherwise).map(|o| o.0))
+        .unwrap_or(Command::Ignore)
+}
+
+const fn bind(keys: &'static [Key], command: Command, description: &'static str) -> Binding {
+    Binding {
+        keys,
+        command,
+        description,
+        hint: None,
+    }
+}
+
+const fn hint(
+    keys: &'static [Key],
+    command: Command,
+    description: &'static str,
+    priority: u8,
+    word: &'static str,
+) -> Binding {
+    Binding {
+        keys,
+        command,
+        description,
+        hint: Some(Hint { priority, word }),
+    }
+}
+
+use Key::{Click, Ctrl, Plain, WheelDown, WheelUp};
+use KeyCode::{Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
+
+const DOWN: &[Key] = &[Plain(Char('j')), Plain(Down)];
+const UP: &[Key] = &[Plain(Char('k')), Plain(Up)];
+const PAGE_DOWN: &[Key] = &[Plain(PageDown), Ctrl('d')];
+const PAGE_UP: &[Key] = &[Plain(PageUp), Ctrl('u')];
+const FIRST: &[Key] = &[Plain(Char('g')), Plain(Home)];
+const LAST: &[Key] = &[Plain(Char('G')), Plain(End)];
+const WHEEL_DOWN: Binding = bind(&[WheelDown], Command::Move(Move::By(3)), "scroll down");
+const WHEEL_UP: Binding = bind(&[WheelUp], Command::Move(Move::By(-3)), "scroll up");
+const CLICK: Binding = bind(&[Click], Command::Select, "select the row");
+
+/// Ctrl-c, whatever is on screen, even while typing.
+pub const ALWAYS: KeyTable = KeyTable {
+    name: "Always",
+    bindings: &[bind(&[Ctrl('c')], Command::Quit, "quit")],
+    otherwise: None,
+};
+
+/// The keys every screen and the help share (not while typing).
+pub const GENERAL: KeyTable = KeyTable {
+    name: "Everywhere",
+    bindings: &[
+        hint(
+            &[Plain(Char('?'))],
+            Command::ToggleHelp,
+            "this help",
+            0,
+            "help",
+        ),
+        hint(
+            &[Plain(Char('q'))],
+            Command::Quit,
+            "quit (when not typing)",
+            1,
+            "quit",
+        ),
+    ],
+    otherwise: None,
+};
+
+/// The topic list.
+pub const TOPICS: KeyTable = KeyTable {
+    name: "Topics",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "next topic"),
+        bind(UP, Command::Move(Move::By(-1)), "previous topic"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        bind(FIRST, Command::Move(Move::First), "first topic"),
+        bind(LAST, Command::Move(Move::Last), "last topic"),
+        hint(
+            &[Plain(Char('/'))],
+            Command::Filter,
+            "filter by name as you type",
+            0,
+            "filter",
+        ),
+        hint(
+            &[Plain(Enter)],
+            Command::Open,
+            "open the topic's partitions",
+            1,
+            "open",
+        ),
+        bind(&[Plain(Esc)], Command::ClearFilter, "clear the filter"),
+        bind(
+            &[Plain(Char('r'))],
+            Command::Refresh,
+            "reload the topic list",
+        ),
+        bind(
+            &[Plain(Char('c'))],
+            Command::SwitchCluster,
+            "another cluster profile (if several)",
+        ),
+        WHEEL_DOWN,
+        WHEEL_UP,
+        CLICK,
+    ],
+    otherwise: None,
+};
+
+/// The topic filter while it is typed.
+pub const FILTER: KeyTable = KeyTable {
+    name: "Topic filter",
+    bindings: &[
+        bind(&[Plain(Enter)], Command::Submit, "keep the filter"),
+        bind(&[Plain(Esc)], Command::Cancel, "clear the filter"),
+        bind(&[Plain(Up)], Command::Older, "an earlier filter"),
+        bind(&[Plain(Down)], Command::Newer, "a later filter"),
+        bind(
+            &[Ctrl('n')],
+            Command::Move(Move::By(1)),
+            "next matching topic",
+        ),
+        bind(
+            &[Ctrl('p')],
+            Command::Move(Move::By(-1)),
+            "previous matching topic",
+        ),
+    ],
+    otherwise: Some((Command::Edit, "type: the list narrows as you type")),
+};
+
+/// One topic's partitions.
+pub const PARTITIONS: KeyTable = KeyTable {
+    name: "Partitions",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "next partition"),
+        bind(UP, Command::Move(Move::By(-1)), "previous partition"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        bind(FIRST, Command::Move(Move::First), "first partition"),
+        bind(LAST, Command::Move(Move::Last), "last partition"),
+        hint(
+            &[Plain(Enter)],
+            Command::Open,
+            "read from the beginning",
+            0,
+            "open",
+        ),
+        hint(
+            &[Plain(Char('o'))],
+            Command::JumpOffset,
+            "read from an offset: N, -N, @TIME",
+            1,
+            "offset",
+        ),
+        hint(
+            &[Plain(Char('t'))],
+            Command::JumpTime,
+            "read from a time: -15m, 12:00, RFC3339",
+            2,
+            "time",
+        ),
+        hint(
+            &[Plain(Esc)],
+            Command::Back,
+            "back to the topics",
+            0,
+            "back",
+        ),
+        WHEEL_DOWN,
+        WHEEL_UP,
+        CLICK,
+    ],
+    otherwise: None,
+};
+
+/// One partition's records.
+pub const MESSAGES: KeyTable = KeyTable {
+    name: "Messages",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "next record"),
+        bind(UP, Command::Move(Move::By(-1)), "previous record"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        bind(
+            FIRST,
+            Command::Move(Move::First),
+            "the partition's beginning",
+        ),
+        bind(LAST, Command::Move(Move::Last), "the partition's end"),
+        bind(&[Plain(Enter)], Command::Open, "the record in detail"),
+        hint(
+            &[Plain(Char('f'))],
+            Command::Follow,
+            "follow new records (again: stop)",
+            1,
+            "follow",
+        ),
+        hint(
+            &[Plain(Char('o'))],
+            Command::JumpOffset,
+            "jump: N, -N (before the end), @TIME",
+            2,
+            "offset",
+        ),
+        hint(
+            &[Plain(Char('t'))],
+            Command::JumpTime,
+            "jump to a time: -15m, -2h, 12:00",
+            3,
+            "time",
+        ),
+        hint(
+            &[Plain(Esc)],
+            Command::Back,
+            "back to the partitions",
+            0,
+            "back",
+        ),
+        WHEEL_DOWN,
+        WHEEL_UP,
+        CLICK,
+    ],
+    otherwise: None,
+};
+
+/// One record in full.
+pub const DETAIL: KeyTable = KeyTable {
+    name: "Detail",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "scroll down"),
+        bind(UP, Command::Move(Move::By(-1)), "scroll up"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        bind(FIRST, Command::Move(Move::First), "top"),
+        bind(LAST, Command::Move(Move::Last), "bottom"),
+        hint(
+            &[Plain(Char('x'))],
+            Command::CycleView,
+            "value: text → hex → JSON (if valid)",
+            1,
+            "view",
+        ),
+        hint(
+            &[Plain(Char('o'))],
+            Command::JumpOffset,
+            "jump: N, -N (before the end), @TIME",
+            2,
+            "offset",
+        ),
+        hint(
+            &[Plain(Char('t'))],
+            Command::JumpTime,
+            "jump to a time",
+            3,
+            "time",
+        ),
+        hint(
+            &[Plain(Esc)],
+            Command::Back,
+            "back to the records",
+            0,
+            "back",
+        ),
+        WHEEL_DOWN,
+        WHEEL_UP,
+    ],
+    otherwise: None,
+};
+
+/// The jump prompts (`o`, `t`).
+pub const PROMPT: KeyTable = KeyTable {
+    name: "Jump prompt",
+    bindings: &[
+        bind(&[Plain(Enter)], Command::Submit, "jump"),
+        bind(&[Plain(Esc)], Command::Cancel, "cancel"),
+        bind(&[Plain(Up)], Command::Older, "an earlier entry"),
+        bind(&[Plain(Down)], Command::Newer, "a later entry"),
+    ],
+    otherwise: Some((Command::Edit, "type the position")),
+};
+
+/// The help overlay.
+pub const HELP: KeyTable = KeyTable {
+    name: "Help",
+    bindings: &[
+        bind(
+            &[Plain(Char('?')), Plain(Esc)],
+            Command::ToggleHelp,
+            "close the help",
+        ),
+        bind(DOWN, Command::Move(Move::By(1)), "scroll down"),
+        bind(UP, Command::Move(Move::By(-1)), "scroll up"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        bind(FIRST, Command::Move(Move::First), "top"),
+        bind(LAST, Command::Move(Move::Last), "bottom"),
+        WHEEL_DOWN,
+        WHEEL_UP,
+    ],
+    otherwise: Some((Command::Ignore, "nothing")),
+};
+
+/// An error popup.
+pub const POPUP: KeyTable = KeyTable {
+    name: "Error popup",
+    bindings: &[bind(&[Plain(Char('q'))], Command::Quit, "quit")],
+    otherwise: Some((Command::Dismiss, "close the popup")),
+};
+
+/// Every table, in the help's order.
+pub const ALL: &[&KeyTable] = &[
+    &GENERAL,
+    &ALWAYS,
+    &TOPICS,
+    &FILTER,
+    &PARTITIONS,
+    &MESSAGES,
+    &DETAIL,
+    &PROMPT,
+    &HELP,
+    &POPUP,
+];
+
+/// Lines of the help in one column: per table a title, its bindings, its fallback and a
+/// blank line between tables.
+pub fn help_lines() -> usize {
+    ALL.iter()
+        .map(|t| 1 + t.bindings.len() + usize::from(t.otherwise.is_some()))
+        .sum::<usize>()
+        + ALL.len().saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_table() {
+        for t in ALL {
+            let keys: Vec<Key> = t.bindings.iter().flat_map(|b| b.keys).copied().collect();
+            for (i, k) in keys.iter().enumerate() {
+                assert!(
+                    !keys[..i].contains(k),
+                    "{}: {} is bound twice",
+                    t.name,
+                    k.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn screens_never_shadow_the_general_keys() {
+        for t in [&TOPICS, &PARTITIONS, &MESSAGES, &DETAIL] {
+            for b in GENERAL.bindings.iter().chain(ALWAYS.bindings) {
+                for k in b.keys {
+                    assert!(t.find(*k).is_none(), "{} rebinds {}", t.name, k.name());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn resolution_takes_the_first_table_then_the_fallback() {
+        let chain = [&ALWAYS, &FILTER];
+        assert_eq!(resolve(&chain, Key::Ctrl('c')), Command::Quit);
+        assert_eq!(resolve(&chain, Key::Plain(Char('q'))), Command::Edit);
+        assert_eq!(resolve(&chain, Key::Plain(Up)), Command::Older);
+        let chain = [&ALWAYS, &TOPICS, &GENERAL];
+        assert_eq!(resolve(&chain, Key::Plain(Char('q'))), Command::Quit);
+        assert_eq!(resolve(&chain, Key::Plain(Char('z'))), Command::Ignore);
+    }
+
+    #[test]
+    fn keys_are_named_as_the_help_writes_them() {
+        let names: Vec<String> = [Plain(Enter), Ctrl('d'), Plain(PageDown), Plain(Char('G'))]
+            .into_iter()
+            .map(Key::name)
+            .collect();
+        assert_eq!(names, ["⏎", "^d", "PgDn", "G"]);
+    }
+}
