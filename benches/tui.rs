@@ -12,6 +12,9 @@
 //! `start` until its first `Messages` event arrives; p50/p99 over `JUMPS` jumps. Keypress to
 //! frame is that plus `App::update` and one frame from the group above. Under `cargo test`
 //! (no `--bench`) it runs on a small partition with a few jumps.
+//!
+//! Then `detail_100mib` (issue 9 §5): key -> frame p99 while a 100 MiB value is open in the
+//! detail view, scrolled and resized (goal: under 16 ms). `cargo bench --bench tui detail_100mib`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 #[path = "../tests/support/mod.rs"]
@@ -406,6 +409,127 @@ fn jump_latency(full: bool) {
     });
 }
 
+/// Size of the large value of `detail_100mib` (full run, test run).
+const LARGE: (usize, usize) = (100 << 20, 4 << 20);
+/// Keys timed in `detail_100mib` (full run, test run).
+const LARGE_KEYS: (usize, usize) = (2000, 520);
+
+/// A log-like value of `size` bytes: lines of 60–200 characters, some with escapes.
+fn large_value(size: usize) -> Bytes {
+    let mut v = Vec::with_capacity(size + 256);
+    let mut i = 0u64;
+    while v.len() < size {
+        use std::io::Write as _;
+        let pad = 40 + (i * 7919 % 160) as usize;
+        let _ = writeln!(
+            v,
+            "2026-11-24T10:00:{:02}.{:03}Z INFO request {i} \x1b[1mdone\x1b[0m {}",
+            i % 60,
+            i % 1000,
+            "x".repeat(pad)
+        );
+        i += 1;
+    }
+    v.truncate(size);
+    Bytes::from(v)
+}
+
+/// Key -> frame while a detail of a 100 MiB value is open, scrolled and resized: each sample
+/// is `App::update` of one key (j, k, PgDn, PgUp, G, g, x) or resize, then one frame, as the
+/// runtime does; background index jobs run on a thread as the runtime's blocking pool does,
+/// their answers applied between keys. Prints p50/p99/max and when the whole index arrived.
+fn detail_100mib(full: bool) {
+    let (size, keys) = if full {
+        (LARGE.0, LARGE_KEYS.0)
+    } else {
+        (LARGE.1, LARGE_KEYS.1)
+    };
+    let (mut app, generation) = opened_app();
+    let mut events = first_events(generation, 100);
+    if let ReaderEventKind::Messages(m) = &mut events[1].kind {
+        m[0].value = Some(large_value(size));
+    }
+    app.update(Action::Reader(events));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let jobs = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let spawn_jobs = |fx: Vec<Effect>| {
+        for e in fx {
+            if let Effect::BuildDetail(job) = e {
+                use std::sync::atomic::Ordering;
+                let seq = jobs.fetch_add(1, Ordering::Relaxed) + 1;
+                let (jobs, tx) = (jobs.clone(), tx.clone());
+                let t0 = Instant::now();
+                std::thread::spawn(move || {
+                    if let Some(built) = job.run(&|| jobs.load(Ordering::Relaxed) == seq) {
+                        let _ = tx.send((built, t0.elapsed()));
+                    }
+                });
+            }
+        }
+    };
+    let mut t = terminal();
+    let mut w = W;
+    let t0 = Instant::now();
+    let fx = app.update(key(KeyCode::Enter));
+    spawn_jobs(fx);
+    t.draw(|f| kbrowse::ui::draw(&app, f)).expect("draw");
+    let open = t0.elapsed();
+    assert_eq!(app.screen, Screen::Detail);
+    let mut samples = Vec::with_capacity(keys);
+    let mut built = Vec::new();
+    let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
+    for i in 0..keys {
+        while let Ok((b, took)) = rx.try_recv() {
+            built.push(took);
+            app.update(Action::DetailBuilt(b));
+        }
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        // Scrolling, with a burst of 20 resizes (a window dragged) every 500 keys.
+        let action = if i % 500 >= 480 {
+            w = if w == W { W - 37 } else { W };
+            Action::Resize(w, if w == W { H } else { H - 6 })
+        } else {
+            match rng % 100 {
+                0..45 => key(KeyCode::Char('j')),
+                45..60 => key(KeyCode::Char('k')),
+                60..75 => key(KeyCode::PageDown),
+                75..85 => key(KeyCode::PageUp),
+                85..91 => key(KeyCode::Char('G')),
+                91..95 => key(KeyCode::Char('g')),
+                _ => key(KeyCode::Char('x')),
+            }
+        };
+        let t0 = Instant::now();
+        if let Action::Resize(w, h) = action {
+            t.backend_mut().resize(w, h);
+        }
+        let fx = app.update(action);
+        spawn_jobs(fx);
+        t.draw(|f| kbrowse::ui::draw(&app, f)).expect("draw");
+        samples.push(t0.elapsed());
+        // Keys a person types: a few per frame at most.
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    samples.sort();
+    built.sort();
+    println!(
+        "detail_100mib: a {} MiB text value in the detail at {W}x{H}; Enter -> first frame {}; \
+         {keys} keys (j k PgDn PgUp G g x; 20 resizes to {}x{} and back every 500), each key -> \
+         frame: p50 {}  p99 {}  max {}; whole-value index jobs answered: {} (slowest {})",
+        size >> 20,
+        ms(open),
+        W - 37,
+        H - 6,
+        ms(percentile(&samples, 0.5)),
+        ms(percentile(&samples, 0.99)),
+        ms(*samples.last().expect("samples")),
+        built.len(),
+        built.last().map_or("none".into(), |d| ms(*d)),
+    );
+}
+
 criterion_group!(benches, frames);
 
 fn main() {
@@ -413,6 +537,9 @@ fn main() {
     // `cargo bench` passes --bench; `cargo test` runs each bench once, on small inputs.
     let full = args.iter().any(|a| a == "--bench");
     let filter = args.iter().find(|a| !a.starts_with('-'));
+    if filter.is_none_or(|f| "detail_100mib".contains(f.as_str())) {
+        detail_100mib(full);
+    }
     benches();
     if filter.is_none_or(|f| "jump_latency".contains(f.as_str())) {
         jump_latency(full);

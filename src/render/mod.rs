@@ -6,8 +6,10 @@
 use std::fmt::Write as _;
 
 mod figures;
+mod lines;
 
 pub use figures::{TimeZone, format_time, thousands};
+pub use lines::LineIndex;
 
 /// True for characters that must not reach a terminal as they are.
 fn needs_escape(c: char) -> bool {

@@ -11,6 +11,7 @@ pub mod picker;
 pub mod terminal;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -114,6 +115,8 @@ struct Runtime {
     partitions_load: Option<(String, JoinHandle<()>)>,
     /// The session ends to pick another cluster.
     switch: bool,
+    /// The sequence number of the newest detail job.
+    detail_jobs: Arc<AtomicU64>,
 }
 
 impl Runtime {
@@ -134,6 +137,7 @@ impl Runtime {
             topics_load: None,
             partitions_load: None,
             switch: false,
+            detail_jobs: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -265,6 +269,17 @@ impl Runtime {
                     ));
                 }
                 Effect::StopReader => self.reader = None,
+                Effect::BuildDetail(job) => {
+                    // The newest job is the one wanted: older ones stop at their next MiB.
+                    let seq = self.detail_jobs.fetch_add(1, Ordering::Relaxed) + 1;
+                    let (jobs, tx) = (self.detail_jobs.clone(), self.action_tx.clone());
+                    tokio::task::spawn_blocking(move || {
+                        let wanted = || jobs.load(Ordering::Relaxed) == seq;
+                        if let Some(built) = job.run(&wanted) {
+                            let _ = tx.send(Action::DetailBuilt(built));
+                        }
+                    });
+                }
                 Effect::Redraw => {}
                 Effect::Quit => return true,
                 Effect::SwitchCluster => {

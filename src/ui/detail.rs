@@ -27,8 +27,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let rows = geometry::detail_rows(app.size.1);
     let total = d.total_lines();
     let last = (d.scroll + rows).min(total);
+    // While a large value is indexed off the UI thread, the count is what is known so far.
+    let more = if d.indexing() { "+ · indexing…" } else { "" };
     let pos = format!(
-        " lines {}-{} of {} ",
+        " lines {}-{} of {}{more} ",
         thousands(d.scroll as i64 + 1),
         thousands(last as i64),
         thousands(total as i64)
