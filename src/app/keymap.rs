@@ -16,6 +16,10 @@ pub enum Move {
     PageDown,
     /// One page up.
     PageUp,
+    /// Half a page down.
+    HalfDown,
+    /// Half a page up.
+    HalfUp,
     /// To the first row.
     First,
     /// To the last row.
@@ -83,6 +87,8 @@ pub enum Key {
     WheelUp,
     /// A left click.
     Click,
+    /// A second left click on the same row soon after the first.
+    DoubleClick,
 }
 
 impl Key {
@@ -111,6 +117,7 @@ impl Key {
             Key::WheelDown => "wheel↓".into(),
             Key::WheelUp => "wheel↑".into(),
             Key::Click => "click".into(),
+            Key::DoubleClick => "double-click".into(),
             Key::Plain(code) => match code {
                 KeyCode::Char(c) => c.to_string(),
                 KeyCode::Enter => "⏎".into(),
@@ -213,18 +220,30 @@ const fn hint(
     }
 }
 
-use Key::{Click, Ctrl, Plain, WheelDown, WheelUp};
+use Key::{Click, Ctrl, DoubleClick, Plain, WheelDown, WheelUp};
 use KeyCode::{Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
 
 const DOWN: &[Key] = &[Plain(Char('j')), Plain(Down)];
 const UP: &[Key] = &[Plain(Char('k')), Plain(Up)];
-const PAGE_DOWN: &[Key] = &[Plain(PageDown), Ctrl('d')];
-const PAGE_UP: &[Key] = &[Plain(PageUp), Ctrl('u')];
+const PAGE_DOWN: &[Key] = &[Plain(PageDown)];
+const PAGE_UP: &[Key] = &[Plain(PageUp)];
+const HALF_DOWN: Binding = bind(
+    &[Ctrl('d')],
+    Command::Move(Move::HalfDown),
+    "half a page down",
+);
+const HALF_UP: Binding = bind(&[Ctrl('u')], Command::Move(Move::HalfUp), "half a page up");
 const FIRST: &[Key] = &[Plain(Char('g')), Plain(Home)];
 const LAST: &[Key] = &[Plain(Char('G')), Plain(End)];
 const WHEEL_DOWN: Binding = bind(&[WheelDown], Command::Move(Move::By(3)), "scroll down");
 const WHEEL_UP: Binding = bind(&[WheelUp], Command::Move(Move::By(-3)), "scroll up");
 const CLICK: Binding = bind(&[Click], Command::Select, "select the row");
+const DOUBLE_CLICK: Binding = bind(&[DoubleClick], Command::Open, "open the row");
+const REFRESH: Binding = bind(
+    &[Plain(Char('r'))],
+    Command::Refresh,
+    "reload the watermarks now",
+);
 
 /// Ctrl-c, whatever is on screen, even while typing.
 pub const ALWAYS: KeyTable = KeyTable {
@@ -263,6 +282,8 @@ pub const TOPICS: KeyTable = KeyTable {
         bind(UP, Command::Move(Move::By(-1)), "previous topic"),
         bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
         bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
         bind(FIRST, Command::Move(Move::First), "first topic"),
         bind(LAST, Command::Move(Move::Last), "last topic"),
         hint(
@@ -283,7 +304,7 @@ pub const TOPICS: KeyTable = KeyTable {
         bind(
             &[Plain(Char('r'))],
             Command::Refresh,
-            "reload the topic list",
+            "reload the topic list now",
         ),
         bind(
             &[Plain(Char('c'))],
@@ -293,6 +314,7 @@ pub const TOPICS: KeyTable = KeyTable {
         WHEEL_DOWN,
         WHEEL_UP,
         CLICK,
+        DOUBLE_CLICK,
     ],
     otherwise: None,
 };
@@ -327,6 +349,8 @@ pub const PARTITIONS: KeyTable = KeyTable {
         bind(UP, Command::Move(Move::By(-1)), "previous partition"),
         bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
         bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
         bind(FIRST, Command::Move(Move::First), "first partition"),
         bind(LAST, Command::Move(Move::Last), "last partition"),
         hint(
@@ -357,9 +381,11 @@ pub const PARTITIONS: KeyTable = KeyTable {
             0,
             "back",
         ),
+        REFRESH,
         WHEEL_DOWN,
         WHEEL_UP,
         CLICK,
+        DOUBLE_CLICK,
     ],
     otherwise: None,
 };
@@ -372,6 +398,8 @@ pub const MESSAGES: KeyTable = KeyTable {
         bind(UP, Command::Move(Move::By(-1)), "previous record"),
         bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
         bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
         bind(
             FIRST,
             Command::Move(Move::First),
@@ -407,9 +435,11 @@ pub const MESSAGES: KeyTable = KeyTable {
             0,
             "back",
         ),
+        REFRESH,
         WHEEL_DOWN,
         WHEEL_UP,
         CLICK,
+        DOUBLE_CLICK,
     ],
     otherwise: None,
 };
@@ -422,6 +452,8 @@ pub const DETAIL: KeyTable = KeyTable {
         bind(UP, Command::Move(Move::By(-1)), "scroll up"),
         bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
         bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
         bind(FIRST, Command::Move(Move::First), "top"),
         bind(LAST, Command::Move(Move::Last), "bottom"),
         hint(
@@ -452,6 +484,7 @@ pub const DETAIL: KeyTable = KeyTable {
             0,
             "back",
         ),
+        REFRESH,
         WHEEL_DOWN,
         WHEEL_UP,
     ],
@@ -483,6 +516,8 @@ pub const HELP: KeyTable = KeyTable {
         bind(UP, Command::Move(Move::By(-1)), "scroll up"),
         bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
         bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
         bind(FIRST, Command::Move(Move::First), "top"),
         bind(LAST, Command::Move(Move::Last), "bottom"),
         WHEEL_DOWN,
@@ -521,9 +556,40 @@ pub fn help_lines() -> usize {
         + ALL.len().saturating_sub(1)
 }
 
+/// The key reference as a Markdown table, as the README carries it.
+pub fn markdown() -> String {
+    let mut out = String::from("| screen | keys | does |\n|---|---|---|\n");
+    for t in ALL {
+        let mut name = t.name;
+        let mut row = |keys: String, what: &str| {
+            out.push_str(&format!("| {name} | {keys} | {what} |\n"));
+            name = "";
+        };
+        for b in t.bindings {
+            let keys: Vec<String> = b.keys.iter().map(|k| format!("`{}`", k.name())).collect();
+            row(keys.join(" "), b.description);
+        }
+        if let Some((_, what)) = t.otherwise {
+            row("other keys".into(), what);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The README's key reference is this table; on a change, paste the printed text there.
+    #[test]
+    fn the_readme_key_reference_is_generated_from_the_tables() {
+        let readme = include_str!("../../README.md");
+        let table = markdown();
+        assert!(
+            readme.contains(&table),
+            "README.md's key reference differs from the key tables; it should read:\n{table}"
+        );
+    }
 
     #[test]
     fn no_key_is_bound_twice_in_a_table() {

@@ -11,6 +11,9 @@ use crate::kafka::StartAt;
 use super::keymap::{self, Command, Key, KeyTable, Move};
 use super::{App, Effect, Prompt, PromptKind, Screen, geometry};
 
+/// Two clicks on one row at most this far apart (ms) open it.
+const DOUBLE_CLICK_MS: i64 = 400;
+
 /// What set a command off: the key (typed into inputs) or the mouse (its row).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Trigger {
@@ -66,6 +69,18 @@ impl App {
         if self.prompt.is_some() || self.topics.filter_input.is_some() || self.popup.is_some() {
             return Vec::new();
         }
+        let mut gesture = gesture;
+        if gesture == Key::Click {
+            let now = self.now();
+            let again = self
+                .last_click
+                .is_some_and(|(at, row)| row == mouse.row && now - at <= DOUBLE_CLICK_MS);
+            // A third click starts a new pair.
+            self.last_click = if again { None } else { Some((now, mouse.row)) };
+            if again {
+                gesture = Key::DoubleClick;
+            }
+        }
         let command = keymap::resolve(&self.key_tables(), gesture);
         self.execute(command, Trigger::Mouse(mouse))
     }
@@ -99,6 +114,9 @@ impl App {
             }
             return vec![Effect::Redraw];
         }
+        if command == Command::Refresh && self.screen != Screen::Topics {
+            return self.refresh_watermarks();
+        }
         let mut fx = match self.screen {
             Screen::Topics => self.topics_command(command, trigger),
             Screen::Partitions => self.partitions_command(command, trigger),
@@ -107,6 +125,15 @@ impl App {
         };
         fx.push(Effect::Redraw);
         fx
+    }
+
+    /// `r`: the open topic's partitions and watermarks, now.
+    fn refresh_watermarks(&mut self) -> Vec<Effect> {
+        let Some(topic) = self.partitions.as_ref().map(|p| p.topic.clone()) else {
+            return Vec::new();
+        };
+        self.partitions_loaded_at = Some(self.now());
+        vec![Effect::LoadPartitions { topic }, Effect::Redraw]
     }
 
     fn quit(&mut self) -> Vec<Effect> {
@@ -122,6 +149,8 @@ impl App {
             Move::By(d) => d,
             Move::PageDown => page,
             Move::PageUp => -page,
+            Move::HalfDown => page / 2,
+            Move::HalfUp => -page / 2,
             Move::First => isize::MIN,
             Move::Last => isize::MAX,
         };
@@ -280,6 +309,8 @@ impl App {
             Move::By(d) => cursor.move_by(d, len, rows),
             Move::PageDown => cursor.move_by(page, len, rows),
             Move::PageUp => cursor.move_by(-page, len, rows),
+            Move::HalfDown => cursor.move_by((page / 2).max(1), len, rows),
+            Move::HalfUp => cursor.move_by(-(page / 2).max(1), len, rows),
             Move::First => cursor.select(0, len, rows),
             Move::Last => cursor.select(len, len, rows),
         }
@@ -324,7 +355,10 @@ impl App {
                     return self.open_topic(name);
                 }
             }
-            Command::Refresh => return vec![Effect::LoadTopics],
+            Command::Refresh => {
+                self.topics_loaded_at = Some(self.now());
+                return vec![Effect::LoadTopics];
+            }
             Command::SwitchCluster if self.switch_cluster => return vec![Effect::SwitchCluster],
             _ => {}
         }
@@ -373,6 +407,8 @@ impl App {
             Command::Move(Move::By(d)) => pane.move_by(d, rows),
             Command::Move(Move::PageDown) => pane.move_by(page, rows),
             Command::Move(Move::PageUp) => pane.move_by(-page, rows),
+            Command::Move(Move::HalfDown) => pane.move_by((page / 2).max(1), rows),
+            Command::Move(Move::HalfUp) => pane.move_by(-(page / 2).max(1), rows),
             Command::Move(Move::First) => Some(pane.jump(StartAt::Beginning, false)),
             Command::Move(Move::Last) => Some(pane.jump(
                 StartAt::FromEnd((pane.window.capacity() / 2).max(1) as i64),
@@ -424,11 +460,14 @@ impl App {
             Command::Move(Move::By(n)) => d.scroll_by(n, rows),
             Command::Move(Move::PageDown) => d.scroll_by(page, rows),
             Command::Move(Move::PageUp) => d.scroll_by(-page, rows),
-            Command::Move(Move::First) => d.scroll = 0,
+            Command::Move(Move::HalfDown) => d.scroll_by((page / 2).max(1), rows),
+            Command::Move(Move::HalfUp) => d.scroll_by(-(page / 2).max(1), rows),
+            Command::Move(Move::First) => d.top(),
             Command::Move(Move::Last) => d.scroll_by(isize::MAX, rows),
             Command::CycleView => {
-                d.cycle_view();
+                let job = d.cycle_view();
                 d.scroll_by(0, rows);
+                return job.into_iter().map(Effect::BuildDetail).collect();
             }
             _ => {}
         }

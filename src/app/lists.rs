@@ -100,8 +100,12 @@ impl TopicList {
         self.rows = rows;
         self.loaded = true;
         self.rematch();
+        // The same topic as before; else the first that is not internal (`__consumer_offsets`
+        // sorts first and is rarely what one came for).
+        let visible = self.visible();
         let index = keep
-            .and_then(|k| self.visible().iter().position(|t| t.name == k))
+            .and_then(|k| visible.iter().position(|t| t.name == k))
+            .or_else(|| visible.iter().position(|t| !t.internal))
             .unwrap_or(0);
         let len = self.visible_len();
         self.cursor.select(index, len, list_rows);

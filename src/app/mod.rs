@@ -18,7 +18,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use crate::kafka::{ReaderEvent, StartAt};
 
 pub use cursor::Cursor;
-pub use detail::{Detail, ValueView};
+pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
 pub use prompt::{History, Prompt, PromptKind};
@@ -48,6 +48,8 @@ pub enum Action {
     },
     /// Reader events drained from the channel in one go.
     Reader(Vec<ReaderEvent>),
+    /// A detail's lines, indexed off the UI thread.
+    DetailBuilt(DetailBuilt),
 }
 
 /// Something the runtime must do.
@@ -75,6 +77,9 @@ pub enum Effect {
     StopReader,
     /// End this session and let the user pick another cluster profile.
     SwitchCluster,
+    /// Index a large value's lines (or make its JSON) off the UI thread; the answer comes
+    /// back as `Action::DetailBuilt`. A newer job makes older ones moot.
+    BuildDetail(DetailJob),
     /// Nothing to do but draw.
     Redraw,
     /// End the program.
@@ -171,6 +176,9 @@ pub struct App {
     window: usize,
     clock: Clock,
     generation: u64,
+    details_opened: u64,
+    /// The last click (time, row), for double-clicks.
+    last_click: Option<(i64, u16)>,
     topics_loaded_at: Option<i64>,
     partitions_loaded_at: Option<i64>,
 }
@@ -198,6 +206,8 @@ impl App {
             window: window.max(1),
             clock,
             generation: 0,
+            details_opened: 0,
+            last_click: None,
             topics_loaded_at: None,
             partitions_loaded_at: None,
         }
@@ -240,16 +250,27 @@ impl App {
                 if let Some(m) = self.messages.as_mut() {
                     m.cursor.scroll_into_view(m.window.len(), rows);
                 }
+                let mut fx = vec![Effect::Redraw];
                 if let Some(d) = self.detail.as_mut() {
-                    d.resize(geometry::detail_width(w));
+                    fx.extend(d.resize(geometry::detail_width(w)).map(Effect::BuildDetail));
                     d.scroll_by(0, geometry::detail_rows(h));
                 }
-                vec![Effect::Redraw]
+                fx
             }
             Action::Tick => self.on_tick(),
             Action::TopicsLoaded(result) => self.on_topics(result),
             Action::PartitionsLoaded { topic, result } => self.on_partitions(topic, result),
             Action::Reader(events) => self.on_reader(events),
+            Action::DetailBuilt(built) => {
+                let rows = geometry::detail_rows(self.size.1);
+                match self.detail.as_mut() {
+                    Some(d) => {
+                        d.built(built, rows);
+                        vec![Effect::Redraw]
+                    }
+                    None => Vec::new(),
+                }
+            }
         }
     }
 
@@ -391,11 +412,16 @@ impl App {
             return Vec::new();
         };
         let tz = self.time_zone;
-        self.detail = Some(Detail::new(m, geometry::detail_width(self.size.0), |t| {
+        self.details_opened += 1;
+        let width = geometry::detail_width(self.size.0);
+        let (detail, job) = Detail::new(self.details_opened, m, width, |t| {
             crate::render::format_time(tz, t)
-        }));
+        });
+        self.detail = Some(detail);
         self.screen = Screen::Detail;
-        vec![Effect::Redraw]
+        let mut fx: Vec<Effect> = job.into_iter().map(Effect::BuildDetail).collect();
+        fx.push(Effect::Redraw);
+        fx
     }
 }
 

@@ -185,7 +185,12 @@ fn lists_move_with_vim_keys_arrows_and_pages() {
     app.update(ch('j'));
     app.update(key(KeyCode::Down));
     assert_eq!(app.topics.cursor.selected, 2);
+    // Ctrl-d and Ctrl-u move half a page (5 of 10 rows), as in vim; PgDn PgUp a page.
     app.update(ctrl('d'));
+    assert_eq!(app.topics.cursor.selected, 7);
+    app.update(ctrl('u'));
+    assert_eq!(app.topics.cursor.selected, 2);
+    app.update(key(KeyCode::PageDown));
     assert_eq!(app.topics.cursor.selected, 12);
     app.update(key(KeyCode::PageUp));
     assert_eq!(app.topics.cursor.selected, 2);
@@ -616,4 +621,75 @@ fn the_wheel_scrolls_the_help_and_is_ignored_by_inputs() {
     app.update(wheel(MouseEventKind::ScrollDown));
     assert_eq!(app.topics.cursor.selected, 0);
     assert!(app.topics.filter_input.is_some());
+}
+
+#[test]
+fn the_topic_list_starts_on_the_first_topic_that_is_not_internal() {
+    let mut app = App::new("b:9092".into(), 100, Box::new(|| 0));
+    app.update(Action::Resize(80, 15));
+    app.start(None);
+    let mut internal = topic("__consumer_offsets", 50);
+    internal.internal = true;
+    app.update(Action::TopicsLoaded(Ok(vec![internal, topic("orders", 3)])));
+    assert_eq!(app.topics.selected_name().as_deref(), Some("orders"));
+    // A refresh keeps the selection, internal or not.
+    app.update(ch('k'));
+    app.update(ch('r'));
+    let again = app.topics.rows.clone();
+    app.update(Action::TopicsLoaded(Ok(again)));
+    assert_eq!(
+        app.topics.selected_name().as_deref(),
+        Some("__consumer_offsets")
+    );
+}
+
+#[test]
+fn a_double_click_opens_the_row_and_r_reloads_the_watermarks() {
+    let now = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(1_000));
+    let clock = now.clone();
+    let mut app = App::new(
+        "b:9092".into(),
+        100,
+        Box::new(move || clock.load(std::sync::atomic::Ordering::Relaxed)),
+    );
+    app.update(Action::Resize(80, 15));
+    app.start(None);
+    app.update(Action::TopicsLoaded(Ok(vec![
+        topic("audit", 1),
+        topic("orders", 3),
+    ])));
+    let click = Action::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 5,
+        row: 4,
+        modifiers: KeyModifiers::NONE,
+    });
+    let click = || match &click {
+        Action::Mouse(m) => Action::Mouse(*m),
+        _ => unreachable!(),
+    };
+    // Two clicks 500 ms apart only select; two within 400 ms open.
+    app.update(click());
+    now.store(1_500, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(app.update(click()), vec![Effect::Redraw]);
+    assert_eq!(app.screen, Screen::Topics);
+    now.store(1_800, std::sync::atomic::Ordering::Relaxed);
+    let fx = app.update(click());
+    assert_eq!(app.screen, Screen::Partitions);
+    assert_eq!(
+        fx[0],
+        Effect::LoadPartitions {
+            topic: "orders".into()
+        }
+    );
+    let fx = app.update(ch('r'));
+    assert_eq!(
+        fx,
+        vec![
+            Effect::LoadPartitions {
+                topic: "orders".into()
+            },
+            Effect::Redraw
+        ]
+    );
 }

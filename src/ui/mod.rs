@@ -64,12 +64,19 @@ fn title_bar(app: &App, frame: &mut Frame, area: Rect) {
         spans.push(Span::raw(format!("offset {}", d.message.offset)));
     }
     let hint = status::hints(&crate::app::keymap::GENERAL, usize::MAX);
+    let w = hint.chars().count() as u16;
+    let show_hint = area.width > w + 20;
+    // The breadcrumb gives way to the hints: cut with `…`, never drawn under them.
+    let room = if show_hint {
+        area.width.saturating_sub(w + 1)
+    } else {
+        area.width
+    };
     frame.render_widget(
-        Paragraph::new(Line::from(spans)).style(theme::title_bar()),
+        Paragraph::new(Line::from(truncate(spans, room as usize))).style(theme::title_bar()),
         area,
     );
-    let w = hint.chars().count() as u16;
-    if area.width > w + 20 {
+    if show_hint {
         let right = Rect {
             x: area.x + area.width - w,
             width: w,
@@ -77,6 +84,42 @@ fn title_bar(app: &App, frame: &mut Frame, area: Rect) {
         };
         frame.render_widget(Paragraph::new(hint).style(theme::title_bar()), right);
     }
+}
+
+/// `spans` cut to `max` columns, ending in `…` when cut.
+fn truncate(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {
+    let total: usize = spans.iter().map(Span::width).sum();
+    if total <= max {
+        return spans;
+    }
+    let mut out = Vec::new();
+    let mut left = max.saturating_sub(1);
+    for span in spans {
+        if left == 0 {
+            break;
+        }
+        let w = span.width();
+        if w <= left {
+            left -= w;
+            out.push(span);
+            continue;
+        }
+        let mut text = String::new();
+        for c in span.content.chars() {
+            let cw = Span::raw(c.to_string()).width();
+            if cw > left {
+                break;
+            }
+            left -= cw;
+            text.push(c);
+        }
+        out.push(Span::styled(text, span.style));
+        break;
+    }
+    if max > 0 {
+        out.push(Span::raw("…"));
+    }
+    out
 }
 
 /// The bordered block every pane sits in.

@@ -44,6 +44,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         left.push(sep());
         left.push(Span::styled(format!("⚠ {w}"), theme::bad()));
     }
+    let left = super::truncate(left, area.width as usize);
+    let mut left = left;
     let used: usize = left.iter().map(|s| s.content.chars().count()).sum();
     let room = (area.width as usize).saturating_sub(used);
     let hints = hints(app.screen_table(), room.saturating_sub(2));
