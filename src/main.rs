@@ -153,7 +153,7 @@ fn main() -> ExitCode {
                 .with_ansi(false)
                 .init(),
             Err(e) => {
-                eprintln!("kbrowse: cannot open log file {}: {e}", path.display());
+                kbrowse::cli::report(format_args!("cannot open log file {}: {e}", path.display()));
                 return ExitCode::from(2);
             }
         }
@@ -171,12 +171,12 @@ fn main() -> ExitCode {
     let settings = match config::resolve(&inputs, &config::secret::ProcessEnv) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("kbrowse: {e}");
+            kbrowse::cli::report(&e);
             return ExitCode::from(2);
         }
     };
     for w in &settings.warnings {
-        eprintln!("kbrowse: {w}");
+        kbrowse::cli::report(w);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -184,14 +184,14 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("kbrowse: cannot start the async runtime: {e}");
+            kbrowse::cli::report(format_args!("cannot start the async runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli, inputs, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("kbrowse: {e:#}");
+            kbrowse::cli::report(format_args!("{e:#}"));
             if e.downcast_ref::<Usage>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -351,7 +351,7 @@ fn profile_settings(inputs: &Inputs, name: String) -> anyhow::Result<(Settings, 
     };
     let settings = config::resolve(&inputs, &config::secret::ProcessEnv).map_err(usage)?;
     for w in &settings.warnings {
-        eprintln!("kbrowse: {w}");
+        kbrowse::cli::report(w);
     }
     let client = settings.client_config().map_err(usage)?;
     Ok((settings, client))

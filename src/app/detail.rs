@@ -5,7 +5,7 @@
 //! computed on demand.
 
 use crate::kafka::{Message, TimestampType};
-use crate::render;
+use crate::render::{self, Safe};
 
 /// How the value is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,19 +32,19 @@ impl ValueView {
 /// Text cut into screen lines: one string and the byte index where each line starts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Wrapped {
-    text: String,
+    text: Safe,
     starts: Vec<usize>,
 }
 
 impl Wrapped {
     /// Cuts `text` at newlines and every `width` characters.
-    pub fn new(text: String, width: usize) -> Wrapped {
+    pub fn new(text: Safe, width: usize) -> Wrapped {
         let width = width.max(1);
         let mut starts = vec![0];
         let mut col = 0;
         // Bytes, not chars: a line starts at a character's first byte (never a UTF-8
         // continuation byte), which keeps this a tight loop over 10 MiB values.
-        for (i, &b) in text.as_bytes().iter().enumerate() {
+        for (i, &b) in text.as_str().as_bytes().iter().enumerate() {
             if b == b'\n' {
                 starts.push(i + 1);
                 col = 0;
@@ -73,14 +73,16 @@ impl Wrapped {
     }
 
     /// Line `i`, without its newline.
-    pub fn line(&self, i: usize) -> &str {
+    pub fn line(&self, i: usize) -> Safe {
         let Some(&start) = self.starts.get(i) else {
-            return "";
+            return Safe::default();
         };
-        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
-        self.text[start..end]
-            .strip_suffix('\n')
-            .unwrap_or(&self.text[start..end])
+        let text = self.text.as_str();
+        let mut end = self.starts.get(i + 1).copied().unwrap_or(text.len());
+        if text[..end].ends_with('\n') {
+            end -= 1;
+        }
+        self.text.slice(start..end)
     }
 }
 
@@ -89,8 +91,11 @@ impl Wrapped {
 pub struct Fact {
     /// What the fact is ("Offset", "Key", a header name).
     pub label: String,
-    /// Its value, already escaped for the terminal.
-    pub value: String,
+    /// Its value, escaped for the terminal.
+    pub value: Safe,
+    /// True when the value ends in an absent (null) key or header value, which the screen
+    /// marks in a style unlike data.
+    pub null: bool,
 }
 
 /// The detail view's state.
@@ -153,7 +158,7 @@ impl Detail {
 
     fn json(&mut self) -> Option<&Wrapped> {
         if self.json.is_none() {
-            let pretty = self.message.value.as_deref().and_then(render::pretty_json);
+            let pretty = self.message.value.as_deref().and_then(Safe::json);
             self.json = Some(pretty.map(|p| Wrapped::new(p, self.width)));
         }
         self.json.as_ref().and_then(Option::as_ref)
@@ -178,20 +183,24 @@ impl Detail {
     }
 
     /// Value line `i` in the current view.
-    pub fn value_line(&self, i: usize) -> String {
+    pub fn value_line(&self, i: usize) -> Safe {
         match self.view {
-            ValueView::Text => self.text.line(i).to_string(),
-            ValueView::Hex => {
-                let mut s = String::with_capacity(80);
-                if i < render::hex_lines(self.value().len()) {
-                    render::hex_line(self.value(), i, &mut s);
-                }
-                s
-            }
+            ValueView::Text => self.text.line(i),
+            ValueView::Hex => Safe::hex_line(self.value(), i),
             ValueView::Json => match self.json.as_ref().and_then(Option::as_ref) {
-                Some(w) => w.line(i).to_string(),
-                None => String::new(),
+                Some(w) => w.line(i),
+                None => Safe::default(),
             },
+        }
+    }
+
+    /// What stands in for a value that has no text: `∅` when absent, `(empty)` when it has
+    /// no bytes; the screen draws it in a style unlike data.
+    pub fn placeholder(&self) -> Option<&'static str> {
+        match self.message.value.as_deref() {
+            None => Some(NULL_MARK),
+            Some([]) => Some("(empty)"),
+            Some(_) => None,
         }
     }
 
@@ -212,40 +221,37 @@ impl Detail {
     }
 }
 
+/// How the TUI shows an absent key or value (in a style unlike data).
+pub const NULL_MARK: &str = "∅";
+
 fn text_of(message: &Message, width: usize) -> Wrapped {
-    let text = match message.value.as_deref() {
-        None => "(null)".to_string(),
-        Some([]) => "(empty)".to_string(),
-        Some(v) => {
-            // Newlines stay line breaks; everything else unsafe is made visible.
-            let mut s = String::with_capacity(v.len() + v.len() / 8);
-            for (i, line) in v.split(|&b| b == b'\n').enumerate() {
-                if i > 0 {
-                    s.push('\n');
-                }
-                render::escape_into(line, None, &mut s);
-            }
-            s
-        }
-    };
+    // An absent or empty value has no text; `placeholder` stands in for it.
+    let text = Safe::lines(message.value.as_deref().unwrap_or_default());
     Wrapped::new(text, width)
 }
 
-fn bytes_fact(b: Option<&[u8]>) -> String {
-    match b {
-        None => "(null)".into(),
-        Some(b) => format!(
-            "{}  ({} bytes)",
-            render::escape_line(b, FACT_CHARS),
+/// A key or header value: escaped with its size, or nothing and `null` set when absent.
+fn bytes_fact(prefix: Safe, b: Option<&[u8]>, label: &str) -> Fact {
+    let mut value = prefix;
+    if let Some(b) = b {
+        value.push(Safe::line(b, FACT_CHARS));
+        value.push(Safe::new(&format!(
+            "  ({} bytes)",
             super::thousands(b.len() as i64)
-        ),
+        )));
+    }
+    Fact {
+        label: label.to_string(),
+        value,
+        null: b.is_none(),
     }
 }
 
 fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
     let fact = |label: &str, value: String| Fact {
         label: label.to_string(),
-        value,
+        value: Safe::new(&value),
+        null: false,
     };
     let ts_type = match m.timestamp_type {
         TimestampType::CreateTime => "create time",
@@ -277,23 +283,24 @@ fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
             "Timestamp",
             format!("{}  ({} ms, {ts_type})", time(m.timestamp), m.timestamp),
         ),
-        fact("Key", bytes_fact(m.key.as_deref())),
+        bytes_fact(Safe::default(), m.key.as_deref(), "Key"),
         fact("Batch", batch),
     ];
     if m.headers.is_empty() {
         out.push(fact("Headers", "(none)".into()));
     }
     for h in &m.headers {
-        let name = render::escape_line(&h.name, 200);
-        out.push(fact(
-            "Header",
-            format!("{name} = {}", bytes_fact(h.value.as_deref())),
-        ));
+        let mut name = Safe::line(&h.name, 200);
+        name.push(" = ");
+        out.push(bytes_fact(name, h.value.as_deref(), "Header"));
     }
-    let size = m.value.as_ref().map_or("null".to_string(), |v| {
-        format!("{} bytes", super::thousands(v.len() as i64))
+    out.push(match &m.value {
+        Some(v) => fact(
+            "Value",
+            format!("{} bytes", super::thousands(v.len() as i64)),
+        ),
+        None => bytes_fact(Safe::default(), None, "Value"),
     });
-    out.push(fact("Value", size));
     out
 }
 
@@ -305,12 +312,14 @@ mod tests {
 
     #[test]
     fn wrapping_cuts_at_newlines_and_width() {
-        let w = Wrapped::new("abcdef\nxy".into(), 4);
+        let w = Wrapped::new(Safe::lines(b"abcdef\nxy"), 4);
         assert_eq!(
-            (0..w.len()).map(|i| w.line(i)).collect::<Vec<_>>(),
+            (0..w.len())
+                .map(|i| w.line(i).to_string())
+                .collect::<Vec<_>>(),
             vec!["abcd", "ef", "xy"]
         );
-        let e = Wrapped::new(String::new(), 4);
+        let e = Wrapped::new(Safe::default(), 4);
         assert_eq!(e.len(), 1);
     }
 
@@ -321,17 +330,21 @@ mod tests {
         let mut d = Detail::new(m.clone(), 40, |t| t.to_string());
         d.cycle_view();
         assert_eq!(d.view, ValueView::Hex);
-        assert!(d.value_line(0).starts_with("00000000  7b 22 61 22"));
+        assert!(
+            d.value_line(0)
+                .as_str()
+                .starts_with("00000000  7b 22 61 22")
+        );
         d.cycle_view();
         assert_eq!(d.view, ValueView::Json);
-        assert_eq!(d.value_line(1), "  \"a\": 1");
+        assert_eq!(d.value_line(1).as_str(), "  \"a\": 1");
         d.cycle_view();
         assert_eq!(d.view, ValueView::Text);
 
         m.value = Some(Bytes::from_static(b"plain \x1b[2J\nnext"));
         let mut d = Detail::new(m, 40, |t| t.to_string());
-        assert_eq!(d.value_line(0), "plain \\e[2J");
-        assert_eq!(d.value_line(1), "next");
+        assert_eq!(d.value_line(0).as_str(), "plain \\e[2J");
+        assert_eq!(d.value_line(1).as_str(), "next");
         d.cycle_view();
         d.cycle_view();
         assert_eq!(d.view, ValueView::Text);

@@ -3,12 +3,13 @@
 use tui_input::Input;
 
 use super::cursor::Cursor;
+use crate::render::Outside;
 
 /// A topic as the topic list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicRow {
-    /// The topic's name as the broker sent it (escaped when drawn).
-    pub name: String,
+    /// The topic's name as the broker sent it (shown only escaped).
+    pub name: Outside,
     /// True for internal topics such as __consumer_offsets.
     pub internal: bool,
     /// How many partitions it has.
@@ -62,7 +63,7 @@ impl TopicList {
         let f = self.filter.to_lowercase();
         self.rows
             .iter()
-            .filter(|t| f.is_empty() || t.name.to_lowercase().contains(&f))
+            .filter(|t| f.is_empty() || t.name.raw().to_lowercase().contains(&f))
             .collect()
     }
 
@@ -70,7 +71,7 @@ impl TopicList {
     pub fn selected_name(&self) -> Option<String> {
         self.visible()
             .get(self.cursor.selected)
-            .map(|t| t.name.clone())
+            .map(|t| t.name.raw().to_string())
     }
 
     /// Replaces the rows, keeping the same topic selected when it is still there.
@@ -91,7 +92,7 @@ impl TopicList {
 #[derive(Debug, Clone)]
 pub struct PartitionList {
     /// The topic whose partitions these are.
-    pub topic: String,
+    pub topic: Outside,
     /// One row per partition, sorted by id.
     pub rows: Vec<PartitionRow>,
     /// True once the first answer arrived.
@@ -104,7 +105,7 @@ impl PartitionList {
     /// An empty list that waits for its first load.
     pub fn new(topic: String) -> PartitionList {
         PartitionList {
-            topic,
+            topic: Outside::new(topic),
             rows: Vec::new(),
             loaded: false,
             cursor: Cursor::default(),

@@ -6,6 +6,7 @@ use crate::kafka::{Message, ReaderEvent, ReaderEventKind, StartAt, Watermarks};
 use super::Effect;
 use super::cursor::Cursor;
 use super::window::{DEFAULT_MAX_BYTES, MessageWindow};
+use crate::render::{Outside, Safe};
 
 /// What the reader is doing, as the status line tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,10 +26,10 @@ pub enum ReaderStatus {
         /// Attempts so far.
         attempt: u32,
         /// Why the connection was lost.
-        error: String,
+        error: Safe,
     },
     /// The reader stopped on an error.
-    Failed(String),
+    Failed(Safe),
 }
 
 /// How arriving records are used.
@@ -48,7 +49,7 @@ enum Mode {
 #[derive(Debug, Clone)]
 pub struct MessagePane {
     /// The topic read.
-    pub topic: String,
+    pub topic: Outside,
     /// The partition read.
     pub partition: i32,
     /// The records held: a bounded window of the partition.
@@ -66,9 +67,9 @@ pub struct MessagePane {
     /// The jump generation: events of other generations are stale.
     pub generation: u64,
     /// An error to show in a popup, taken by the app.
-    pub notice: Option<String>,
+    pub notice: Option<Safe>,
     /// Something the status line keeps saying until the next jump (records deleted unread).
-    pub warning: Option<String>,
+    pub warning: Option<Safe>,
     stick_bottom: bool,
     /// The part of the last move that the window's edge stopped (negative: at the top); it
     /// is made once the neighbouring page lands, so one key is enough to cross the edge.
@@ -82,7 +83,7 @@ impl MessagePane {
     /// A pane with an empty window; `generation` must be above any used before.
     pub fn new(topic: String, partition: i32, capacity: usize, generation: u64) -> MessagePane {
         MessagePane {
-            topic,
+            topic: Outside::new(topic),
             partition,
             window: MessageWindow::new(capacity, DEFAULT_MAX_BYTES),
             cursor: Cursor::default(),
@@ -116,7 +117,7 @@ impl MessagePane {
         self.status = ReaderStatus::Starting;
         Effect::StartReader {
             generation: self.generation,
-            topic: self.topic.clone(),
+            topic: self.topic.raw().to_string(),
             partition: self.partition,
             start,
         }
@@ -268,15 +269,15 @@ impl MessagePane {
             ReaderEventKind::Reconnecting { attempt, error, .. } => {
                 self.status = ReaderStatus::Reconnecting {
                     attempt,
-                    error: error.to_string(),
+                    error: Safe::display(&error),
                 };
                 None
             }
             ReaderEventKind::Skipped { from, to } => {
-                self.warning = Some(format!(
+                self.warning = Some(Safe::new(&format!(
                     "offsets {from}–{} were deleted before they were read",
                     to - 1
-                ));
+                )));
                 if let Some(w) = self.watermarks.as_mut() {
                     w.low = w.low.max(to);
                 }
@@ -287,7 +288,7 @@ impl MessagePane {
             }
             ReaderEventKind::Finished { .. } => Some(self.stop()),
             ReaderEventKind::Failed(error) => {
-                let msg = error.to_string();
+                let msg = Safe::display(&error);
                 self.status = ReaderStatus::Failed(msg.clone());
                 self.notice = Some(msg);
                 self.follow = false;

@@ -15,6 +15,7 @@ pub mod window;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::kafka::{ReaderEvent, StartAt};
+use crate::render::Safe;
 
 pub use cursor::Cursor;
 pub use detail::{Detail, ValueView};
@@ -145,10 +146,10 @@ pub struct App {
     pub switch_cluster: bool,
     /// The jump or filter prompt, while it is open.
     pub prompt: Option<Prompt>,
-    /// An error shown in a popup until a key is pressed.
-    pub popup: Option<String>,
+    /// An error shown in a popup until a key is pressed (escaped: it quotes broker data).
+    pub popup: Option<Safe>,
     /// A problem shown in the status line (a failed refresh).
-    pub warning: Option<String>,
+    pub warning: Option<Safe>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Set once the user asked to quit.
@@ -260,7 +261,7 @@ impl App {
         {
             self.partitions_loaded_at = Some(now);
             fx.push(Effect::LoadPartitions {
-                topic: p.topic.clone(),
+                topic: p.topic.raw().to_string(),
             });
         }
         fx
@@ -274,9 +275,9 @@ impl App {
                 self.warning = None;
             }
             Err(e) if !self.topics.loaded && self.screen == Screen::Topics => {
-                self.popup = Some(format!("cannot list topics: {e}"))
+                self.popup = Some(Safe::new(&format!("cannot list topics: {e}")))
             }
-            Err(e) => self.warning = Some(format!("topic refresh failed: {e}")),
+            Err(e) => self.warning = Some(Safe::new(&format!("topic refresh failed: {e}"))),
         }
         vec![Effect::Redraw]
     }
@@ -306,13 +307,13 @@ impl App {
             }
             Err(e) if !list.loaded => {
                 // The topic cannot be opened (unknown, or the cluster is unreachable).
-                self.popup = Some(e);
+                self.popup = Some(Safe::new(&e));
                 self.partitions = None;
                 if self.screen == Screen::Partitions {
                     self.screen = Screen::Topics;
                 }
             }
-            Err(e) => self.warning = Some(format!("partition refresh failed: {e}")),
+            Err(e) => self.warning = Some(Safe::new(&format!("partition refresh failed: {e}"))),
         }
         vec![Effect::Redraw]
     }
@@ -342,7 +343,7 @@ impl App {
 
     /// Opens a partition's messages at `start`.
     fn open_partition(&mut self, partition: i32, start: StartAt) -> Vec<Effect> {
-        let Some(topic) = self.partitions.as_ref().map(|p| p.topic.clone()) else {
+        let Some(topic) = self.partitions.as_ref().map(|p| p.topic.raw().to_string()) else {
             return Vec::new();
         };
         let mut fx = Vec::new();

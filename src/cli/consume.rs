@@ -114,10 +114,10 @@ pub async fn run(
                 if let Some(at) = at {
                     reconnecting.remove(&ev.partition);
                     flush(out, &mut buf)?;
-                    eprintln!(
-                        "kbrowse: reading {}/{} again at offset {at}",
+                    super::report(format_args!(
+                        "reading {}/{} again at offset {at}",
                         opts.topic, ev.partition
-                    );
+                    ));
                 }
             }
             match ev.kind {
@@ -142,10 +142,10 @@ pub async fn run(
                 } => {
                     reconnecting.insert(ev.partition);
                     if attempt == 1 || attempt % 10 == 0 {
-                        eprintln!(
-                            "kbrowse: {error}; reconnecting to {}/{} at offset {next} (attempt {attempt})",
+                        super::report(format_args!(
+                            "{error}; reconnecting to {}/{} at offset {next} (attempt {attempt})",
                             opts.topic, ev.partition
-                        );
+                        ));
                     }
                 }
                 ReaderEventKind::Skipped { from, to } => {
@@ -157,7 +157,7 @@ pub async fn run(
                         from,
                         to,
                     };
-                    eprintln!("kbrowse: warning: {gone}; continuing at offset {to}");
+                    super::report(format_args!("warning: {gone}; continuing at offset {to}"));
                 }
                 ReaderEventKind::Started { .. } | ReaderEventKind::CaughtUp { .. } => {}
             }
@@ -205,7 +205,9 @@ async fn holding(
     }
     for e in &outside {
         if let Error::OffsetOutOfRange { partition, .. } = e {
-            eprintln!("kbrowse: warning: {e}; skipping partition {partition}");
+            super::report(format_args!(
+                "warning: {e}; skipping partition {partition}"
+            ));
         }
     }
     if inside.is_empty() {

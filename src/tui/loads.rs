@@ -42,7 +42,7 @@ pub async fn topics(cluster: Arc<Cluster>, isolation: Isolation) -> Result<Vec<T
                 });
                 TopicRow {
                     partitions: t.partitions.len(),
-                    name: t.name,
+                    name: t.name.into(),
                     internal: t.internal,
                     messages,
                 }

@@ -6,8 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{pane, theme, thousands};
+use crate::app::detail::NULL_MARK;
 use crate::app::{App, ReaderStatus};
-use crate::render::escape_line;
+use crate::render::Safe;
 
 const TIME_WIDTH: u16 = 23;
 const KEY_WIDTH: u16 = 20;
@@ -15,12 +16,9 @@ const SIZE_WIDTH: u16 = 9;
 
 fn bytes_cell(b: Option<&[u8]>, width: u16, style: ratatui::style::Style) -> Cell<'static> {
     match b {
-        None => Cell::from(Span::styled("null", theme::dim())),
+        None => Cell::from(Span::styled(NULL_MARK, theme::null())),
         // One column is left for the ellipsis that marks a cut value.
-        Some(b) => Cell::from(Span::styled(
-            escape_line(b, width.saturating_sub(1) as usize),
-            style,
-        )),
+        Some(b) => Cell::from(Safe::line(b, width.saturating_sub(1) as usize).styled(style)),
     }
 }
 

@@ -35,7 +35,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             let total: i64 = p.map_or(0, |p| p.rows.iter().filter_map(|r| r.messages()).sum());
             let text = format!(
                 " {} · {} messages",
-                p.map_or("", |p| p.topic.as_str()),
+                p.map(|p| p.topic.safe()).unwrap_or_default(),
                 thousands(total)
             );
             (vec![Span::raw(text)], "⏎ open  o offset  t time  Esc back ")

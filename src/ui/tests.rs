@@ -322,3 +322,123 @@ fn messages_records_deleted_unread() {
     }]));
     insta::assert_snapshot!(render(&app));
 }
+
+/// A topic name a hostile broker might send: set the title, clear the screen, write the
+/// clipboard, a C1 CSI and a right-to-left override.
+const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;cHduZWQ=\u{7}\u{9b}31m\u{202e}evil";
+
+fn hostile_app() -> App {
+    let mut app = topics_app();
+    let t = |name: &str| TopicRow {
+        name: name.into(),
+        internal: false,
+        partitions: 1,
+        messages: Some(1),
+    };
+    app.update(Action::TopicsLoaded(Ok(vec![
+        t(HOSTILE),
+        t(&format!(
+            "{}-and-a-name-too-long-for-the-column",
+            "x".repeat(60)
+        )),
+        t("plain"),
+    ])));
+    app
+}
+
+#[test]
+fn topics_hostile_names_are_escaped_and_cut_with_an_ellipsis() {
+    let app = hostile_app();
+    let screen = render(&app);
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{9b}'));
+    assert!(!screen.contains('\u{202e}'));
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn hostile_error_popup() {
+    let mut app = hostile_app();
+    app.update(key(KeyCode::Enter));
+    app.update(Action::PartitionsLoaded {
+        topic: HOSTILE.into(),
+        result: Err(format!("cannot connect to broker 2 at {HOSTILE}:9092")),
+    });
+    let screen = render(&app);
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{9b}'));
+    assert!(!screen.contains('\u{202e}'));
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn partitions_hostile_breadcrumb_title_and_warning() {
+    let mut app = hostile_app();
+    app.update(key(KeyCode::Enter));
+    let row = PartitionRow {
+        id: 0,
+        leader: 1,
+        replicas: vec![1],
+        isr: vec![1],
+        low: Some(0),
+        high: Some(1),
+    };
+    app.update(Action::PartitionsLoaded {
+        topic: HOSTILE.into(),
+        result: Ok(vec![row]),
+    });
+    app.update(Action::PartitionsLoaded {
+        topic: HOSTILE.into(),
+        result: Err(format!("broker {HOSTILE}:9092 closed the connection")),
+    });
+    let screen = render(&app);
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{9b}'));
+    assert!(!screen.contains('\u{202e}'));
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn messages_backslashes_nulls_and_cut_escapes() {
+    let mut app = messages_app();
+    let generation = app.messages.as_ref().unwrap().generation + 1;
+    app.update(ch('G'));
+    let kind = ReaderEventKind::Messages(vec![
+        record(
+            2000,
+            Some(br"C:\new"),
+            Some(br"C:\new\x41 is not a newline"),
+        ),
+        record(2001, Some(b"(null)"), None),
+        record(2002, None, Some(b"(null)")),
+        // The key's escapes do not fit the column: the cut falls between them, then `…`.
+        record(
+            2003,
+            Some(b"key\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b"),
+            Some(b""),
+        ),
+        record(
+            2004,
+            Some("\u{202e}\u{202e}\u{202e}".as_bytes()),
+            Some(b"x"),
+        ),
+    ]);
+    app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    }]));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn detail_null_value_and_backslash_key() {
+    let mut app = messages_app();
+    let generation = app.messages.as_ref().unwrap().generation + 1;
+    app.update(ch('G'));
+    let kind = ReaderEventKind::Messages(vec![record(2000, Some(br"C:\new"), None)]);
+    app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    }]));
+    app.update(key(KeyCode::Enter));
+    insta::assert_snapshot!(render(&app));
+}
