@@ -442,3 +442,21 @@ fn detail_null_value_and_backslash_key() {
     app.update(key(KeyCode::Enter));
     insta::assert_snapshot!(render(&app));
 }
+
+/// Broker strings reach the screen only escaped: `Outside::raw` (the protocol's form) is never
+/// called by drawing code.
+#[test]
+fn no_screen_draws_the_raw_form_of_outside_text() {
+    for (file, source) in [
+        ("mod.rs", include_str!("mod.rs")),
+        ("detail.rs", include_str!("detail.rs")),
+        ("help.rs", include_str!("help.rs")),
+        ("messages.rs", include_str!("messages.rs")),
+        ("partitions.rs", include_str!("partitions.rs")),
+        ("popup.rs", include_str!("popup.rs")),
+        ("status.rs", include_str!("status.rs")),
+        ("topics.rs", include_str!("topics.rs")),
+    ] {
+        assert!(!source.contains(".raw()"), "ui/{file} draws raw outside text");
+    }
+}
