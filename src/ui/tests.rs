@@ -457,6 +457,9 @@ fn no_screen_draws_the_raw_form_of_outside_text() {
         ("status.rs", include_str!("status.rs")),
         ("topics.rs", include_str!("topics.rs")),
     ] {
-        assert!(!source.contains(".raw()"), "ui/{file} draws raw outside text");
+        assert!(
+            !source.contains(".raw()"),
+            "ui/{file} draws raw outside text"
+        );
     }
 }
