@@ -51,12 +51,28 @@ fn escaped_width(c: char) -> usize {
 /// become `\e`, `\n`, `\xNN` or `\u{NNNN}`, and a backslash becomes `\\`, so that every `\`
 /// shown starts an escape.
 pub fn escape_into(bytes: &[u8], max_cols: Option<usize>, out: &mut String) -> bool {
-    escape_with(bytes, max_cols, true, out)
+    escape_with::<true>(bytes, max_cols, out)
+}
+
+/// Bytes copied as they are: printable ASCII, and the backslash when `BACKSLASH` is false.
+const fn plain_bytes<const BACKSLASH: bool>() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = !(BACKSLASH && b == b'\\' as usize);
+        b += 1;
+    }
+    t
 }
 
 /// `escape_into`, with a choice to leave backslashes as they are (JSON text, where a
 /// backslash already starts an escape).
-fn escape_with(bytes: &[u8], max_cols: Option<usize>, backslash: bool, out: &mut String) -> bool {
+fn escape_with<const BACKSLASH: bool>(
+    bytes: &[u8],
+    max_cols: Option<usize>,
+    out: &mut String,
+) -> bool {
+    let plain = const { &plain_bytes::<BACKSLASH>() };
     let limit = max_cols.unwrap_or(usize::MAX);
     let mut shown = 0usize;
     for chunk in bytes.utf8_chunks() {
@@ -65,7 +81,7 @@ fn escape_with(bytes: &[u8], max_cols: Option<usize>, backslash: bool, out: &mut
             // A run of printable ASCII is copied as it is: one column per byte.
             let run = rest
                 .bytes()
-                .position(|b| !(0x20..0x7f).contains(&b) || (backslash && b == b'\\'))
+                .position(|b| !plain[b as usize])
                 .unwrap_or(rest.len());
             if run > 0 {
                 let take = run.min(limit - shown);
@@ -212,7 +228,7 @@ pub fn pretty_json(bytes: &[u8]) -> Option<String> {
             if !out.is_empty() {
                 out.push('\n');
             }
-            escape_with(line.as_bytes(), None, false, &mut out);
+            escape_with::<false>(line.as_bytes(), None, &mut out);
         }
         return Some(out);
     }
