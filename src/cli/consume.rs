@@ -205,9 +205,7 @@ async fn holding(
     }
     for e in &outside {
         if let Error::OffsetOutOfRange { partition, .. } = e {
-            super::report(format_args!(
-                "warning: {e}; skipping partition {partition}"
-            ));
+            super::report(format_args!("warning: {e}; skipping partition {partition}"));
         }
     }
     if inside.is_empty() {

@@ -453,6 +453,7 @@ fn no_screen_draws_the_raw_form_of_outside_text() {
         ("help.rs", include_str!("help.rs")),
         ("messages.rs", include_str!("messages.rs")),
         ("partitions.rs", include_str!("partitions.rs")),
+        ("picker.rs", include_str!("picker.rs")),
         ("popup.rs", include_str!("popup.rs")),
         ("status.rs", include_str!("status.rs")),
         ("topics.rs", include_str!("topics.rs")),
