@@ -1,7 +1,7 @@
 //! `MessagePane`: one partition's records in a `MessageWindow`, the reader that fills it,
 //! and the paging that moves the window through a partition of any size.
 
-use crate::kafka::{Message, ReaderEvent, ReaderEventKind, StartAt, Watermarks};
+use crate::kafka::{Error, Message, ReaderEvent, ReaderEventKind, StartAt, Watermarks};
 
 use super::Effect;
 use super::cursor::Cursor;
@@ -25,10 +25,10 @@ pub enum ReaderStatus {
         /// Attempts so far.
         attempt: u32,
         /// Why the connection was lost.
-        error: String,
+        error: Error,
     },
     /// The reader stopped on an error.
-    Failed(String),
+    Failed(Error),
 }
 
 /// How arriving records are used.
@@ -266,10 +266,7 @@ impl MessagePane {
                 None
             }
             ReaderEventKind::Reconnecting { attempt, error, .. } => {
-                self.status = ReaderStatus::Reconnecting {
-                    attempt,
-                    error: error.to_string(),
-                };
+                self.status = ReaderStatus::Reconnecting { attempt, error };
                 None
             }
             ReaderEventKind::Skipped { from, to } => {
@@ -287,9 +284,8 @@ impl MessagePane {
             }
             ReaderEventKind::Finished { .. } => Some(self.stop()),
             ReaderEventKind::Failed(error) => {
-                let msg = error.to_string();
-                self.status = ReaderStatus::Failed(msg.clone());
-                self.notice = Some(msg);
+                self.notice = Some(error.to_string());
+                self.status = ReaderStatus::Failed(error);
                 self.follow = false;
                 Some(self.stop())
             }

@@ -35,13 +35,13 @@ pub enum Action {
     /// Time passed: rates and periodic refreshes.
     Tick,
     /// The topic list arrived, or failed to.
-    TopicsLoaded(Result<Vec<TopicRow>, String>),
+    TopicsLoaded(Result<Vec<TopicRow>, crate::kafka::Error>),
     /// A topic's partitions and watermarks arrived, or failed to.
     PartitionsLoaded {
         /// The topic they belong to.
         topic: String,
         /// The rows, or why they could not be loaded.
-        result: Result<Vec<PartitionRow>, String>,
+        result: Result<Vec<PartitionRow>, crate::kafka::Error>,
     },
     /// Reader events drained from the channel in one go.
     Reader(Vec<ReaderEvent>),
@@ -266,7 +266,7 @@ impl App {
         fx
     }
 
-    fn on_topics(&mut self, result: Result<Vec<TopicRow>, String>) -> Vec<Effect> {
+    fn on_topics(&mut self, result: Result<Vec<TopicRow>, crate::kafka::Error>) -> Vec<Effect> {
         match result {
             Ok(rows) => {
                 let list_rows = self.list_rows();
@@ -284,7 +284,7 @@ impl App {
     fn on_partitions(
         &mut self,
         topic: String,
-        result: Result<Vec<PartitionRow>, String>,
+        result: Result<Vec<PartitionRow>, crate::kafka::Error>,
     ) -> Vec<Effect> {
         let rows_on_screen = self.list_rows();
         let Some(list) = self.partitions.as_mut().filter(|p| p.topic == topic) else {
@@ -306,7 +306,7 @@ impl App {
             }
             Err(e) if !list.loaded => {
                 // The topic cannot be opened (unknown, or the cluster is unreachable).
-                self.popup = Some(e);
+                self.popup = Some(e.to_string());
                 self.partitions = None;
                 if self.screen == Screen::Partitions {
                     self.screen = Screen::Topics;

@@ -183,7 +183,7 @@ async fn holding(
     n: i64,
 ) -> anyhow::Result<Vec<i32>> {
     let parts: Vec<(String, i32)> = all.iter().map(|&p| (opts.topic.clone(), p)).collect();
-    let marks = cluster.watermarks(&parts, opts.isolation).await?;
+    let marks = crate::kafka::offsets::watermarks(cluster, &parts, opts.isolation).await?;
     let mut inside = Vec::with_capacity(all.len());
     let mut outside = Vec::new();
     for &p in all {

@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::oneshot;
 
-use super::error::{Error, Result};
+use super::error::{About, Error, Result};
 use super::wire::{self, DecodeError};
 
 /// Settings shared by every connection of a client.
@@ -171,7 +171,7 @@ impl Connection {
             }
             let resp = wire::decode_body::<ApiVersionsResponse>(body, version)
                 .map_err(|e| self.protocol(e))?;
-            if let Some(err) = Error::from_code("ApiVersions", resp.error_code, None) {
+            if let Some(err) = Error::from_code("ApiVersions", resp.error_code, About::Nothing) {
                 return Err(err);
             }
             return Ok(resp
@@ -183,27 +183,25 @@ impl Connection {
         Err(Error::Unsupported {
             addr: self.addr.clone(),
             api: "ApiVersions",
+            broker: None,
+            ours: (API_VERSIONS_TRIES[2], API_VERSIONS_TRIES[0]),
         })
     }
 
     /// The highest version of `R` that both we (up to `our_max`) and the broker support.
     pub fn version<R: Api>(&self, our_max: i16) -> Result<i16> {
-        let api = R::NAME;
-        let (min, max) = self
-            .versions
-            .get(&(R::KEY as i16))
-            .copied()
-            .ok_or_else(|| Error::Unsupported {
-                addr: self.addr.clone(),
-                api,
-            })?;
-        let ours = R::VERSIONS;
-        let v = our_max.min(max).min(ours.max);
-        if v < min.max(ours.min) {
-            return Err(Error::Unsupported {
-                addr: self.addr.clone(),
-                api,
-            });
+        let ours = (R::VERSIONS.min, our_max.min(R::VERSIONS.max));
+        let broker = self.versions.get(&(R::KEY as i16)).copied();
+        let unsupported = || Error::Unsupported {
+            addr: self.addr.clone(),
+            api: R::NAME,
+            broker,
+            ours,
+        };
+        let (min, max) = broker.ok_or_else(unsupported)?;
+        let v = ours.1.min(max);
+        if v < min.max(ours.0) {
+            return Err(unsupported());
         }
         Ok(v)
     }
@@ -244,11 +242,14 @@ impl Connection {
             .encode(&mut buf, R::header_version(version))
             .and_then(|_| req.encode(&mut buf, version));
         if let Err(e) = encoded {
-            let reason = format!("cannot encode request: {e:#}");
-            return Err(Error::Protocol {
+            // The version both sides support lacks a field this request needs.
+            let broker = self.versions.get(&(R::KEY as i16)).copied();
+            return Err(Error::Encode {
                 addr: self.addr.clone(),
                 api,
-                reason,
+                version,
+                broker: broker.unwrap_or((version, version)),
+                reason: format!("{e:#}"),
             });
         }
         let len = (buf.len() - 4) as i32;

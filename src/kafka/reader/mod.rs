@@ -16,8 +16,12 @@ use super::conn::Connection;
 use super::error::{Error, Result};
 use super::offsets::{StartAt, Watermarks};
 use super::records::{Message, split_batches};
+use super::retry::{Backoff, BackoffConfig, unless_fatal, with_backoff};
+use fetch::Fetched;
 pub use fetch::fetch_request;
-use fetch::{Fetched, backoff, retry_connection};
+
+/// How long a reader retries resolving its start position before it fails.
+const RESOLVE_RETRY_FOR: Duration = Duration::from_secs(10);
 
 /// Which records a read returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -226,11 +230,19 @@ impl FetchLoop {
     /// The fetch loop; returns Ok when the receiver is gone or the end was reached.
     async fn read(&self, start: StartAt) -> Result<()> {
         let isolation = self.config.isolation;
-        let (mut next, watermarks) = retry_connection(|| {
-            self.cluster
-                .resolve(&self.topic, self.partition, start, isolation)
-        })
-        .await?;
+        let resolve = || async {
+            let r = super::offsets::resolve(
+                &self.cluster,
+                &self.topic,
+                self.partition,
+                start,
+                isolation,
+            )
+            .await;
+            unless_fatal(r)
+        };
+        let retry = BackoffConfig::default().with_deadline(RESOLVE_RETRY_FOR);
+        let (mut next, watermarks) = with_backoff("resolving the start", retry, resolve).await?;
         if !self
             .emit(ReaderEventKind::Started {
                 offset: next,
@@ -258,7 +270,10 @@ impl FetchLoop {
             }
         }
         let end = self.config.stop_at_end.then_some(watermarks.high);
-        let mut attempt = 0u32;
+        // Fetch failures are retried for as long as the reader lives (it says so each time);
+        // out-of-range answers that raced a moving watermark have a backoff of their own.
+        let mut backoff = Backoff::new(BackoffConfig::default());
+        let mut out_of_range_backoff = Backoff::new(BackoffConfig::default());
         let mut partition_max = self.config.partition_max_bytes;
         let mut caught_up_at = None;
         let mut out_of_range = 0u32;
@@ -283,12 +298,25 @@ impl FetchLoop {
                             next = to;
                             out_of_range = 0;
                         }
-                        None => tokio::time::sleep(backoff(out_of_range)).await,
+                        None => {
+                            let pause = out_of_range_backoff.next_pause().unwrap_or_default();
+                            tokio::time::sleep(pause).await;
+                        }
                     }
                     continue;
                 }
                 Fetched::Retry(error) => {
-                    attempt += 1;
+                    let pause = backoff.next_pause().unwrap_or_default();
+                    let attempt = backoff.attempt();
+                    tracing::info!(
+                        topic = %self.topic,
+                        partition = self.partition,
+                        next,
+                        attempt,
+                        pause_ms = pause.as_millis() as u64,
+                        reason = %error,
+                        "fetch failed; retrying"
+                    );
                     // Once the connection is back, say so again even with nothing new.
                     caught_up_at = None;
                     if !self
@@ -301,11 +329,12 @@ impl FetchLoop {
                     {
                         return Ok(());
                     }
-                    tokio::time::sleep(backoff(attempt)).await;
+                    tokio::time::sleep(pause).await;
                     continue;
                 }
             };
-            attempt = 0;
+            backoff.reset();
+            out_of_range_backoff.reset();
             out_of_range = 0;
             let records = data.records.clone().unwrap_or_default();
             let (batches, truncated, corrupt) = split_batches(&records);
