@@ -215,17 +215,7 @@ fn timestamp_start_is_the_first_record_at_or_after_the_time() {
 // ---------------------------------------------------------------- transactions
 
 fn txn_producer(addr: &str, id: &str) -> ThreadedProducer<DefaultProducerContext> {
-    let p: ThreadedProducer<DefaultProducerContext> = RdConfig::new()
-        .set("bootstrap.servers", addr)
-        .set("transactional.id", id)
-        .set("compression.type", "zstd")
-        .set("linger.ms", "5")
-        .set("message.timeout.ms", "60000")
-        .create()
-        .expect("transactional producer");
-    p.init_transactions(Duration::from_secs(60))
-        .expect("init_transactions");
-    p
+    transactional_producer(addr, id)
 }
 
 /// Sends text values with key "k" to partition 0 and waits until they are written.

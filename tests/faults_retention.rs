@@ -59,6 +59,7 @@ fn describe(seq: &mut Vec<String>, kind: ReaderEventKind) {
         }
         ReaderEventKind::CaughtUp { next, high } => format!("C{next}/{high}"),
         ReaderEventKind::Skipped { from, to } => format!("S{from}-{to}"),
+        ReaderEventKind::Corrupt { from, to, .. } => format!("X{from}-{to}"),
         ReaderEventKind::Reconnecting { error, .. } => format!("R:{error}"),
         ReaderEventKind::Finished { next } => format!("F{next}"),
         ReaderEventKind::Failed(e) => format!("E:{e}"),

@@ -282,6 +282,17 @@ impl MessagePane {
                     _ => None,
                 }
             }
+            ReaderEventKind::Corrupt {
+                from, to, control, ..
+            } => {
+                if !control {
+                    self.warning = Some(format!(
+                        "offsets {from}–{} were in a corrupt batch and were skipped",
+                        to - 1
+                    ));
+                }
+                None
+            }
             ReaderEventKind::Finished { .. } => Some(self.stop()),
             ReaderEventKind::Failed(error) => {
                 self.notice = Some(error.to_string());

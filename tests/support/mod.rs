@@ -86,6 +86,21 @@ pub fn idempotent_producer(addr: &str, codec: &str) -> ThreadedProducer<DefaultP
         .expect("producer")
 }
 
+/// A transactional producer (`transactional.id` = `id`, zstd), its transactions initialised.
+pub fn transactional_producer(addr: &str, id: &str) -> ThreadedProducer<DefaultProducerContext> {
+    let p: ThreadedProducer<DefaultProducerContext> = RdConfig::new()
+        .set("bootstrap.servers", addr)
+        .set("transactional.id", id)
+        .set("compression.type", "zstd")
+        .set("linger.ms", "5")
+        .set("message.timeout.ms", "60000")
+        .create()
+        .expect("transactional producer");
+    p.init_transactions(Duration::from_secs(60))
+        .expect("init_transactions");
+    p
+}
+
 /// Records `k{i}`/`v{i}` for `i` in `range`, all to partition 0.
 pub fn numbered(range: std::ops::Range<i64>) -> Vec<TestRecord> {
     range

@@ -2,9 +2,9 @@
 //! bounded channel. The channel's capacity is the prefetch budget; rewinding means starting
 //! a new reader; dropping the handle ends the task.
 
+mod batches;
 mod fetch;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -126,6 +126,19 @@ pub enum ReaderEventKind {
         from: i64,
         /// The log's new start.
         to: i64,
+    },
+    /// The batch at `from..to` failed its checksum or could not be decoded; the reader left
+    /// it out and goes on at `to`.
+    Corrupt {
+        /// The first offset left out.
+        from: i64,
+        /// The offset after the batch.
+        to: i64,
+        /// True for a control batch (a transaction marker): no records were lost. librdkafka's
+        /// mock cluster writes its markers with checksum 0.
+        control: bool,
+        /// What was wrong with it.
+        reason: String,
     },
     /// `stop_at_end` reached its end.
     Finished {
@@ -337,8 +350,8 @@ impl FetchLoop {
             out_of_range_backoff.reset();
             out_of_range = 0;
             let records = data.records.clone().unwrap_or_default();
-            let (batches, truncated, corrupt) = split_batches(&records);
-            if batches.is_empty() && truncated && corrupt.is_none() {
+            let (items, truncated) = split_batches(&records);
+            if items.is_empty() && truncated {
                 // One batch is larger than we asked for: ask for more (bounded by the frame cap).
                 let cap = self.cluster.config().conn.max_frame as i32 / 2;
                 if partition_max >= cap {
@@ -350,38 +363,26 @@ impl FetchLoop {
                 continue;
             }
             let aborted = self.aborted(&data);
-            let mut active: HashSet<i64> = HashSet::new();
-            let mut ai = 0;
-            let mut messages = Vec::new();
-            let mut after = next;
-            for batch in &batches {
-                let info = batch.info;
-                while ai < aborted.len() && aborted[ai].1 <= info.last_offset {
-                    active.insert(aborted[ai].0);
-                    ai += 1;
+            let walked = batches::walk(&items, self.partition, next, end, &aborted);
+            for ev in walked.events {
+                if let ReaderEventKind::Corrupt {
+                    from, to, reason, ..
+                } = &ev
+                {
+                    tracing::warn!(
+                        topic = %self.topic,
+                        partition = self.partition,
+                        from,
+                        to,
+                        reason = %reason,
+                        "corrupt record batch skipped"
+                    );
                 }
-                if batch.control {
-                    if active.contains(&info.producer_id) && batch.is_abort_marker() {
-                        active.remove(&info.producer_id);
-                    }
-                } else if !(info.transactional && active.contains(&info.producer_id)) {
-                    batch
-                        .decode_into(self.partition, next, &mut messages)
-                        .map_err(|reason| self.corrupt(info.base_offset, reason))?;
+                if !self.emit(ev).await {
+                    return Ok(());
                 }
-                after = after.max(info.last_offset + 1);
             }
-            if let Some(end) = end {
-                messages.retain(|m| m.offset < end);
-            }
-            if !messages.is_empty() && !self.emit(ReaderEventKind::Messages(messages)).await {
-                return Ok(());
-            }
-            next = after;
-            if let Some(c) = corrupt {
-                let super::records::BatchError::Corrupt { offset, reason } = c;
-                return Err(self.corrupt(offset, reason));
-            }
+            next = walked.next;
             let readable_end = match (isolation, data.last_stable_offset) {
                 (Isolation::ReadCommitted, lso) if lso >= 0 => lso,
                 _ => data.high_watermark,
