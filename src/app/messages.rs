@@ -5,7 +5,7 @@ use crate::kafka::{Error, Message, ReaderEvent, ReaderEventKind, StartAt, Waterm
 
 use super::Effect;
 use super::cursor::Cursor;
-use super::window::{DEFAULT_MAX_BYTES, MessageWindow};
+use super::window::{DEFAULT_MAX_BYTES, Gap, GapKind, MessageWindow, Row};
 
 /// What the reader is doing, as the status line tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,7 @@ enum Mode {
     /// Append until this many more records (or bytes) arrived, then stop.
     Forward { records: usize, bytes: usize },
     /// Collect records before `until`, then put them in front of the window at once.
-    Backward { until: i64, pending: Vec<Message> },
+    Backward { until: i64, pending: Vec<Row> },
     /// Append forever; the window slides.
     Follow,
 }
@@ -277,21 +277,33 @@ impl MessagePane {
                 if let Some(w) = self.watermarks.as_mut() {
                     w.low = w.low.max(to);
                 }
-                match self.mode {
-                    Mode::Backward { until, .. } if to >= until => self.finish_backward(rows),
-                    _ => None,
-                }
+                let gap = Gap {
+                    from,
+                    to,
+                    kind: GapKind::Deleted,
+                };
+                self.take_gap(gap, rows)
             }
             ReaderEventKind::Corrupt {
-                from, to, control, ..
+                from,
+                to,
+                control,
+                reason,
             } => {
-                if !control {
-                    self.warning = Some(format!(
-                        "offsets {from}–{} were in a corrupt batch and were skipped",
-                        to - 1
-                    ));
+                // A transaction marker holds no record: nothing was lost, nothing to show.
+                if control {
+                    return None;
                 }
-                None
+                self.warning = Some(format!(
+                    "offsets {from}–{} were in a corrupt batch and were skipped",
+                    to - 1
+                ));
+                let gap = Gap {
+                    from,
+                    to,
+                    kind: GapKind::Corrupt { reason },
+                };
+                self.take_gap(gap, rows)
             }
             ReaderEventKind::Finished { .. } => Some(self.stop()),
             ReaderEventKind::Failed(error) => {
@@ -306,6 +318,33 @@ impl MessagePane {
     fn raise_high(&mut self, high: i64) {
         if let Some(w) = self.watermarks.as_mut() {
             w.high = w.high.max(high);
+        }
+    }
+
+    /// A gap marker in reading order: appended, or kept for a backward page.
+    fn take_gap(&mut self, gap: Gap, rows: usize) -> Option<Effect> {
+        match &mut self.mode {
+            Mode::Idle => None,
+            Mode::Follow | Mode::Forward { .. } => {
+                let evicted = self.window.push_gap(gap);
+                self.after_append(evicted, rows);
+                None
+            }
+            Mode::Backward { until, pending } => {
+                let until = *until;
+                let done = gap.to >= until;
+                if gap.from < until {
+                    pending.push(Row::Gap(Gap {
+                        to: gap.to.min(until),
+                        ..gap
+                    }));
+                }
+                if done {
+                    self.finish_backward(rows)
+                } else {
+                    None
+                }
+            }
         }
     }
 
@@ -341,7 +380,12 @@ impl MessagePane {
             Mode::Backward { until, pending } => {
                 let until = *until;
                 let done = messages.last().is_some_and(|m| m.offset >= until);
-                pending.extend(messages.into_iter().take_while(|m| m.offset < until));
+                pending.extend(
+                    messages
+                        .into_iter()
+                        .take_while(|m| m.offset < until)
+                        .map(Row::Record),
+                );
                 if done {
                     self.finish_backward(rows)
                 } else {

@@ -21,7 +21,7 @@ pub use detail::{Detail, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
 pub use prompt::{Prompt, PromptKind};
-pub use window::MessageWindow;
+pub use window::{Gap, GapKind, MessageWindow, Row};
 
 /// Something that happened.
 #[derive(Debug)]

@@ -322,3 +322,62 @@ fn messages_records_deleted_unread() {
     }]));
     insta::assert_snapshot!(render(&app));
 }
+
+#[test]
+fn messages_gap_rows() {
+    // Records 0-2, offsets 3-6 compacted away, 7, a corrupt batch 8-11, then 12-13; the
+    // selection sits on the corrupt batch's marker.
+    let mut app = partitions_app();
+    let fx = app.update(key(KeyCode::Enter));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartReader { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    let ev = |kind| ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    };
+    let rec = |o: i64| record(o, Some(format!("k{o}").as_bytes()), Some(b"v"));
+    app.update(Action::Reader(vec![
+        ev(ReaderEventKind::Started {
+            offset: 0,
+            watermarks: Watermarks { low: 0, high: 14 },
+        }),
+        ev(ReaderEventKind::Messages(vec![
+            rec(0),
+            rec(1),
+            rec(2),
+            rec(7),
+        ])),
+        ev(ReaderEventKind::Corrupt {
+            from: 8,
+            to: 12,
+            control: false,
+            reason: "checksum mismatch".into(),
+        }),
+        // A transaction marker lost no record: no row for it.
+        ev(ReaderEventKind::Corrupt {
+            from: 12,
+            to: 13,
+            control: true,
+            reason: "checksum mismatch".into(),
+        }),
+        ev(ReaderEventKind::Messages(vec![rec(13)])),
+        ev(ReaderEventKind::CaughtUp { next: 14, high: 14 }),
+    ]));
+    app.messages.as_mut().unwrap().rate = 0.0;
+    for _ in 0..5 {
+        app.update(ch('j'));
+    }
+    let pane = app.messages.as_ref().unwrap();
+    assert_eq!(pane.cursor.selected, 5);
+    assert!(pane.selected().is_none(), "a marker row is not a record");
+    // Enter on a marker opens no detail.
+    app.update(key(KeyCode::Enter));
+    assert!(app.detail.is_none());
+    insta::assert_snapshot!(render(&app));
+}
