@@ -151,6 +151,7 @@ fn main() -> ExitCode {
             Ok(f) => tracing_subscriber::fmt()
                 .with_writer(std::sync::Mutex::new(f))
                 .with_ansi(false)
+                .with_max_level(tracing::Level::DEBUG)
                 .init(),
             Err(e) => {
                 eprintln!("kbrowse: cannot open log file {}: {e}", path.display());
@@ -191,6 +192,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli, inputs, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "exiting on an error");
             eprintln!("kbrowse: {e:#}");
             if e.downcast_ref::<Usage>().is_some() {
                 ExitCode::from(2)

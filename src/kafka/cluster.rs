@@ -149,6 +149,7 @@ impl Cluster {
                     *slot = Some(c.clone());
                     return Ok(c);
                 }
+                // Connection::connect logs the failure.
                 Err(e) => last = Some(e),
             }
         }
@@ -183,6 +184,12 @@ impl Cluster {
             .with_allow_auto_topic_creation(version < 4)
             .with_topics(list);
         let resp = conn.send(&req, version, Default::default()).await?;
+        tracing::debug!(
+            addr = conn.addr(),
+            brokers = resp.brokers.len(),
+            topics = resp.topics.len(),
+            "metadata"
+        );
         let brokers: Vec<BrokerInfo> = resp
             .brokers
             .iter()

@@ -106,6 +106,31 @@ const API_VERSIONS_TRIES: [i16; 3] = [3, 2, 0];
 impl Connection {
     /// Opens a connection and learns which API versions the broker supports.
     pub async fn connect(addr: &str, config: &ConnConfig) -> Result<Arc<Connection>> {
+        let started = std::time::Instant::now();
+        let conn = Self::open(addr, config).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &conn {
+            Ok(c) => {
+                let range = |key: ApiKey| {
+                    c.versions
+                        .get(&(key as i16))
+                        .map_or("none".to_string(), |(lo, hi)| format!("{lo}..={hi}"))
+                };
+                tracing::info!(
+                    addr,
+                    elapsed_ms,
+                    metadata = %range(ApiKey::Metadata),
+                    list_offsets = %range(ApiKey::ListOffsets),
+                    fetch = %range(ApiKey::Fetch),
+                    "connected; the broker's API versions"
+                );
+            }
+            Err(error) => tracing::warn!(addr, elapsed_ms, %error, "connect failed"),
+        }
+        conn
+    }
+
+    async fn open(addr: &str, config: &ConnConfig) -> Result<Arc<Connection>> {
         let connect = TcpStream::connect(addr);
         let stream = match tokio::time::timeout(config.connect_timeout, connect).await {
             Ok(Ok(s)) => s,
@@ -167,6 +192,7 @@ impl Connection {
             // An UNSUPPORTED_VERSION answer is always encoded as v0: read the error code first.
             let body = frame.slice(4..);
             if body.len() >= 2 && i16::from_be_bytes([body[0], body[1]]) == 35 {
+                tracing::debug!(addr = %self.addr, version, "ApiVersions version refused");
                 continue;
             }
             let resp = wire::decode_body::<ApiVersionsResponse>(body, version)
@@ -201,7 +227,9 @@ impl Connection {
         let (min, max) = broker.ok_or_else(unsupported)?;
         let v = ours.1.min(max);
         if v < min.max(ours.0) {
-            return Err(unsupported());
+            let error = unsupported();
+            tracing::warn!(addr = %self.addr, %error, "no API version in common");
+            return Err(error);
         }
         Ok(v)
     }
@@ -268,6 +296,7 @@ impl Connection {
             w.write_all(&buf).await
         };
         let after = self.config.request_timeout + extra;
+        let started = std::time::Instant::now();
         let outcome = tokio::time::timeout(after, async {
             if let Err(e) = write.await {
                 return Err(Error::Io {
@@ -278,6 +307,24 @@ impl Connection {
             rx.await.map_err(|_| self.closed())?
         })
         .await;
+        let latency_us = started.elapsed().as_micros() as u64;
+        match &outcome {
+            Ok(Ok(frame)) => tracing::debug!(
+                addr = %self.addr,
+                api,
+                version,
+                correlation_id = id,
+                latency_us,
+                response_bytes = frame.len(),
+                "request"
+            ),
+            Ok(Err(error)) => {
+                tracing::warn!(addr = %self.addr, api, version, latency_us, %error, "request failed")
+            }
+            Err(_) => {
+                tracing::warn!(addr = %self.addr, api, version, latency_us, "request timed out")
+            }
+        }
         match outcome {
             Ok(Ok(frame)) => Ok(frame),
             Ok(Err(e)) => {

@@ -227,7 +227,17 @@ impl FetchLoop {
     }
 
     async fn run(self, start: StartAt) {
-        if let Err(e) = self.read(start).await {
+        let (topic, partition) = (self.topic.clone(), self.partition);
+        let generation = self.config.generation;
+        tracing::info!(%topic, partition, ?start, generation, "reader started");
+        let outcome = self.read(start).await;
+        match &outcome {
+            Ok(()) => tracing::info!(%topic, partition, generation, "reader stopped"),
+            Err(error) => {
+                tracing::warn!(%topic, partition, generation, %error, "reader stopped on an error")
+            }
+        }
+        if let Err(e) = outcome {
             let e = match e {
                 Error::UnknownTopic { topic }
                     if self.started.load(std::sync::atomic::Ordering::Relaxed) =>
