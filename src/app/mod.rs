@@ -408,7 +408,7 @@ pub fn thousands(n: i64) -> String {
 /// A timestamp as `YYYY-MM-DD HH:MM:SS.mmm`, local or UTC.
 pub fn format_time(tz: TimeZone, ms: i64) -> String {
     match tz {
-        TimeZone::Local => crate::position::format_local(ms),
+        TimeZone::Local => crate::render::time::format_local(ms),
         TimeZone::Utc => match chrono::DateTime::from_timestamp_millis(ms) {
             Some(t) => t.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
             None => format!("{ms}ms"),

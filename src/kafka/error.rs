@@ -267,18 +267,6 @@ impl About<'_> {
 }
 
 impl Error {
-    /// True when the error is about the transport, so retrying on a new connection may help.
-    pub fn is_connection(&self) -> bool {
-        matches!(
-            self,
-            Error::Connect { .. }
-                | Error::Io { .. }
-                | Error::Closed { .. }
-                | Error::Timeout { .. }
-                | Error::NoBrokers { .. }
-        )
-    }
-
     /// The error for a response's error code (None when the code is 0). Authorization
     /// failures become `AuthorizationFailed`; everything else `Broker`.
     pub fn from_code(api: &'static str, code: i16, about: About<'_>) -> Option<Error> {

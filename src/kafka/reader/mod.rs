@@ -162,6 +162,8 @@ impl Drop for PartitionReader {
 
 impl PartitionReader {
     /// Starts a reader that sends its events to `tx` (several readers may share one channel).
+    /// The prefetch budget is the channel's: give it `config.capacity` slots per reader that
+    /// shares it, as `start` does for one.
     pub fn spawn(
         cluster: Arc<Cluster>,
         topic: String,

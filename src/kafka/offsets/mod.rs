@@ -8,6 +8,8 @@ use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListO
 use kafka_protocol::messages::{BrokerId, ListOffsetsRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
+pub mod position;
+
 use super::cluster::Cluster;
 use super::error::{About, Error, Result};
 use super::reader::Isolation;
