@@ -187,3 +187,38 @@ async fn a_metadata_array_claiming_2_pow_31_elements_is_a_one_line_error() {
     );
     assert!(took < Duration::from_secs(1), "{took:?}");
 }
+
+/// ApiVersions v3 offering Metadata v13 only (kbrowse sends up to v12).
+fn metadata_too_new(key: i16, version: i16, id: i32) -> Vec<u8> {
+    assert_eq!((key, version), (18, 3), "only ApiVersions is asked");
+    let mut body = id.to_be_bytes().to_vec();
+    // error 0, one api key (Metadata 13..=13, no tags), throttle 0, no tags.
+    body.extend_from_slice(&[0, 0, 2, 0, 3, 0, 13, 0, 13, 0, 0, 0, 0, 0, 0]);
+    framed(&body)
+}
+
+/// ApiVersions v3 offering no API at all.
+fn no_apis(key: i16, version: i16, id: i32) -> Vec<u8> {
+    assert_eq!((key, version), (18, 3), "only ApiVersions is asked");
+    let mut body = id.to_be_bytes().to_vec();
+    body.extend_from_slice(&[0, 0, 1, 0, 0, 0, 0, 0]);
+    framed(&body)
+}
+
+#[tokio::test]
+async fn a_broker_without_a_common_version_names_the_api_and_both_ranges() {
+    let addr = fake_broker_session(metadata_too_new).await;
+    let (err, _) = connect_error(&addr).await;
+    assert_eq!(
+        err,
+        format!(
+            "broker {addr} supports Metadata v13–v13, kbrowse sends v0–v12: no version in common"
+        )
+    );
+    let addr = fake_broker_session(no_apis).await;
+    let (err, _) = connect_error(&addr).await;
+    assert_eq!(
+        err,
+        format!("broker {addr} does not offer Metadata (kbrowse sends v0–v12)")
+    );
+}
