@@ -557,3 +557,39 @@ fn several_profiles_open_on_a_cluster_picker_and_c_switches_cluster() {
     assert!(tui.wait_exit().success());
     assert!(!tui.alternate());
 }
+
+#[test]
+fn consume_with_log_writes_the_connection_and_the_fetches() {
+    let mock = Mock::new(1);
+    mock.topic("logged", 1);
+    produce(&mock.addr, "logged", "none", &numbered(0..3));
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("kbrowse.log");
+    let log_arg = log.to_str().unwrap();
+    let (code, out, err) = kbrowse(&[
+        "-b", &mock.addr, "--log", log_arg, "consume", "-t", "logged", "-e",
+    ]);
+    assert_eq!((code, err.as_str(), out.lines().count()), (0, "", 3));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = |needles: &[&str]| {
+        text.lines()
+            .find(|l| needles.iter().all(|n| l.contains(n)))
+            .unwrap_or_else(|| panic!("no log line with {needles:?} in:\n{text}"))
+            .to_string()
+    };
+    let connected = line(&[
+        "INFO kbrowse::kafka::conn: connected; the broker's API versions",
+        &format!("addr=\"{}\"", mock.addr),
+    ]);
+    assert!(connected.contains("elapsed_ms="), "{connected}");
+    let fetch = line(&["DEBUG kbrowse::kafka::conn: request", "api=\"Fetch\""]);
+    assert!(fetch.contains("latency_us="), "{fetch}");
+    line(&[
+        "INFO kbrowse::kafka::reader: reader started",
+        "topic=logged partition=0",
+    ]);
+    line(&[
+        "INFO kbrowse::kafka::reader: reader stopped",
+        "topic=logged partition=0",
+    ]);
+}

@@ -22,7 +22,7 @@ pub use detail::{Detail, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
 pub use prompt::{Prompt, PromptKind};
-pub use window::MessageWindow;
+pub use window::{Gap, GapKind, MessageWindow, Row};
 
 /// Something that happened.
 #[derive(Debug)]
@@ -36,13 +36,13 @@ pub enum Action {
     /// Time passed: rates and periodic refreshes.
     Tick,
     /// The topic list arrived, or failed to.
-    TopicsLoaded(Result<Vec<TopicRow>, String>),
+    TopicsLoaded(Result<Vec<TopicRow>, crate::kafka::Error>),
     /// A topic's partitions and watermarks arrived, or failed to.
     PartitionsLoaded {
         /// The topic they belong to.
         topic: String,
         /// The rows, or why they could not be loaded.
-        result: Result<Vec<PartitionRow>, String>,
+        result: Result<Vec<PartitionRow>, crate::kafka::Error>,
     },
     /// Reader events drained from the channel in one go.
     Reader(Vec<ReaderEvent>),
@@ -267,7 +267,7 @@ impl App {
         fx
     }
 
-    fn on_topics(&mut self, result: Result<Vec<TopicRow>, String>) -> Vec<Effect> {
+    fn on_topics(&mut self, result: Result<Vec<TopicRow>, crate::kafka::Error>) -> Vec<Effect> {
         match result {
             Ok(rows) => {
                 let list_rows = self.list_rows();
@@ -285,7 +285,7 @@ impl App {
     fn on_partitions(
         &mut self,
         topic: String,
-        result: Result<Vec<PartitionRow>, String>,
+        result: Result<Vec<PartitionRow>, crate::kafka::Error>,
     ) -> Vec<Effect> {
         let rows_on_screen = self.list_rows();
         let Some(list) = self.partitions.as_mut().filter(|p| p.topic == topic) else {
@@ -307,7 +307,7 @@ impl App {
             }
             Err(e) if !list.loaded => {
                 // The topic cannot be opened (unknown, or the cluster is unreachable).
-                self.popup = Some(Safe::new(&e));
+                self.popup = Some(Safe::display(&e));
                 self.partitions = None;
                 if self.screen == Screen::Partitions {
                     self.screen = Screen::Topics;
@@ -409,7 +409,7 @@ pub fn thousands(n: i64) -> String {
 /// A timestamp as `YYYY-MM-DD HH:MM:SS.mmm`, local or UTC.
 pub fn format_time(tz: TimeZone, ms: i64) -> String {
     match tz {
-        TimeZone::Local => crate::position::format_local(ms),
+        TimeZone::Local => crate::render::time::format_local(ms),
         TimeZone::Utc => match chrono::DateTime::from_timestamp_millis(ms) {
             Some(t) => t.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
             None => format!("{ms}ms"),

@@ -3,8 +3,8 @@
 use std::io::Write as _;
 
 use crate::kafka::Message;
-use crate::position::TimeFormatter;
 use crate::render;
+use crate::render::time::TimeFormatter;
 
 /// Output format of `consume`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

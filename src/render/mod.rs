@@ -3,6 +3,8 @@
 //! Nothing from a record reaches the terminal raw: control characters, escape sequences,
 //! invalid UTF-8 and invisible bidirectional overrides are made visible.
 
+pub mod time;
+
 use std::fmt::Write as _;
 
 mod safe;

@@ -7,6 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{theme, thousands};
 use crate::app::{App, ReaderStatus, Screen};
+use crate::render::Safe;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(input) = &app.topics.filter_input {
@@ -90,10 +91,13 @@ fn reader_spans(app: &App) -> Vec<Span<'static>> {
         ReaderStatus::CaughtUp => ("● caught up".to_string(), theme::good()),
         ReaderStatus::Following => ("● following".to_string(), theme::good()),
         ReaderStatus::Reconnecting { attempt, error } => (
-            format!("● reconnecting (attempt {attempt}): {error}"),
+            format!(
+                "● reconnecting (attempt {attempt}): {}",
+                Safe::display(error)
+            ),
             theme::bad(),
         ),
-        ReaderStatus::Failed(e) => (format!("● error: {e}"), theme::bad()),
+        ReaderStatus::Failed(e) => (format!("● error: {}", Safe::display(e)), theme::bad()),
     };
     spans.push(Span::styled(text, style));
     if let Some(w) = &p.warning {

@@ -361,7 +361,10 @@ fn hostile_error_popup() {
     app.update(key(KeyCode::Enter));
     app.update(Action::PartitionsLoaded {
         topic: HOSTILE.into(),
-        result: Err(format!("cannot connect to broker 2 at {HOSTILE}:9092")),
+        result: Err(crate::kafka::Error::Connect {
+            addr: format!("{HOSTILE}:9092"),
+            reason: "Connection refused (os error 111)".into(),
+        }),
     });
     let screen = render(&app);
     assert!(!screen.contains('\u{1b}') && !screen.contains('\u{9b}'));
@@ -387,7 +390,9 @@ fn partitions_hostile_breadcrumb_title_and_warning() {
     });
     app.update(Action::PartitionsLoaded {
         topic: HOSTILE.into(),
-        result: Err(format!("broker {HOSTILE}:9092 closed the connection")),
+        result: Err(crate::kafka::Error::Closed {
+            addr: format!("{HOSTILE}:9092"),
+        }),
     });
     let screen = render(&app);
     assert!(!screen.contains('\u{1b}') && !screen.contains('\u{9b}'));
@@ -463,4 +468,63 @@ fn no_screen_draws_the_raw_form_of_outside_text() {
             "ui/{file} draws raw outside text"
         );
     }
+}
+
+#[test]
+fn messages_gap_rows() {
+    // Records 0-2, offsets 3-6 compacted away, 7, a corrupt batch 8-11, then 12-13; the
+    // selection sits on the corrupt batch's marker.
+    let mut app = partitions_app();
+    let fx = app.update(key(KeyCode::Enter));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartReader { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    let ev = |kind| ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    };
+    let rec = |o: i64| record(o, Some(format!("k{o}").as_bytes()), Some(b"v"));
+    app.update(Action::Reader(vec![
+        ev(ReaderEventKind::Started {
+            offset: 0,
+            watermarks: Watermarks { low: 0, high: 14 },
+        }),
+        ev(ReaderEventKind::Messages(vec![
+            rec(0),
+            rec(1),
+            rec(2),
+            rec(7),
+        ])),
+        ev(ReaderEventKind::Corrupt {
+            from: 8,
+            to: 12,
+            control: false,
+            reason: "checksum mismatch".into(),
+        }),
+        // A transaction marker lost no record: no row for it.
+        ev(ReaderEventKind::Corrupt {
+            from: 12,
+            to: 13,
+            control: true,
+            reason: "checksum mismatch".into(),
+        }),
+        ev(ReaderEventKind::Messages(vec![rec(13)])),
+        ev(ReaderEventKind::CaughtUp { next: 14, high: 14 }),
+    ]));
+    app.messages.as_mut().unwrap().rate = 0.0;
+    for _ in 0..5 {
+        app.update(ch('j'));
+    }
+    let pane = app.messages.as_ref().unwrap();
+    assert_eq!(pane.cursor.selected, 5);
+    assert!(pane.selected().is_none(), "a marker row is not a record");
+    // Enter on a marker opens no detail.
+    app.update(key(KeyCode::Enter));
+    assert!(app.detail.is_none());
+    insta::assert_snapshot!(render(&app));
 }
