@@ -254,18 +254,7 @@ const JUMPS: (usize, usize) = (100, 5);
 fn seeded_mock(n: i64) -> support::Mock {
     let mock = support::Mock::new(1);
     mock.topic("jumps", 1);
-    let p: rdkafka::producer::ThreadedProducer<_> = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &mock.addr)
-        .set("compression.type", "lz4")
-        .set("linger.ms", "50")
-        .set("batch.num.messages", "100000")
-        .set("batch.size", "4000000")
-        .set("message.max.bytes", "8000000")
-        .set("queue.buffering.max.messages", "2000000")
-        .set("queue.buffering.max.kbytes", "1048576")
-        .set("message.timeout.ms", "120000")
-        .create()
-        .expect("producer");
+    let p = support::bulk_producer(&mock.addr, "lz4");
     for i in 0..n {
         let v = value(i);
         let k = format!("order-{i}");

@@ -24,6 +24,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "../tests/support/producers.rs"]
+mod producers;
+
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use rdkafka::ClientConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -356,15 +359,7 @@ fn topic_count(addr: &str) -> usize {
 }
 
 fn producer(addr: &str) -> ThreadedProducer<DefaultProducerContext> {
-    ClientConfig::new()
-        .set("bootstrap.servers", addr)
-        .set("compression.type", "lz4")
-        .set("linger.ms", "50")
-        .set("batch.num.messages", "10000")
-        .set("queue.buffering.max.messages", "1000000")
-        .set("message.timeout.ms", "300000")
-        .create()
-        .expect("producer")
+    producers::bulk_producer(addr, "lz4").expect("producer")
 }
 
 /// A ~170-byte JSON value, as `scripts/bench` produces them, into `out`.

@@ -7,8 +7,10 @@
 
 use std::time::{Duration, Instant};
 
+#[path = "../tests/support/producers.rs"]
+mod producers;
+
 use anyhow::{Context as _, anyhow};
-use rdkafka::ClientConfig as RdConfig;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
@@ -21,20 +23,7 @@ const CODECS: [&str; 5] = ["none", "gzip", "snappy", "lz4", "zstd"];
 const LONG: i64 = 1_000_000;
 
 fn producer(addr: &str, codec: &str) -> anyhow::Result<Prod> {
-    let level = if codec == "zstd" { "12" } else { "-1" };
-    RdConfig::new()
-        .set("bootstrap.servers", addr)
-        .set("compression.type", codec)
-        .set("compression.level", level)
-        .set("linger.ms", "50")
-        .set("batch.num.messages", "100000")
-        .set("batch.size", "4000000")
-        .set("message.max.bytes", "8000000")
-        .set("queue.buffering.max.messages", "2000000")
-        .set("queue.buffering.max.kbytes", "1048576")
-        .set("message.timeout.ms", "60000")
-        .create()
-        .context("creating a producer")
+    producers::bulk_producer(addr, codec).context("creating a producer")
 }
 
 /// One record to produce.

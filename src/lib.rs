@@ -4,7 +4,6 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod kafka;
-pub mod position;
 pub mod render;
 pub mod tui;
 pub mod ui;

@@ -49,6 +49,9 @@ struct Cli {
     /// A file of librdkafka properties, key=value lines (repeatable).
     #[arg(short = 'F', value_name = "FILE", global = true)]
     property_files: Vec<PathBuf>,
+    /// committed hides aborted transactions; uncommitted shows everything (TUI and consume).
+    #[arg(long, value_enum, default_value_t = IsolationArg::Committed, global = true)]
+    isolation: IsolationArg,
     /// Records the message pane holds at most.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=10_000_000))]
     window: u64,
@@ -92,9 +95,6 @@ enum Command {
         /// Show headers in the text and hex formats (JSON always has them).
         #[arg(long)]
         headers: bool,
-        /// committed hides aborted transactions; uncommitted shows everything.
-        #[arg(long, value_enum, default_value_t = IsolationArg::Committed)]
-        isolation: IsolationArg,
     },
     /// Print the resolved settings (profile, brokers, properties and where each came from),
     /// secrets masked.
@@ -118,7 +118,7 @@ impl From<IsolationArg> for Isolation {
 
 fn parse_offset(s: &str) -> Result<StartAt, String> {
     let now = chrono::Utc::now().timestamp_millis();
-    kbrowse::position::parse_position(s, now)
+    kbrowse::kafka::offsets::position::parse_position(s, now)
 }
 
 /// A mistake in what the user asked for (exit status 2, like clap's own), as opposed to a
@@ -151,9 +151,10 @@ fn main() -> ExitCode {
             Ok(f) => tracing_subscriber::fmt()
                 .with_writer(std::sync::Mutex::new(f))
                 .with_ansi(false)
+                .with_max_level(tracing::Level::DEBUG)
                 .init(),
             Err(e) => {
-                eprintln!("kbrowse: cannot open log file {}: {e}", path.display());
+                kbrowse::cli::report(format_args!("cannot open log file {}: {e}", path.display()));
                 return ExitCode::from(2);
             }
         }
@@ -171,12 +172,12 @@ fn main() -> ExitCode {
     let settings = match config::resolve(&inputs, &config::secret::ProcessEnv) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("kbrowse: {e}");
+            kbrowse::cli::report(&e);
             return ExitCode::from(2);
         }
     };
     for w in &settings.warnings {
-        eprintln!("kbrowse: {w}");
+        kbrowse::cli::report(w);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -184,14 +185,15 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("kbrowse: cannot start the async runtime: {e}");
+            kbrowse::cli::report(format_args!("cannot start the async runtime: {e}"));
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(run(cli, inputs, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("kbrowse: {e:#}");
+            tracing::error!(error = %format!("{e:#}"), "exiting on an error");
+            kbrowse::cli::report(format_args!("{e:#}"));
             if e.downcast_ref::<Usage>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -222,7 +224,6 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
             exit,
             format,
             headers,
-            isolation,
         }) => {
             let cluster = Cluster::connect(client).await?;
             let opts = ConsumeOptions {
@@ -232,7 +233,7 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
                 count,
                 exit_at_end: exit,
                 format,
-                isolation: isolation.into(),
+                isolation: cli.isolation.into(),
                 headers,
             };
             let stdout = std::io::stdout();
@@ -291,7 +292,7 @@ async fn browse(
             topic: topic.take(),
             switch_cluster: switchable,
             window: cli.window as usize,
-            isolation: Isolation::ReadCommitted,
+            isolation: cli.isolation.into(),
             request_timeout: settings.timeout,
         };
         match kbrowse::tui::run_connected(cluster, opts).await? {
@@ -351,7 +352,7 @@ fn profile_settings(inputs: &Inputs, name: String) -> anyhow::Result<(Settings, 
     };
     let settings = config::resolve(&inputs, &config::secret::ProcessEnv).map_err(usage)?;
     for w in &settings.warnings {
-        eprintln!("kbrowse: {w}");
+        kbrowse::cli::report(w);
     }
     let client = settings.client_config().map_err(usage)?;
     Ok((settings, client))

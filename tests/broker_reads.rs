@@ -214,20 +214,6 @@ fn timestamp_start_is_the_first_record_at_or_after_the_time() {
 
 // ---------------------------------------------------------------- transactions
 
-fn txn_producer(addr: &str, id: &str) -> ThreadedProducer<DefaultProducerContext> {
-    let p: ThreadedProducer<DefaultProducerContext> = RdConfig::new()
-        .set("bootstrap.servers", addr)
-        .set("transactional.id", id)
-        .set("compression.type", "zstd")
-        .set("linger.ms", "5")
-        .set("message.timeout.ms", "60000")
-        .create()
-        .expect("transactional producer");
-    p.init_transactions(Duration::from_secs(60))
-        .expect("init_transactions");
-    p
-}
-
 /// Sends text values with key "k" to partition 0 and waits until they are written.
 fn send(p: &ThreadedProducer<DefaultProducerContext>, topic: &str, vals: &[&str]) {
     let recs: Vec<TestRecord> = vals.iter().map(|v| TestRecord::kv(0, "k", v)).collect();
@@ -256,7 +242,7 @@ fn aborted_transactions_are_hidden_under_committed_and_shown_under_uncommitted()
     let topic = unique("txn");
     create_topic(&addr, &topic, 1, &[]);
     let plain = producer(&addr, "none");
-    let tx = txn_producer(&addr, &format!("{topic}-tx"));
+    let tx = transactional_producer(&addr, &format!("{topic}-tx"));
     let t30 = Duration::from_secs(30);
 
     send(&plain, &topic, &["plain-0", "plain-1"]);
@@ -385,7 +371,7 @@ fn an_open_transaction_stops_committed_reads_at_the_last_stable_offset() {
     let topic = unique("opentxn");
     create_topic(&addr, &topic, 1, &[]);
     let plain = producer(&addr, "none");
-    let tx = txn_producer(&addr, &format!("{topic}-tx"));
+    let tx = transactional_producer(&addr, &format!("{topic}-tx"));
 
     send(&plain, &topic, &["before-0", "before-1"]);
     tx.begin_transaction().expect("begin");

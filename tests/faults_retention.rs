@@ -59,6 +59,7 @@ fn describe(seq: &mut Vec<String>, kind: ReaderEventKind) {
         }
         ReaderEventKind::CaughtUp { next, high } => format!("C{next}/{high}"),
         ReaderEventKind::Skipped { from, to } => format!("S{from}-{to}"),
+        ReaderEventKind::Corrupt { from, to, .. } => format!("X{from}-{to}"),
         ReaderEventKind::Reconnecting { error, .. } => format!("R:{error}"),
         ReaderEventKind::Finished { next } => format!("F{next}"),
         ReaderEventKind::Failed(e) => format!("E:{e}"),
@@ -433,10 +434,14 @@ async fn a_topic_recreated_under_a_reader_is_a_truncated_log() {
     // The new topic answers before the reader fetches again.
     let probe = connect(&addr).await;
     let deadline = Instant::now() + Duration::from_secs(60);
-    while probe
-        .partition_watermarks(&topic, 0, kbrowse::kafka::Isolation::ReadUncommitted)
-        .await
-        .is_err()
+    while kbrowse::kafka::offsets::partition_watermarks(
+        &probe,
+        &topic,
+        0,
+        kbrowse::kafka::Isolation::ReadUncommitted,
+    )
+    .await
+    .is_err()
     {
         assert!(Instant::now() < deadline, "the new topic does not answer");
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -28,10 +28,19 @@ fn recs(range: std::ops::Range<i64>) -> Vec<TestRecord> {
         .collect()
 }
 
-/// The message rows on screen: offsets, each row checked to hold its own record's key.
+/// The gap marker rows on screen: (first offset, the rest of the row).
+fn gaps_on(screen: &str) -> Vec<(i64, String)> {
+    table_rows(screen)
+        .into_iter()
+        .filter(|(_, rest)| rest.contains("┄ gap ┄"))
+        .collect()
+}
+
+/// The record rows on screen: offsets, each row checked to hold its own record's key.
 fn offsets_on(screen: &str) -> Vec<i64> {
     table_rows(screen)
         .into_iter()
+        .filter(|(_, rest)| !rest.contains("┄ gap ┄"))
         .map(|(o, rest)| {
             assert!(rest.contains(&format!("k{o:04}")), "row {o}: {rest}");
             o
@@ -162,6 +171,16 @@ fn the_tui_says_which_records_were_deleted_before_its_next_page_and_shows_what_f
         "a gap besides the deleted range, or a duplicate:\n{text}"
     );
     assert!(at > 0, "the rows before the gap are gone:\n{text}");
+    // One marker row stands for the deleted offsets, between 99 and 500.
+    let gaps = gaps_on(&text);
+    assert_eq!(gaps.len(), 1, "{text}");
+    assert_eq!(gaps[0].0, 100);
+    assert!(
+        gaps[0]
+            .1
+            .contains("deleted               offsets 100–499 deleted before they were read"),
+        "{text}"
+    );
     assert!(status_line(&text).contains(" of 500–1,000 "), "{text}");
     tui.keys("q");
     assert!(tui.wait_exit_within(Duration::from_secs(10)).success());

@@ -51,15 +51,13 @@ fn decode_records(data: &[u8]) -> Result<Vec<Message>, String> {
     let mut data = data.to_vec();
     fix_checksums(&mut data);
     let data = Bytes::from(data);
-    let (batches, _, err) = split_batches(&data);
+    let (batches, _) = split_batches(&data);
     let mut out = Vec::new();
     for b in &batches {
+        let b = b.as_ref().map_err(|e| format!("{e:?}"))?;
         b.decode_into(0, 0, &mut out)?;
     }
-    match err {
-        Some(e) => Err(format!("{e:?}")),
-        None => Ok(out),
-    }
+    Ok(out)
 }
 
 /// An uncompressed v2 batch at base offset 0 around `records` (claiming `count` records).

@@ -187,3 +187,78 @@ async fn a_metadata_array_claiming_2_pow_31_elements_is_a_one_line_error() {
     );
     assert!(took < Duration::from_secs(1), "{took:?}");
 }
+
+/// ApiVersions v3 offering Metadata v13 only (kbrowse sends up to v12).
+fn metadata_too_new(key: i16, version: i16, id: i32) -> Vec<u8> {
+    assert_eq!((key, version), (18, 3), "only ApiVersions is asked");
+    let mut body = id.to_be_bytes().to_vec();
+    // error 0, one api key (Metadata 13..=13, no tags), throttle 0, no tags.
+    body.extend_from_slice(&[0, 0, 2, 0, 3, 0, 13, 0, 13, 0, 0, 0, 0, 0, 0]);
+    framed(&body)
+}
+
+/// ApiVersions v3 offering no API at all.
+fn no_apis(key: i16, version: i16, id: i32) -> Vec<u8> {
+    assert_eq!((key, version), (18, 3), "only ApiVersions is asked");
+    let mut body = id.to_be_bytes().to_vec();
+    body.extend_from_slice(&[0, 0, 1, 0, 0, 0, 0, 0]);
+    framed(&body)
+}
+
+#[tokio::test]
+async fn a_broker_without_a_common_version_names_the_api_and_both_ranges() {
+    let addr = fake_broker_session(metadata_too_new).await;
+    let (err, _) = connect_error(&addr).await;
+    assert_eq!(
+        err,
+        format!(
+            "broker {addr} supports Metadata v13–v13, kbrowse sends v0–v12: no version in common"
+        )
+    );
+    let addr = fake_broker_session(no_apis).await;
+    let (err, _) = connect_error(&addr).await;
+    assert_eq!(
+        err,
+        format!("broker {addr} does not offer Metadata (kbrowse sends v0–v12)")
+    );
+}
+
+/// ApiVersions v3 offering Metadata v0..=3 only (before allow_auto_topic_creation, v4), and
+/// a Metadata v3 answer (kafka-protocol's encoder) naming one broker and no topic.
+fn metadata_v3_only(key: i16, version: i16, id: i32) -> Vec<u8> {
+    use kafka_protocol::messages::metadata_response::MetadataResponseBroker;
+    use kafka_protocol::messages::{BrokerId, MetadataResponse, ResponseHeader};
+    use kafka_protocol::protocol::{Encodable, HeaderVersion, StrBytes};
+    if key == 18 {
+        let mut body = id.to_be_bytes().to_vec();
+        body.extend_from_slice(&[0, 0, 2, 0, 3, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0]);
+        return framed(&body);
+    }
+    assert_eq!((key, version), (3, 3), "Metadata at v3");
+    let mut broker = MetadataResponseBroker::default();
+    broker.node_id = BrokerId(1);
+    broker.host = StrBytes::from_static_str("127.0.0.1");
+    broker.port = 1;
+    let mut resp = MetadataResponse::default();
+    resp.brokers = vec![broker];
+    let mut header = ResponseHeader::default();
+    header.correlation_id = id;
+    let mut buf = bytes::BytesMut::new();
+    header
+        .encode(&mut buf, MetadataResponse::header_version(3))
+        .unwrap();
+    resp.encode(&mut buf, 3).unwrap();
+    framed(&buf)
+}
+
+#[tokio::test]
+async fn a_broker_with_metadata_up_to_v3_is_asked_at_v3() {
+    // Metadata below v4 cannot say "do not create topics": the request keeps its default.
+    let addr = fake_broker_session(metadata_v3_only).await;
+    let mut config = ClientConfig::new(&addr);
+    config.conn.request_timeout = Duration::from_secs(1);
+    let cluster = Cluster::connect(config).await.expect("connects");
+    let md = cluster.metadata(None).await.expect("metadata");
+    assert_eq!(md.brokers.len(), 1);
+    assert_eq!(md.brokers[0].addr(), "127.0.0.1:1");
+}

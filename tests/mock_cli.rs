@@ -32,6 +32,37 @@ fn seed(mock: &Mock) {
 }
 
 #[test]
+fn text_backslashes_nulls_and_the_literal_null_cannot_be_misread() {
+    let mock = Mock::new(1);
+    mock.topic("escapes", 1);
+    let rec = |key: Option<&[u8]>, value: Option<&[u8]>, ms: i64| TestRecord {
+        partition: 0,
+        key: key.map(<[u8]>::to_vec),
+        value: value.map(<[u8]>::to_vec),
+        headers: vec![],
+        timestamp: Some(1_700_000_000_000 + ms),
+    };
+    let records = [
+        rec(Some(br"C:\new"), Some(b"C:\n\x1b]0;t\x07"), 0),
+        rec(Some(b"(null)"), None, 1),
+        rec(None, Some(b"(null)"), 2),
+        rec(Some(br"\(null)"), Some(b""), 3),
+    ];
+    produce(&mock.addr, "escapes", "none", &records);
+    let (code, out, err) = kbrowse(&["-b", &mock.addr, "consume", "-t", "escapes", "-e"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            r"0	0	2023-11-14 22:13:20.000	C:\\new	C:\n\e]0;t\x07",
+            r"0	1	2023-11-14 22:13:20.001	\(null)	(null)",
+            r"0	2	2023-11-14 22:13:20.002	(null)	\(null)",
+            r"0	3	2023-11-14 22:13:20.003	\\(null)	",
+        ]
+    );
+}
+
+#[test]
 fn consume_json_text_and_hex_are_exact() {
     let mock = Mock::new(3);
     seed(&mock);
@@ -68,7 +99,7 @@ fn consume_json_text_and_hex_are_exact() {
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "partition 0 offset 1 time 2023-11-14 22:13:20.500\nkey: null\nvalue: 3 bytes\n\
+        "partition 0 offset 1 time 2023-11-14 22:13:20.500\nkey: (null)\nvalue: 3 bytes\n\
          00000000  ff 1b 5b                                          |..[|\n\n"
     );
 }
@@ -525,4 +556,40 @@ fn several_profiles_open_on_a_cluster_picker_and_c_switches_cluster() {
     tui.keys("q");
     assert!(tui.wait_exit().success());
     assert!(!tui.alternate());
+}
+
+#[test]
+fn consume_with_log_writes_the_connection_and_the_fetches() {
+    let mock = Mock::new(1);
+    mock.topic("logged", 1);
+    produce(&mock.addr, "logged", "none", &numbered(0..3));
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("kbrowse.log");
+    let log_arg = log.to_str().unwrap();
+    let (code, out, err) = kbrowse(&[
+        "-b", &mock.addr, "--log", log_arg, "consume", "-t", "logged", "-e",
+    ]);
+    assert_eq!((code, err.as_str(), out.lines().count()), (0, "", 3));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = |needles: &[&str]| {
+        text.lines()
+            .find(|l| needles.iter().all(|n| l.contains(n)))
+            .unwrap_or_else(|| panic!("no log line with {needles:?} in:\n{text}"))
+            .to_string()
+    };
+    let connected = line(&[
+        "INFO kbrowse::kafka::conn: connected; the broker's API versions",
+        &format!("addr=\"{}\"", mock.addr),
+    ]);
+    assert!(connected.contains("elapsed_ms="), "{connected}");
+    let fetch = line(&["DEBUG kbrowse::kafka::conn: request", "api=\"Fetch\""]);
+    assert!(fetch.contains("latency_us="), "{fetch}");
+    line(&[
+        "INFO kbrowse::kafka::reader: reader started",
+        "topic=logged partition=0",
+    ]);
+    line(&[
+        "INFO kbrowse::kafka::reader: reader stopped",
+        "topic=logged partition=0",
+    ]);
 }

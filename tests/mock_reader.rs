@@ -160,10 +160,15 @@ async fn start_positions_pick_the_right_first_record() {
     let end = read_to_end(&mock.addr, "pos", 0, StartAt::End, Isolation::ReadCommitted).await;
     assert!(end.is_empty());
     let cluster = connect(&mock.addr).await;
-    let err = cluster
-        .resolve("pos", 0, StartAt::Offset(11), Isolation::ReadCommitted)
-        .await
-        .unwrap_err();
+    let err = kbrowse::kafka::offsets::resolve(
+        &cluster,
+        "pos",
+        0,
+        StartAt::Offset(11),
+        Isolation::ReadCommitted,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "offset 11 is out of range for pos/0 (valid: 0..=10)"

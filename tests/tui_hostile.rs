@@ -7,7 +7,6 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use rdkafka::ClientConfig as RdConfig;
 use support::pty::{Tui, table_rows};
 use support::{Mock, TestRecord, produce_with};
 
@@ -63,12 +62,7 @@ fn hostile_records_are_shown_escaped() {
         record(&[b'k'; 100_000], b"long-key".to_vec()),
         many_headers,
     ];
-    let producer = RdConfig::new()
-        .set("bootstrap.servers", &mock.addr)
-        .set("compression.type", "lz4")
-        .set("message.max.bytes", "20000000")
-        .create()
-        .expect("producer");
+    let producer = support::producer(&mock.addr, "lz4");
     produce_with(&producer, "hostile", &records);
 
     let mut tui = Tui::spawn(&["-b", &mock.addr, "hostile"], ROWS, COLS);

@@ -17,9 +17,9 @@ fuzz_target!(|data: &[u8]| {
     let mut data = data.to_vec();
     fix_checksums(&mut data);
     let data = Bytes::from(data);
-    let (batches, _, _) = split_batches(&data);
+    let (batches, _) = split_batches(&data);
     let mut out = Vec::new();
-    for batch in &batches {
+    for batch in batches.iter().flatten() {
         let _ = batch.is_abort_marker();
         let _ = batch.decode_into(0, 0, &mut out);
     }

@@ -8,7 +8,7 @@
 use bytes::Bytes;
 
 use crate::kafka::{Message, TimestampType};
-use crate::render::{self, LineIndex};
+use crate::render::{self, LineIndex, Safe};
 
 /// How the value is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +37,11 @@ impl ValueView {
 pub struct Fact {
     /// What the fact is ("Offset", "Key", a header name).
     pub label: String,
-    /// Its value, already escaped for the terminal.
-    pub value: String,
+    /// Its value, escaped for the terminal.
+    pub value: Safe,
+    /// True when the value ends in an absent (null) key or header value, which the screen
+    /// marks in a style unlike data.
+    pub null: bool,
 }
 
 /// Values up to this size are indexed (and pretty-printed) inside `update`, at once: a few
@@ -59,8 +62,8 @@ pub struct TextLines {
 }
 
 impl TextLines {
-    fn new(bytes: Bytes, width: usize) -> TextLines {
-        let mut index = LineIndex::new(width);
+    fn new(bytes: Bytes, width: usize, json: bool) -> TextLines {
+        let mut index = LineIndex::new(width, json);
         if bytes.len() <= INLINE_BYTES {
             index.extend(&bytes, usize::MAX, usize::MAX);
         } else {
@@ -81,7 +84,7 @@ impl TextLines {
     }
 
     /// Line `i`, escaped.
-    pub fn line(&self, i: usize) -> String {
+    pub fn line(&self, i: usize) -> Safe {
         self.index.line(i, &self.bytes)
     }
 
@@ -131,9 +134,9 @@ impl DetailJob {
                 }
             }
         } else {
-            text_bytes(Some(self.value))
+            self.value
         };
-        let index = LineIndex::build(&bytes, self.width, wanted)?;
+        let index = LineIndex::build(&bytes, self.width, self.json, wanted)?;
         Some(DetailBuilt {
             id: self.id,
             json: self.json,
@@ -178,7 +181,8 @@ impl Detail {
         time: impl Fn(i64) -> String,
     ) -> (Detail, Option<DetailJob>) {
         let facts = facts(&message, &time);
-        let text = TextLines::new(text_bytes(message.value.clone()), width);
+        // An absent or empty value has no text; `placeholder` stands in for it.
+        let text = TextLines::new(message.value.clone().unwrap_or_default(), width, false);
         let d = Detail {
             id,
             message,
@@ -244,9 +248,9 @@ impl Detail {
             return None;
         }
         self.width = width;
-        self.text = TextLines::new(self.text.bytes.clone(), width);
+        self.text = TextLines::new(self.text.bytes.clone(), width, false);
         if let Some(Some(json)) = self.json.take() {
-            self.json = Some(Some(TextLines::new(json.bytes, width)));
+            self.json = Some(Some(TextLines::new(json.bytes, width, true)));
         }
         let json = self.view == ValueView::Json;
         let job = self.job(json);
@@ -288,7 +292,7 @@ impl Detail {
             return matches!(first, Some(b'{' | b'['));
         }
         let pretty = render::pretty_json(value);
-        self.json = Some(pretty.map(|p| TextLines::new(Bytes::from(p), self.width)));
+        self.json = Some(pretty.map(|p| TextLines::new(Bytes::from(p), self.width, true)));
         self.json.as_ref().is_some_and(Option::is_some)
     }
 
@@ -338,16 +342,20 @@ impl Detail {
     }
 
     /// Value line `i` in the current view.
-    pub fn value_line(&self, i: usize) -> String {
+    pub fn value_line(&self, i: usize) -> Safe {
         match self.view {
-            ValueView::Hex => {
-                let mut s = String::with_capacity(80);
-                if i < render::hex_lines(self.value().len()) {
-                    render::hex_line(self.value(), i, &mut s);
-                }
-                s
-            }
+            ValueView::Hex => Safe::hex_line(self.value(), i),
             _ => self.lines().map(|l| l.line(i)).unwrap_or_default(),
+        }
+    }
+
+    /// What stands in for a value that has no text: `∅` when absent, `(empty)` when it has
+    /// no bytes; the screen draws it in a style unlike data.
+    pub fn placeholder(&self) -> Option<&'static str> {
+        match self.message.value.as_deref() {
+            None => Some(NULL_MARK),
+            Some([]) => Some("(empty)"),
+            Some(_) => None,
         }
     }
 
@@ -396,30 +404,31 @@ impl Detail {
     }
 }
 
-/// The value as the text view shows it: escaped at drawing time; newlines break lines.
-fn text_bytes(value: Option<Bytes>) -> Bytes {
-    match value {
-        None => Bytes::from_static(b"(null)"),
-        Some(v) if v.is_empty() => Bytes::from_static(b"(empty)"),
-        Some(v) => v,
-    }
-}
+/// How the TUI shows an absent key or value (in a style unlike data).
+pub const NULL_MARK: &str = "∅";
 
-fn bytes_fact(b: Option<&[u8]>) -> String {
-    match b {
-        None => "(null)".into(),
-        Some(b) => format!(
-            "{}  ({} bytes)",
-            render::escape_line(b, FACT_CHARS),
+/// A key or header value: escaped with its size, or nothing and `null` set when absent.
+fn bytes_fact(prefix: Safe, b: Option<&[u8]>, label: &str) -> Fact {
+    let mut value = prefix;
+    if let Some(b) = b {
+        value.push(Safe::line(b, FACT_CHARS));
+        value.push(Safe::new(&format!(
+            "  ({} bytes)",
             render::thousands(b.len() as i64)
-        ),
+        )));
+    }
+    Fact {
+        label: label.to_string(),
+        value,
+        null: b.is_none(),
     }
 }
 
 fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
     let fact = |label: &str, value: String| Fact {
         label: label.to_string(),
-        value,
+        value: Safe::new(&value),
+        null: false,
     };
     let ts_type = match m.timestamp_type {
         TimestampType::CreateTime => "create time",
@@ -451,23 +460,24 @@ fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
             "Timestamp",
             format!("{}  ({} ms, {ts_type})", time(m.timestamp), m.timestamp),
         ),
-        fact("Key", bytes_fact(m.key.as_deref())),
+        bytes_fact(Safe::default(), m.key.as_deref(), "Key"),
         fact("Batch", batch),
     ];
     if m.headers.is_empty() {
         out.push(fact("Headers", "(none)".into()));
     }
     for h in &m.headers {
-        let name = render::escape_line(&h.name, 200);
-        out.push(fact(
-            "Header",
-            format!("{name} = {}", bytes_fact(h.value.as_deref())),
-        ));
+        let mut name = Safe::line(&h.name, 200);
+        name.push(" = ");
+        out.push(bytes_fact(name, h.value.as_deref(), "Header"));
     }
-    let size = m.value.as_ref().map_or("null".to_string(), |v| {
-        format!("{} bytes", render::thousands(v.len() as i64))
+    out.push(match &m.value {
+        Some(v) => fact(
+            "Value",
+            format!("{} bytes", render::thousands(v.len() as i64)),
+        ),
+        None => bytes_fact(Safe::default(), None, "Value"),
     });
-    out.push(fact("Value", size));
     out
 }
 
@@ -489,17 +499,21 @@ mod tests {
         assert_eq!(job, None, "a small value is indexed at once");
         assert_eq!(d.cycle_view(), None);
         assert_eq!(d.view, ValueView::Hex);
-        assert!(d.value_line(0).starts_with("00000000  7b 22 61 22"));
+        assert!(
+            d.value_line(0)
+                .as_str()
+                .starts_with("00000000  7b 22 61 22")
+        );
         assert_eq!(d.cycle_view(), None);
         assert_eq!(d.view, ValueView::Json);
-        assert_eq!(d.value_line(1), "  \"a\": 1");
+        assert_eq!(d.value_line(1).as_str(), "  \"a\": 1");
         d.cycle_view();
         assert_eq!(d.view, ValueView::Text);
 
         m.value = Some(Bytes::from_static(b"plain \x1b[2J\nnext"));
         let (mut d, _) = open(m, 40);
-        assert_eq!(d.value_line(0), "plain \\e[2J");
-        assert_eq!(d.value_line(1), "next");
+        assert_eq!(d.value_line(0).as_str(), "plain \\e[2J");
+        assert_eq!(d.value_line(1).as_str(), "next");
         d.cycle_view();
         d.cycle_view();
         assert_eq!(d.view, ValueView::Text);
@@ -529,7 +543,10 @@ mod tests {
         let job = job.expect("a large value is indexed off the UI thread");
         assert_eq!((job.id, job.width, job.json), (7, 100, false));
         // The first screen is there before the job ran, and scrolling indexes on demand.
-        assert_eq!(d.value_line(0), format!("[\"{}\",", "z".repeat(95)));
+        assert_eq!(
+            d.value_line(0).as_str(),
+            format!("[\"{}\",", "z".repeat(95))
+        );
         d.scroll_by(100, 40);
         assert_eq!(d.scroll, 100);
         assert!(d.indexing());
@@ -541,7 +558,7 @@ mod tests {
         assert!(!d.indexing());
         assert_eq!(d.scroll, d.total_lines() - 40);
         assert_eq!(
-            d.value_line(d.value_lines() - 1),
+            d.value_line(d.value_lines() - 1).as_str(),
             format!("\"{}\"]", "z".repeat(95))
         );
         // A job for another detail, or another width, is ignored.
@@ -551,7 +568,7 @@ mod tests {
         // A resize re-cuts the visible lines at once and asks for the whole again.
         let again = d.resize(50).expect("a new job for the new width");
         assert_eq!(again.width, 50);
-        assert_eq!(d.value_line(0), format!("[\"{}", "z".repeat(48)));
+        assert_eq!(d.value_line(0).as_str(), format!("[\"{}", "z".repeat(48)));
         // A job whose detail went away stops.
         assert!(again.run(&|| false).is_none());
     }
@@ -566,7 +583,7 @@ mod tests {
         assert!(d.indexing());
         assert_eq!(d.value_lines(), 0);
         d.built(job.run(&|| true).unwrap(), 40);
-        assert_eq!(d.value_line(0), "[");
+        assert_eq!(d.value_line(0).as_str(), "[");
         assert!(d.value_line(1).starts_with("  \"zzz"));
         // Not JSON after all: back to text.
         let mut m = large(2);
@@ -581,13 +598,40 @@ mod tests {
     }
 
     #[test]
-    fn hex_of_a_ten_mib_value_is_computed_per_line() {
+    fn a_ten_mib_value_is_indexed_not_copied_per_line() {
         let mut m = msg(1);
         m.value = Some(Bytes::from(vec![b'z'; 10 << 20]));
-        let (mut d, _) = open(m, 100);
+        let (mut d, job) = open(m, 100);
+        // Opening scans the first screens only: the rest is the job's.
+        assert!(d.text.index.scanned() <= SCAN_BUDGET);
+        assert_eq!(d.value_lines(), FIRST_LINES);
+        assert!(d.indexing());
+        d.built(
+            job.expect("a job indexes the rest").run(&|| true).unwrap(),
+            40,
+        );
+        assert_eq!(d.value_lines(), (10usize << 20).div_ceil(100));
+        assert_eq!(d.value_line(0).as_str(), "z".repeat(100));
+        // Hex lines are computed per line, from the value.
         d.cycle_view();
         assert_eq!(d.value_lines(), (10 << 20) / 16);
         d.scroll_by(isize::MAX, 40);
         assert_eq!(d.scroll, d.total_lines() - 40);
+    }
+
+    #[test]
+    fn null_and_empty_values_have_a_placeholder_and_backslashes_show_doubled() {
+        let mut m = msg(1);
+        m.value = None;
+        let (d, _) = open(m.clone(), 40);
+        assert_eq!(d.placeholder(), Some(NULL_MARK));
+        assert_eq!(d.value_lines(), 1);
+        m.value = Some(Bytes::new());
+        assert_eq!(open(m.clone(), 40).0.placeholder(), Some("(empty)"));
+        m.value = Some(Bytes::from_static(br"C:\new"));
+        let (d, _) = open(m, 4);
+        assert_eq!(d.placeholder(), None);
+        assert_eq!(d.value_line(0).as_str(), r"C:\\");
+        assert_eq!(d.value_line(1).as_str(), "new");
     }
 }

@@ -129,7 +129,7 @@ impl App {
 
     /// `r`: the open topic's partitions and watermarks, now.
     fn refresh_watermarks(&mut self) -> Vec<Effect> {
-        let Some(topic) = self.partitions.as_ref().map(|p| p.topic.clone()) else {
+        let Some(topic) = self.partitions.as_ref().map(|p| p.topic.raw().to_string()) else {
             return Vec::new();
         };
         self.partitions_loaded_at = Some(self.now());

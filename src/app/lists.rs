@@ -3,12 +3,13 @@
 use tui_input::Input;
 
 use super::cursor::Cursor;
+use crate::render::Outside;
 
 /// A topic as the topic list shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TopicRow {
-    /// The topic's name as the broker sent it (escaped when drawn).
-    pub name: String,
+    /// The topic's name as the broker sent it (shown only escaped).
+    pub name: Outside,
     /// True for internal topics such as __consumer_offsets.
     pub internal: bool,
     /// How many partitions it has.
@@ -90,13 +91,13 @@ impl TopicList {
     /// The selected topic's name.
     pub fn selected_name(&self) -> Option<String> {
         let i = *self.matching.get(self.cursor.selected)?;
-        self.rows.get(i).map(|t| t.name.clone())
+        self.rows.get(i).map(|t| t.name.raw().to_string())
     }
 
     /// Replaces the rows, keeping the same topic selected when it is still there.
     pub fn set_rows(&mut self, rows: Vec<TopicRow>, list_rows: usize) {
         let keep = self.selected_name();
-        self.lower = rows.iter().map(|t| t.name.to_lowercase()).collect();
+        self.lower = rows.iter().map(|t| t.name.raw().to_lowercase()).collect();
         self.rows = rows;
         self.loaded = true;
         self.rematch();
@@ -116,7 +117,7 @@ impl TopicList {
 #[derive(Debug, Clone)]
 pub struct PartitionList {
     /// The topic whose partitions these are.
-    pub topic: String,
+    pub topic: Outside,
     /// One row per partition, sorted by id.
     pub rows: Vec<PartitionRow>,
     /// True once the first answer arrived.
@@ -129,7 +130,7 @@ impl PartitionList {
     /// An empty list that waits for its first load.
     pub fn new(topic: String) -> PartitionList {
         PartitionList {
-            topic,
+            topic: Outside::new(topic),
             rows: Vec::new(),
             loaded: false,
             cursor: Cursor::default(),

@@ -1,11 +1,12 @@
 //! `MessagePane`: one partition's records in a `MessageWindow`, the reader that fills it,
 //! and the paging that moves the window through a partition of any size.
 
-use crate::kafka::{Message, ReaderEvent, ReaderEventKind, StartAt, Watermarks};
+use crate::kafka::{Error, Message, ReaderEvent, ReaderEventKind, StartAt, Watermarks};
 
 use super::Effect;
 use super::cursor::Cursor;
-use super::window::{DEFAULT_MAX_BYTES, MessageWindow};
+use super::window::{DEFAULT_MAX_BYTES, Gap, GapKind, MessageWindow, Row};
+use crate::render::{Outside, Safe};
 
 /// What the reader is doing, as the status line tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,10 +26,10 @@ pub enum ReaderStatus {
         /// Attempts so far.
         attempt: u32,
         /// Why the connection was lost.
-        error: String,
+        error: Error,
     },
     /// The reader stopped on an error.
-    Failed(String),
+    Failed(Error),
 }
 
 /// How arriving records are used.
@@ -39,7 +40,7 @@ enum Mode {
     /// Append until this many more records (or bytes) arrived, then stop.
     Forward { records: usize, bytes: usize },
     /// Collect records before `until`, then put them in front of the window at once.
-    Backward { until: i64, pending: Vec<Message> },
+    Backward { until: i64, pending: Vec<Row> },
     /// Append forever; the window slides.
     Follow,
 }
@@ -48,7 +49,7 @@ enum Mode {
 #[derive(Debug, Clone)]
 pub struct MessagePane {
     /// The topic read.
-    pub topic: String,
+    pub topic: Outside,
     /// The partition read.
     pub partition: i32,
     /// The records held: a bounded window of the partition.
@@ -66,9 +67,9 @@ pub struct MessagePane {
     /// The jump generation: events of other generations are stale.
     pub generation: u64,
     /// An error to show in a popup, taken by the app.
-    pub notice: Option<String>,
+    pub notice: Option<Safe>,
     /// Something the status line keeps saying until the next jump (records deleted unread).
-    pub warning: Option<String>,
+    pub warning: Option<Safe>,
     stick_bottom: bool,
     /// The part of the last move that the window's edge stopped (negative: at the top); it
     /// is made once the neighbouring page lands, so one key is enough to cross the edge.
@@ -82,7 +83,7 @@ impl MessagePane {
     /// A pane with an empty window; `generation` must be above any used before.
     pub fn new(topic: String, partition: i32, capacity: usize, generation: u64) -> MessagePane {
         MessagePane {
-            topic,
+            topic: Outside::new(topic),
             partition,
             window: MessageWindow::new(capacity, DEFAULT_MAX_BYTES),
             cursor: Cursor::default(),
@@ -116,7 +117,7 @@ impl MessagePane {
         self.status = ReaderStatus::Starting;
         Effect::StartReader {
             generation: self.generation,
-            topic: self.topic.clone(),
+            topic: self.topic.raw().to_string(),
             partition: self.partition,
             start,
         }
@@ -266,30 +267,49 @@ impl MessagePane {
                 None
             }
             ReaderEventKind::Reconnecting { attempt, error, .. } => {
-                self.status = ReaderStatus::Reconnecting {
-                    attempt,
-                    error: error.to_string(),
-                };
+                self.status = ReaderStatus::Reconnecting { attempt, error };
                 None
             }
             ReaderEventKind::Skipped { from, to } => {
-                self.warning = Some(format!(
+                self.warning = Some(Safe::new(&format!(
                     "offsets {from}–{} were deleted before they were read",
                     to - 1
-                ));
+                )));
                 if let Some(w) = self.watermarks.as_mut() {
                     w.low = w.low.max(to);
                 }
-                match self.mode {
-                    Mode::Backward { until, .. } if to >= until => self.finish_backward(rows),
-                    _ => None,
+                let gap = Gap {
+                    from,
+                    to,
+                    kind: GapKind::Deleted,
+                };
+                self.take_gap(gap, rows)
+            }
+            ReaderEventKind::Corrupt {
+                from,
+                to,
+                control,
+                reason,
+            } => {
+                // A transaction marker holds no record: nothing was lost, nothing to show.
+                if control {
+                    return None;
                 }
+                self.warning = Some(Safe::new(&format!(
+                    "offsets {from}–{} were in a corrupt batch and were skipped",
+                    to - 1
+                )));
+                let gap = Gap {
+                    from,
+                    to,
+                    kind: GapKind::Corrupt { reason },
+                };
+                self.take_gap(gap, rows)
             }
             ReaderEventKind::Finished { .. } => Some(self.stop()),
             ReaderEventKind::Failed(error) => {
-                let msg = error.to_string();
-                self.status = ReaderStatus::Failed(msg.clone());
-                self.notice = Some(msg);
+                self.notice = Some(Safe::display(&error));
+                self.status = ReaderStatus::Failed(error);
                 self.follow = false;
                 Some(self.stop())
             }
@@ -299,6 +319,33 @@ impl MessagePane {
     fn raise_high(&mut self, high: i64) {
         if let Some(w) = self.watermarks.as_mut() {
             w.high = w.high.max(high);
+        }
+    }
+
+    /// A gap marker in reading order: appended, or kept for a backward page.
+    fn take_gap(&mut self, gap: Gap, rows: usize) -> Option<Effect> {
+        match &mut self.mode {
+            Mode::Idle => None,
+            Mode::Follow | Mode::Forward { .. } => {
+                let evicted = self.window.push_gap(gap);
+                self.after_append(evicted, rows);
+                None
+            }
+            Mode::Backward { until, pending } => {
+                let until = *until;
+                let done = gap.to >= until;
+                if gap.from < until {
+                    pending.push(Row::Gap(Gap {
+                        to: gap.to.min(until),
+                        ..gap
+                    }));
+                }
+                if done {
+                    self.finish_backward(rows)
+                } else {
+                    None
+                }
+            }
         }
     }
 
@@ -334,7 +381,12 @@ impl MessagePane {
             Mode::Backward { until, pending } => {
                 let until = *until;
                 let done = messages.last().is_some_and(|m| m.offset >= until);
-                pending.extend(messages.into_iter().take_while(|m| m.offset < until));
+                pending.extend(
+                    messages
+                        .into_iter()
+                        .take_while(|m| m.offset < until)
+                        .map(Row::Record),
+                );
                 if done {
                     self.finish_backward(rows)
                 } else {

@@ -106,7 +106,12 @@ fn a_backward_page_deleted_entirely_ends_the_page() {
     // ... whose records are deleted before it reads them.
     let fx = p.apply(ev(g, ReaderEventKind::Skipped { from: 15, to: 25 }), 5);
     assert_eq!(fx, Some(Effect::StopReader));
-    assert_eq!(p.window.first_offset(), Some(20));
+    // The deleted offsets before the window are one marker row, not a record.
+    assert_eq!(p.window.first_offset(), Some(15));
+    assert_eq!(p.window.get(0), None);
+    // The window stays bounded: the marker row took the place of the newest record.
+    assert_eq!((p.window.len(), p.window.last_offset()), (10, Some(28)));
+    assert_eq!(p.window.get(1).map(|m| m.offset), Some(20));
     assert!(p.warning.is_some());
 }
 

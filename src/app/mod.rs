@@ -16,13 +16,14 @@ pub mod window;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::kafka::{ReaderEvent, StartAt};
+use crate::render::Safe;
 
 pub use cursor::Cursor;
 pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
 pub use prompt::{History, Prompt, PromptKind};
-pub use window::MessageWindow;
+pub use window::{Gap, GapKind, MessageWindow, Row};
 
 pub use crate::render::TimeZone;
 
@@ -38,13 +39,13 @@ pub enum Action {
     /// Time passed: rates and periodic refreshes.
     Tick,
     /// The topic list arrived, or failed to.
-    TopicsLoaded(Result<Vec<TopicRow>, String>),
+    TopicsLoaded(Result<Vec<TopicRow>, crate::kafka::Error>),
     /// A topic's partitions and watermarks arrived, or failed to.
     PartitionsLoaded {
         /// The topic they belong to.
         topic: String,
         /// The rows, or why they could not be loaded.
-        result: Result<Vec<PartitionRow>, String>,
+        result: Result<Vec<PartitionRow>, crate::kafka::Error>,
     },
     /// Reader events drained from the channel in one go.
     Reader(Vec<ReaderEvent>),
@@ -163,10 +164,10 @@ pub struct App {
     pub histories: Histories,
     /// The jump or filter prompt, while it is open.
     pub prompt: Option<Prompt>,
-    /// An error shown in a popup until a key is pressed.
-    pub popup: Option<String>,
+    /// An error shown in a popup until a key is pressed (escaped: it quotes broker data).
+    pub popup: Option<Safe>,
     /// A problem shown in the status line (a failed refresh).
-    pub warning: Option<String>,
+    pub warning: Option<Safe>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Set once the user asked to quit.
@@ -291,13 +292,13 @@ impl App {
         {
             self.partitions_loaded_at = Some(now);
             fx.push(Effect::LoadPartitions {
-                topic: p.topic.clone(),
+                topic: p.topic.raw().to_string(),
             });
         }
         fx
     }
 
-    fn on_topics(&mut self, result: Result<Vec<TopicRow>, String>) -> Vec<Effect> {
+    fn on_topics(&mut self, result: Result<Vec<TopicRow>, crate::kafka::Error>) -> Vec<Effect> {
         match result {
             Ok(rows) => {
                 let list_rows = self.list_rows();
@@ -305,9 +306,9 @@ impl App {
                 self.warning = None;
             }
             Err(e) if !self.topics.loaded && self.screen == Screen::Topics => {
-                self.popup = Some(format!("cannot list topics: {e}"))
+                self.popup = Some(Safe::new(&format!("cannot list topics: {e}")))
             }
-            Err(e) => self.warning = Some(format!("topic refresh failed: {e}")),
+            Err(e) => self.warning = Some(Safe::new(&format!("topic refresh failed: {e}"))),
         }
         vec![Effect::Redraw]
     }
@@ -315,7 +316,7 @@ impl App {
     fn on_partitions(
         &mut self,
         topic: String,
-        result: Result<Vec<PartitionRow>, String>,
+        result: Result<Vec<PartitionRow>, crate::kafka::Error>,
     ) -> Vec<Effect> {
         let rows_on_screen = self.list_rows();
         let Some(list) = self.partitions.as_mut().filter(|p| p.topic == topic) else {
@@ -337,13 +338,13 @@ impl App {
             }
             Err(e) if !list.loaded => {
                 // The topic cannot be opened (unknown, or the cluster is unreachable).
-                self.popup = Some(e);
+                self.popup = Some(Safe::display(&e));
                 self.partitions = None;
                 if self.screen == Screen::Partitions {
                     self.screen = Screen::Topics;
                 }
             }
-            Err(e) => self.warning = Some(format!("partition refresh failed: {e}")),
+            Err(e) => self.warning = Some(Safe::new(&format!("partition refresh failed: {e}"))),
         }
         vec![Effect::Redraw]
     }
@@ -373,7 +374,7 @@ impl App {
 
     /// Opens a partition's messages at `start`.
     fn open_partition(&mut self, partition: i32, start: StartAt) -> Vec<Effect> {
-        let Some(topic) = self.partitions.as_ref().map(|p| p.topic.clone()) else {
+        let Some(topic) = self.partitions.as_ref().map(|p| p.topic.raw().to_string()) else {
             return Vec::new();
         };
         let mut fx = Vec::new();

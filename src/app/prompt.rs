@@ -3,7 +3,7 @@
 use tui_input::Input;
 
 use crate::kafka::StartAt;
-use crate::position::parse_position;
+use crate::kafka::offsets::position::parse_position;
 
 /// What the prompt asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

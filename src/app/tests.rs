@@ -152,7 +152,9 @@ fn start_with_a_topic_opens_its_partitions() {
     // An unknown topic falls back to the topic list with a popup.
     app.update(Action::PartitionsLoaded {
         topic: "orders".into(),
-        result: Err("unknown topic 'orders'".into()),
+        result: Err(crate::kafka::Error::UnknownTopic {
+            topic: "orders".into(),
+        }),
     });
     assert_eq!(app.screen, Screen::Topics);
     assert_eq!(app.popup.as_deref(), Some("unknown topic 'orders'"));

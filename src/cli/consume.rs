@@ -94,6 +94,8 @@ pub async fn run(
     let mut events = Vec::with_capacity(64);
     // Partitions whose reader reported a lost connection and has not read since.
     let mut reconnecting = std::collections::HashSet::new();
+    // Corrupt data batches skipped: their records are lost, which makes the run fail.
+    let mut lost = 0usize;
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     while running > 0 && left > 0 {
@@ -114,10 +116,10 @@ pub async fn run(
                 if let Some(at) = at {
                     reconnecting.remove(&ev.partition);
                     flush(out, &mut buf)?;
-                    eprintln!(
-                        "kbrowse: reading {}/{} again at offset {at}",
+                    super::report(format_args!(
+                        "reading {}/{} again at offset {at}",
                         opts.topic, ev.partition
-                    );
+                    ));
                 }
             }
             match ev.kind {
@@ -142,10 +144,10 @@ pub async fn run(
                 } => {
                     reconnecting.insert(ev.partition);
                     if attempt == 1 || attempt % 10 == 0 {
-                        eprintln!(
-                            "kbrowse: {error}; reconnecting to {}/{} at offset {next} (attempt {attempt})",
+                        super::report(format_args!(
+                            "{error}; reconnecting to {}/{} at offset {next} (attempt {attempt})",
                             opts.topic, ev.partition
-                        );
+                        ));
                     }
                 }
                 ReaderEventKind::Skipped { from, to } => {
@@ -157,7 +159,27 @@ pub async fn run(
                         from,
                         to,
                     };
-                    eprintln!("kbrowse: warning: {gone}; continuing at offset {to}");
+                    super::report(format_args!("warning: {gone}; continuing at offset {to}"));
+                }
+                ReaderEventKind::Corrupt {
+                    from,
+                    to,
+                    control,
+                    reason,
+                } => {
+                    flush(out, &mut buf)?;
+                    let (topic, p) = (&opts.topic, ev.partition);
+                    if control {
+                        eprintln!(
+                            "kbrowse: warning: skipped a corrupt transaction marker at offset {from} of {topic}/{p} ({reason}); no records lost"
+                        );
+                    } else {
+                        lost += 1;
+                        eprintln!(
+                            "kbrowse: warning: skipped a corrupt record batch at offsets {from}..={} of {topic}/{p} ({reason}); continuing at offset {to}",
+                            to - 1
+                        );
+                    }
                 }
                 ReaderEventKind::Started { .. } | ReaderEventKind::CaughtUp { .. } => {}
             }
@@ -171,6 +193,13 @@ pub async fn run(
         }
     }
     flush(out, &mut buf)?;
+    if lost > 0 {
+        anyhow::bail!(
+            "{lost} corrupt record batch{} of {} skipped: records were lost (offsets in the warnings above)",
+            if lost == 1 { "" } else { "es" },
+            opts.topic
+        );
+    }
     Ok(())
 }
 
@@ -183,7 +212,7 @@ async fn holding(
     n: i64,
 ) -> anyhow::Result<Vec<i32>> {
     let parts: Vec<(String, i32)> = all.iter().map(|&p| (opts.topic.clone(), p)).collect();
-    let marks = cluster.watermarks(&parts, opts.isolation).await?;
+    let marks = crate::kafka::offsets::watermarks(cluster, &parts, opts.isolation).await?;
     let mut inside = Vec::with_capacity(all.len());
     let mut outside = Vec::new();
     for &p in all {
@@ -205,7 +234,7 @@ async fn holding(
     }
     for e in &outside {
         if let Error::OffsetOutOfRange { partition, .. } = e {
-            eprintln!("kbrowse: warning: {e}; skipping partition {partition}");
+            super::report(format_args!("warning: {e}; skipping partition {partition}"));
         }
     }
     if inside.is_empty() {

@@ -3,13 +3,13 @@
 use std::io::Write as _;
 
 use crate::kafka::Message;
-use crate::position::TimeFormatter;
 use crate::render;
+use crate::render::time::TimeFormatter;
 
 /// Output format of `consume`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// `partition<TAB>offset<TAB>local time<TAB>key<TAB>value`, escaped.
+    /// `partition<TAB>offset<TAB>local time<TAB>key<TAB>value`, escaped; `(null)` when absent.
     Text,
     /// One JSON object per line.
     Json,
@@ -61,9 +61,9 @@ impl RecordFormatter {
         let _ = write!(out, "{}\t{}\t", m.partition, m.offset);
         self.time.format_into(m.timestamp, s);
         s.push('\t');
-        escaped_or_null(m.key.as_deref(), s);
+        render::text_or_null_into(m.key.as_deref(), s);
         s.push('\t');
-        escaped_or_null(m.value.as_deref(), s);
+        render::text_or_null_into(m.value.as_deref(), s);
         if self.headers {
             // kcat's `%h`: name=value pairs joined by commas.
             s.push('\t');
@@ -73,7 +73,7 @@ impl RecordFormatter {
                 }
                 render::escape_into(&h.name, None, s);
                 s.push('=');
-                escaped_or_null(h.value.as_deref(), s);
+                render::text_or_null_into(h.value.as_deref(), s);
             }
         }
         s.push('\n');
@@ -117,7 +117,10 @@ impl RecordFormatter {
         for (label, bytes) in [("key", m.key.as_deref()), ("value", m.value.as_deref())] {
             match bytes {
                 None => {
-                    let _ = std::fmt::Write::write_fmt(s, format_args!("{label}: null\n"));
+                    let _ = std::fmt::Write::write_fmt(
+                        s,
+                        format_args!("{label}: {}\n", render::NULL_TEXT),
+                    );
                 }
                 Some(b) => {
                     let _ =
@@ -134,20 +137,11 @@ impl RecordFormatter {
                 s.push_str("header ");
                 render::escape_into(&h.name, None, s);
                 s.push_str(": ");
-                escaped_or_null(h.value.as_deref(), s);
+                render::text_or_null_into(h.value.as_deref(), s);
                 s.push('\n');
             }
         }
         s.push('\n');
         out.extend_from_slice(s.as_bytes());
-    }
-}
-
-fn escaped_or_null(bytes: Option<&[u8]>, out: &mut String) {
-    match bytes {
-        Some(b) => {
-            render::escape_into(b, None, out);
-        }
-        None => out.push_str("(null)"),
     }
 }

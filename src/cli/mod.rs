@@ -27,6 +27,13 @@ pub(crate) fn flush_out(out: &mut impl Write) -> io::Result<bool> {
     }
 }
 
+/// Prints `kbrowse: MESSAGE` on stderr, escaped: errors and warnings quote broker data (topic
+/// names, hosts, error texts), which must not reach the terminal raw. Every message kbrowse
+/// writes to stderr goes through here.
+pub fn report(message: impl std::fmt::Display) {
+    eprintln!("kbrowse: {}", crate::render::Safe::display(&message));
+}
+
 /// Checks a comma-separated bootstrap list: each entry `host[:port]` (IPv6 as
 /// `[addr][:port]`), port 1–65535, 9092 when absent (as in kcat). Returns the list with the
 /// missing ports filled in, or a one-line message naming the bad entry.

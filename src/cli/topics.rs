@@ -43,9 +43,8 @@ pub async fn listing(
         .iter()
         .flat_map(|t| t.partitions.iter().map(|p| (t.name.clone(), p.id)))
         .collect();
-    let marks = cluster
-        .watermarks(&parts, Isolation::ReadUncommitted)
-        .await?;
+    let marks =
+        crate::kafka::offsets::watermarks(cluster, &parts, Isolation::ReadUncommitted).await?;
     let mut s = Vec::new();
     for t in topics {
         match format {

@@ -10,7 +10,7 @@ use kafka_protocol::protocol::StrBytes;
 use tokio::sync::Mutex;
 
 use super::conn::{ConnConfig, Connection};
-use super::error::{Error, Result};
+use super::error::{About, Error, Result};
 
 /// Where to connect and how.
 #[derive(Debug, Clone)]
@@ -97,9 +97,6 @@ pub struct Metadata {
 }
 
 const METADATA_MAX_VERSION: i16 = 12;
-/// Metadata answers that mean "ask again shortly" (a topic being created, an election).
-const LEADER_NOT_AVAILABLE: i16 = 5;
-const UNKNOWN_TOPIC_OR_PARTITION: i16 = 3;
 
 /// The client's view of a cluster: connections by broker id and a leader cache.
 pub struct Cluster {
@@ -152,6 +149,7 @@ impl Cluster {
                     *slot = Some(c.clone());
                     return Ok(c);
                 }
+                // Connection::connect logs the failure.
                 Err(e) => last = Some(e),
             }
         }
@@ -169,17 +167,29 @@ impl Cluster {
     pub async fn metadata(&self, topics: Option<&[String]>) -> Result<Metadata> {
         let conn = self.any_broker().await?;
         let version = conn.version::<MetadataRequest>(METADATA_MAX_VERSION)?;
+        let mut list: Option<Vec<MetadataRequestTopic>> = topics.map(|ts| {
+            ts.iter()
+                .map(|t| {
+                    MetadataRequestTopic::default()
+                        .with_name(Some(TopicName(StrBytes::from_string(t.clone()))))
+                })
+                .collect()
+        });
+        // Metadata v0 has no null list: an empty one means every topic there.
+        if version == 0 && list.is_none() {
+            list = Some(Vec::new());
+        }
         let req = MetadataRequest::default()
-            .with_allow_auto_topic_creation(false)
-            .with_topics(topics.map(|ts| {
-                ts.iter()
-                    .map(|t| {
-                        MetadataRequestTopic::default()
-                            .with_name(Some(TopicName(StrBytes::from_string(t.clone()))))
-                    })
-                    .collect()
-            }));
+            // The field exists from v4; below it must keep its default (true) to be encodable.
+            .with_allow_auto_topic_creation(version < 4)
+            .with_topics(list);
         let resp = conn.send(&req, version, Default::default()).await?;
+        tracing::debug!(
+            addr = conn.addr(),
+            brokers = resp.brokers.len(),
+            topics = resp.topics.len(),
+            "metadata"
+        );
         let brokers: Vec<BrokerInfo> = resp
             .brokers
             .iter()
@@ -196,13 +206,17 @@ impl Cluster {
         };
         for t in resp.topics {
             let name = t.name.map(|n| n.0.to_string()).unwrap_or_default();
-            match t.error_code {
-                0 => {}
-                UNKNOWN_TOPIC_OR_PARTITION => return Err(Error::UnknownTopic { topic: name }),
-                LEADER_NOT_AVAILABLE if !t.partitions.is_empty() => {}
-                code => {
+            use kafka_protocol::ResponseError as E;
+            match E::try_from_code(t.error_code) {
+                None => {}
+                Some(E::UnknownTopicOrPartition) => {
+                    return Err(Error::UnknownTopic { topic: name });
+                }
+                // A topic being created or electing leaders: its partitions say which lack one.
+                Some(E::LeaderNotAvailable) if !t.partitions.is_empty() => {}
+                Some(_) => {
                     if let Some(err) =
-                        Error::from_code("Metadata", code, Some(format!("topic '{name}'")))
+                        Error::from_code("Metadata", t.error_code, About::Topic(&name))
                     {
                         return Err(err);
                     }
@@ -306,15 +320,15 @@ impl Cluster {
     /// A new connection of its own to a broker by id, outside the pool: a reader's long-poll
     /// fetches then never delay anyone else's requests, and closing it cancels them.
     pub async fn connect_to(&self, id: i32) -> Result<Arc<Connection>> {
-        let addr = self
-            .brokers
-            .read()
-            .ok()
-            .and_then(|b| b.get(&id).map(BrokerInfo::addr))
-            .ok_or_else(|| Error::Connect {
-                addr: format!("broker id {id}"),
-                reason: "not in the cluster metadata".into(),
-            })?;
+        let (addr, known) = match self.brokers.read() {
+            Ok(b) => {
+                let mut known: Vec<i32> = b.keys().copied().collect();
+                known.sort_unstable();
+                (b.get(&id).map(BrokerInfo::addr), known)
+            }
+            Err(_) => (None, Vec::new()),
+        };
+        let addr = addr.ok_or(Error::UnknownBroker { id, known })?;
         Connection::connect(&addr, &self.config.conn).await
     }
 

@@ -16,7 +16,7 @@ use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::oneshot;
 
-use super::error::{Error, Result};
+use super::error::{About, Error, Result};
 use super::wire::{self, DecodeError};
 
 /// Settings shared by every connection of a client.
@@ -106,6 +106,31 @@ const API_VERSIONS_TRIES: [i16; 3] = [3, 2, 0];
 impl Connection {
     /// Opens a connection and learns which API versions the broker supports.
     pub async fn connect(addr: &str, config: &ConnConfig) -> Result<Arc<Connection>> {
+        let started = std::time::Instant::now();
+        let conn = Self::open(addr, config).await;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match &conn {
+            Ok(c) => {
+                let range = |key: ApiKey| {
+                    c.versions
+                        .get(&(key as i16))
+                        .map_or("none".to_string(), |(lo, hi)| format!("{lo}..={hi}"))
+                };
+                tracing::info!(
+                    addr,
+                    elapsed_ms,
+                    metadata = %range(ApiKey::Metadata),
+                    list_offsets = %range(ApiKey::ListOffsets),
+                    fetch = %range(ApiKey::Fetch),
+                    "connected; the broker's API versions"
+                );
+            }
+            Err(error) => tracing::warn!(addr, elapsed_ms, %error, "connect failed"),
+        }
+        conn
+    }
+
+    async fn open(addr: &str, config: &ConnConfig) -> Result<Arc<Connection>> {
         let connect = TcpStream::connect(addr);
         let stream = match tokio::time::timeout(config.connect_timeout, connect).await {
             Ok(Ok(s)) => s,
@@ -167,11 +192,12 @@ impl Connection {
             // An UNSUPPORTED_VERSION answer is always encoded as v0: read the error code first.
             let body = frame.slice(4..);
             if body.len() >= 2 && i16::from_be_bytes([body[0], body[1]]) == 35 {
+                tracing::debug!(addr = %self.addr, version, "ApiVersions version refused");
                 continue;
             }
             let resp = wire::decode_body::<ApiVersionsResponse>(body, version)
                 .map_err(|e| self.protocol(e))?;
-            if let Some(err) = Error::from_code("ApiVersions", resp.error_code, None) {
+            if let Some(err) = Error::from_code("ApiVersions", resp.error_code, About::Nothing) {
                 return Err(err);
             }
             return Ok(resp
@@ -183,27 +209,27 @@ impl Connection {
         Err(Error::Unsupported {
             addr: self.addr.clone(),
             api: "ApiVersions",
+            broker: None,
+            ours: (API_VERSIONS_TRIES[2], API_VERSIONS_TRIES[0]),
         })
     }
 
     /// The highest version of `R` that both we (up to `our_max`) and the broker support.
     pub fn version<R: Api>(&self, our_max: i16) -> Result<i16> {
-        let api = R::NAME;
-        let (min, max) = self
-            .versions
-            .get(&(R::KEY as i16))
-            .copied()
-            .ok_or_else(|| Error::Unsupported {
-                addr: self.addr.clone(),
-                api,
-            })?;
-        let ours = R::VERSIONS;
-        let v = our_max.min(max).min(ours.max);
-        if v < min.max(ours.min) {
-            return Err(Error::Unsupported {
-                addr: self.addr.clone(),
-                api,
-            });
+        let ours = (R::VERSIONS.min, our_max.min(R::VERSIONS.max));
+        let broker = self.versions.get(&(R::KEY as i16)).copied();
+        let unsupported = || Error::Unsupported {
+            addr: self.addr.clone(),
+            api: R::NAME,
+            broker,
+            ours,
+        };
+        let (min, max) = broker.ok_or_else(unsupported)?;
+        let v = ours.1.min(max);
+        if v < min.max(ours.0) {
+            let error = unsupported();
+            tracing::warn!(addr = %self.addr, %error, "no API version in common");
+            return Err(error);
         }
         Ok(v)
     }
@@ -244,11 +270,14 @@ impl Connection {
             .encode(&mut buf, R::header_version(version))
             .and_then(|_| req.encode(&mut buf, version));
         if let Err(e) = encoded {
-            let reason = format!("cannot encode request: {e:#}");
-            return Err(Error::Protocol {
+            // The version both sides support lacks a field this request needs.
+            let broker = self.versions.get(&(R::KEY as i16)).copied();
+            return Err(Error::Encode {
                 addr: self.addr.clone(),
                 api,
-                reason,
+                version,
+                broker: broker.unwrap_or((version, version)),
+                reason: format!("{e:#}"),
             });
         }
         let len = (buf.len() - 4) as i32;
@@ -267,6 +296,7 @@ impl Connection {
             w.write_all(&buf).await
         };
         let after = self.config.request_timeout + extra;
+        let started = std::time::Instant::now();
         let outcome = tokio::time::timeout(after, async {
             if let Err(e) = write.await {
                 return Err(Error::Io {
@@ -277,6 +307,24 @@ impl Connection {
             rx.await.map_err(|_| self.closed())?
         })
         .await;
+        let latency_us = started.elapsed().as_micros() as u64;
+        match &outcome {
+            Ok(Ok(frame)) => tracing::debug!(
+                addr = %self.addr,
+                api,
+                version,
+                correlation_id = id,
+                latency_us,
+                response_bytes = frame.len(),
+                "request"
+            ),
+            Ok(Err(error)) => {
+                tracing::warn!(addr = %self.addr, api, version, latency_us, %error, "request failed")
+            }
+            Err(_) => {
+                tracing::warn!(addr = %self.addr, api, version, latency_us, "request timed out")
+            }
+        }
         match outcome {
             Ok(Ok(frame)) => Ok(frame),
             Ok(Err(e)) => {

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 /// Everything that can go wrong while talking to Kafka.
-#[derive(Debug, thiserror::Error, Clone)]
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The TCP connection could not be opened.
     #[error("cannot connect to broker {addr}: {reason}")]
@@ -45,6 +45,14 @@ pub enum Error {
         /// How long it waited.
         after: Duration,
     },
+    /// A whole operation (a list load: metadata, then watermarks) took too long.
+    #[error("{what} took longer than {}s", after.as_secs())]
+    TookTooLong {
+        /// What was being done.
+        what: &'static str,
+        /// How long it was given.
+        after: Duration,
+    },
     /// A frame claimed a length outside the accepted bounds.
     #[error("broker {addr} sent a frame of {len} bytes (accepted: 4..={max}); not a Kafka broker?")]
     FrameLength {
@@ -65,11 +73,74 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
-    /// The broker does not support an API we need.
-    #[error("broker {addr} does not support {api}")]
+    /// The broker does not support an API we need at any version kbrowse speaks.
+    #[error("{}", unsupported(addr, api, *broker, *ours))]
     Unsupported {
         /// The broker's address.
         addr: String,
+        /// The request's API.
+        api: &'static str,
+        /// The versions the broker offers (None: it does not offer the API at all).
+        broker: Option<(i16, i16)>,
+        /// The versions kbrowse can send.
+        ours: (i16, i16),
+    },
+    /// A request could not be written at the version both sides agreed on (the broker is too
+    /// old for something the request needs).
+    #[error(
+        "cannot send {api} v{version} to broker {addr} (it supports v{}–v{}): {reason}",
+        broker.0,
+        broker.1
+    )]
+    Encode {
+        /// The broker's address.
+        addr: String,
+        /// The request's API.
+        api: &'static str,
+        /// The version chosen.
+        version: i16,
+        /// The versions the broker offers.
+        broker: (i16, i16),
+        /// What could not be written.
+        reason: String,
+    },
+    /// A broker id that the cluster metadata does not list (any more).
+    #[error(
+        "broker id {id} is not in the cluster metadata (known broker ids: {})",
+        ids(known)
+    )]
+    UnknownBroker {
+        /// The broker id asked for.
+        id: i32,
+        /// The broker ids the metadata lists.
+        known: Vec<i32>,
+    },
+    /// The broker rejected our credentials (SASL). Fatal: never retried.
+    #[error(
+        "authentication failed at broker {broker}{}{}: {message}",
+        mechanism.as_deref().map(|m| format!(" with {m}")).unwrap_or_default(),
+        user.as_deref().map(|u| format!(" as '{u}'")).unwrap_or_default()
+    )]
+    AuthenticationFailed {
+        /// The broker's address.
+        broker: String,
+        /// The SASL mechanism, when one was used.
+        mechanism: Option<String>,
+        /// The user name, when one was given.
+        user: Option<String>,
+        /// What the broker said.
+        message: String,
+    },
+    /// The broker refused an operation to this principal (ACLs). Fatal: never retried.
+    #[error(
+        "not authorized: {api} on {what}{}",
+        principal.as_deref().map(|p| format!(" for principal '{p}'")).unwrap_or_default()
+    )]
+    AuthorizationFailed {
+        /// What was refused: `topic 'orders'`, `the cluster`, `group 'g1'`.
+        what: String,
+        /// The principal, when known.
+        principal: Option<String>,
         /// The request's API.
         api: &'static str,
     },
@@ -107,8 +178,9 @@ pub enum Error {
         /// How many partitions the topic has.
         count: i32,
     },
-    /// The partition has no leader right now.
-    #[error("partition {topic}/{partition} has no leader")]
+    /// The metadata names no leader for the partition (an election is under way, or every
+    /// replica is offline).
+    #[error("partition {topic}/{partition} has no leader in the cluster metadata")]
     NoLeader {
         /// The topic.
         topic: String,
@@ -170,30 +242,131 @@ pub enum Error {
     },
 }
 
-impl Error {
-    /// True when the error is about the transport, so retrying on a new connection may help.
-    pub fn is_connection(&self) -> bool {
-        matches!(
-            self,
-            Error::Connect { .. }
-                | Error::Io { .. }
-                | Error::Closed { .. }
-                | Error::Timeout { .. }
-                | Error::NoBrokers { .. }
-        )
-    }
+/// What a Kafka error code was about, for the message and for authorization errors.
+#[derive(Debug, Clone, Copy)]
+pub enum About<'a> {
+    /// Nothing in particular.
+    Nothing,
+    /// A topic.
+    Topic(&'a str),
+    /// A partition of a topic.
+    Partition(&'a str, i32),
+    /// A consumer group.
+    Group(&'a str),
+}
 
-    /// Builds a `Broker` error from a response's error code (None when the code is 0).
-    pub fn from_code(api: &'static str, code: i16, context: Option<String>) -> Option<Error> {
-        let err = kafka_protocol::ResponseError::try_from_code(code)?;
+impl About<'_> {
+    fn context(self) -> Option<String> {
+        match self {
+            About::Nothing => None,
+            About::Topic(t) => Some(format!("topic '{t}'")),
+            About::Partition(t, p) => Some(format!("{t}/{p}")),
+            About::Group(g) => Some(format!("group '{g}'")),
+        }
+    }
+}
+
+impl Error {
+    /// The error for a response's error code (None when the code is 0). Authorization
+    /// failures become `AuthorizationFailed`; everything else `Broker`.
+    pub fn from_code(api: &'static str, code: i16, about: About<'_>) -> Option<Error> {
+        use kafka_protocol::ResponseError as E;
+        let err = E::try_from_code(code)?;
+        let what = match (err, about) {
+            (E::ClusterAuthorizationFailed, _) => Some("the cluster".to_string()),
+            (E::TopicAuthorizationFailed, About::Topic(t) | About::Partition(t, _)) => {
+                Some(format!("topic '{t}'"))
+            }
+            (E::TopicAuthorizationFailed, _) => Some("a topic".to_string()),
+            (E::GroupAuthorizationFailed, About::Group(g)) => Some(format!("group '{g}'")),
+            (E::GroupAuthorizationFailed, _) => Some("a group".to_string()),
+            (E::TransactionalIdAuthorizationFailed, _) => Some("a transactional id".to_string()),
+            (E::DelegationTokenAuthorizationFailed, _) => Some("a delegation token".to_string()),
+            _ => None,
+        };
+        if let Some(what) = what {
+            return Some(Error::AuthorizationFailed {
+                what,
+                principal: None,
+                api,
+            });
+        }
         Some(Error::Broker {
             api,
             code,
             name: format!("{err}"),
-            context,
+            context: about.context(),
         })
     }
 }
 
+fn unsupported(addr: &str, api: &str, broker: Option<(i16, i16)>, ours: (i16, i16)) -> String {
+    match broker {
+        None => format!(
+            "broker {addr} does not offer {api} (kbrowse sends v{}–v{})",
+            ours.0, ours.1
+        ),
+        Some((lo, hi)) => format!(
+            "broker {addr} supports {api} v{lo}–v{hi}, kbrowse sends v{}–v{}: no version in common",
+            ours.0, ours.1
+        ),
+    }
+}
+
+fn ids(known: &[i32]) -> String {
+    if known.is_empty() {
+        return "none".into();
+    }
+    let ids: Vec<String> = known.iter().map(i32::to_string).collect();
+    ids.join(", ")
+}
+
 /// Result with the client's error type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_thing() {
+        let e = Error::UnknownBroker {
+            id: 3,
+            known: vec![1, 2],
+        };
+        assert_eq!(
+            e.to_string(),
+            "broker id 3 is not in the cluster metadata (known broker ids: 1, 2)"
+        );
+        let e = Error::Unsupported {
+            addr: "h:1".into(),
+            api: "Fetch",
+            broker: Some((0, 3)),
+            ours: (4, 12),
+        };
+        assert_eq!(
+            e.to_string(),
+            "broker h:1 supports Fetch v0–v3, kbrowse sends v4–v12: no version in common"
+        );
+        let e = Error::from_code("Fetch", 29, About::Partition("orders", 2)).unwrap();
+        assert_eq!(e.to_string(), "not authorized: Fetch on topic 'orders'");
+        let e = Error::from_code("Metadata", 31, About::Nothing).unwrap();
+        assert_eq!(e.to_string(), "not authorized: Metadata on the cluster");
+        let e = Error::from_code("Fetch", 6, About::Partition("orders", 2)).unwrap();
+        assert_eq!(
+            e.to_string(),
+            "Fetch failed for orders/2: NotLeaderOrFollower (error 6)"
+        );
+        let e = Error::AuthenticationFailed {
+            broker: "h:1".into(),
+            mechanism: Some("SCRAM-SHA-256".into()),
+            user: Some("alice".into()),
+            message: "Authentication failed during authentication due to invalid credentials"
+                .into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "authentication failed at broker h:1 with SCRAM-SHA-256 as 'alice': Authentication failed during authentication due to invalid credentials"
+        );
+    }
+}

@@ -7,6 +7,7 @@ pub mod error;
 pub mod offsets;
 pub mod reader;
 pub mod records;
+pub mod retry;
 pub mod sasl;
 pub mod wire;
 

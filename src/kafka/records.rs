@@ -128,51 +128,84 @@ pub struct RawBatch {
     payload: Bytes,
 }
 
-/// Why a buffer of batches stopped.
+/// A batch that failed its checksum or cannot be parsed. Its header (unverified) still says
+/// which offsets it covered and whether it was a control batch, so a reader can report the
+/// gap and go on after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BatchError {
     /// The bytes are not a valid batch; the string says what is wrong.
     Corrupt {
         /// The batch's base offset.
         offset: i64,
+        /// The offset after the batch, as its header claims (at least `offset + 1`).
+        next: i64,
+        /// True when the header marks it a control batch (a transaction marker): no user
+        /// records were lost with it.
+        control: bool,
         /// What was wrong with it.
         reason: String,
     },
 }
 
-/// Splits a fetch response's `records` bytes into whole batches. A batch cut off at the end
-/// (the broker stops at max bytes) is not an error: it is left out and `truncated` is set.
-pub fn split_batches(data: &Bytes) -> (Vec<RawBatch>, bool, Option<BatchError>) {
-    let mut batches = Vec::new();
+/// One batch of a fetch response, in log order: parsed, or corrupt.
+pub type BatchItem = Result<RawBatch, BatchError>;
+
+/// Splits a fetch response's `records` bytes into whole batches, in order. A batch cut off at
+/// the end (the broker stops at max bytes) is not an error: it is left out and `truncated`
+/// is set. A corrupt batch is an `Err` item; splitting goes on after it when its length
+/// field is sane, and stops otherwise (the next batch's start is unknown).
+pub fn split_batches(data: &Bytes) -> (Vec<BatchItem>, bool) {
+    let mut items = Vec::new();
     let mut pos = 0usize;
     while pos < data.len() {
         let rest = &data[pos..];
         if rest.len() < 12 {
-            return (batches, true, None);
+            return (items, true);
         }
         let base_offset = i64::from_be_bytes(rest[0..8].try_into().unwrap_or_default());
         let batch_len = i32::from_be_bytes(rest[8..12].try_into().unwrap_or_default());
         let total = 12 + batch_len.max(0) as usize;
-        let parsed = if batch_len < BATCH_AFTER_LENGTH as i32 {
-            Err(format!("batch length {batch_len} is too small"))
-        } else if rest.len() < total {
-            return (batches, true, None);
-        } else {
+        let framed = batch_len >= BATCH_AFTER_LENGTH as i32;
+        if framed && rest.len() < total {
+            return (items, true);
+        }
+        let parsed = if framed {
             parse_batch(data.slice(pos..pos + total))
+        } else {
+            Err(format!("batch length {batch_len} is too small"))
         };
         match parsed {
-            Ok(batch) => batches.push(batch),
+            Ok(batch) => items.push(Ok(batch)),
             Err(reason) => {
-                let err = BatchError::Corrupt {
-                    offset: base_offset,
-                    reason,
-                };
-                return (batches, false, Some(err));
+                items.push(Err(corrupt_batch(rest, base_offset, reason)));
+                if !framed {
+                    return (items, false);
+                }
             }
         }
         pos += total;
     }
-    (batches, false, None)
+    (items, false)
+}
+
+/// The error for a corrupt batch, with the extent and kind its (unverified) header claims.
+fn corrupt_batch(bytes: &[u8], offset: i64, reason: String) -> BatchError {
+    let at = |i: usize, n: usize| bytes.get(i..i + n);
+    let delta = at(23, 4)
+        .and_then(|b| b.try_into().ok())
+        .map(i32::from_be_bytes)
+        .filter(|d| *d >= 0)
+        .unwrap_or(0);
+    let control = at(21, 2)
+        .and_then(|b| b.try_into().ok())
+        .map(i16::from_be_bytes)
+        .is_some_and(|a| a & (1 << 5) != 0);
+    BatchError::Corrupt {
+        offset,
+        next: offset.saturating_add(delta as i64).saturating_add(1),
+        control,
+        reason,
+    }
 }
 
 fn parse_batch(b: Bytes) -> Result<RawBatch, String> {
@@ -440,11 +473,14 @@ mod tests {
             Compression::Zstd,
         ] {
             let data = encode(&recs, c);
-            let (batches, truncated, err) = split_batches(&data);
-            assert_eq!((truncated, err), (false, None), "{c:?}");
+            let (batches, truncated) = split_batches(&data);
+            assert!(!truncated, "{c:?}");
             let mut out = Vec::new();
             for b in &batches {
-                b.decode_into(3, 11, &mut out).expect("decode");
+                b.as_ref()
+                    .unwrap()
+                    .decode_into(3, 11, &mut out)
+                    .expect("decode");
             }
             assert_eq!(out.len(), 2);
             assert_eq!(out[0].offset, 11);
@@ -467,23 +503,57 @@ mod tests {
             Compression::None,
         ));
         let cut = Bytes::from(data[..one + 20].to_vec());
-        let (batches, truncated, err) = split_batches(&cut);
-        assert_eq!((batches.len(), truncated, err), (1, true, None));
+        let (batches, truncated) = split_batches(&cut);
+        assert_eq!((batches.len(), truncated), (1, true));
+        assert!(batches[0].is_ok());
     }
 
     #[test]
-    fn flipped_byte_is_a_checksum_error() {
-        let mut data = encode(&[record(0, Some("k"), Some(b"v"))], Compression::None).to_vec();
+    fn flipped_byte_is_a_checksum_error_and_splitting_goes_on() {
+        // Three records with equal offset - sequence: one batch, offsets 0 to 2.
+        let recs: Vec<Record> = (0..3)
+            .map(|i| Record {
+                sequence: i as i32,
+                ..record(i, Some("k"), Some(b"v"))
+            })
+            .collect();
+        let mut data = encode(&recs, Compression::None).to_vec();
         let last = data.len() - 2;
         data[last] ^= 0xff;
-        let (batches, _, err) = split_batches(&Bytes::from(data));
-        assert!(batches.is_empty());
+        data.extend_from_slice(&encode(
+            &[record(3, Some("k"), Some(b"w"))],
+            Compression::None,
+        ));
+        let (batches, truncated) = split_batches(&Bytes::from(data));
+        assert!(!truncated);
+        assert_eq!(batches.len(), 2);
         assert_eq!(
-            err,
-            Some(BatchError::Corrupt {
+            batches[0].as_ref().unwrap_err(),
+            &BatchError::Corrupt {
                 offset: 0,
+                next: 3,
+                control: false,
                 reason: "checksum mismatch".into()
-            })
+            }
+        );
+        assert_eq!(batches[1].as_ref().unwrap().info.base_offset, 3);
+    }
+
+    #[test]
+    fn bad_length_stops_the_split() {
+        let mut data = encode(&[record(0, Some("k"), Some(b"v"))], Compression::None).to_vec();
+        data[8..12].copy_from_slice(&3i32.to_be_bytes());
+        let (batches, truncated) = split_batches(&Bytes::from(data));
+        assert!(!truncated);
+        assert_eq!(batches.len(), 1);
+        assert_eq!(
+            batches[0].as_ref().unwrap_err(),
+            &BatchError::Corrupt {
+                offset: 0,
+                next: 1,
+                control: false,
+                reason: "batch length 3 is too small".into()
+            }
         );
     }
 
@@ -493,10 +563,9 @@ mod tests {
         data[57..61].copy_from_slice(&i32::MAX.to_be_bytes());
         let crc = crc32c::crc32c(&data[21..]);
         data[17..21].copy_from_slice(&crc.to_be_bytes());
-        let (batches, _, err) = split_batches(&Bytes::from(data));
-        assert_eq!(err, None);
+        let (batches, _) = split_batches(&Bytes::from(data));
         let mut out = Vec::new();
-        let res = batches[0].decode_into(0, 0, &mut out);
+        let res = batches[0].as_ref().unwrap().decode_into(0, 0, &mut out);
         assert_eq!(res, Err("record ends inside a varint".to_string()));
         assert!(out.capacity() < 16);
     }

@@ -1,13 +1,4 @@
-//! Numbers and times as a person reads them: `1,234,567`, `2024-05-01 12:00:00.000`.
-
-/// How times are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeZone {
-    /// The machine's local time zone.
-    Local,
-    /// UTC.
-    Utc,
-}
+//! Numbers as a person reads them: `1,234,567`.
 
 /// `1234567` -> `1,234,567`.
 pub fn thousands(n: i64) -> String {
@@ -25,17 +16,6 @@ pub fn thousands(n: i64) -> String {
     out
 }
 
-/// A timestamp as `YYYY-MM-DD HH:MM:SS.mmm`, local or UTC.
-pub fn format_time(tz: TimeZone, ms: i64) -> String {
-    match tz {
-        TimeZone::Local => crate::position::format_local(ms),
-        TimeZone::Utc => match chrono::DateTime::from_timestamp_millis(ms) {
-            Some(t) => t.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
-            None => format!("{ms}ms"),
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,13 +27,5 @@ mod tests {
         assert_eq!(thousands(1_000), "1,000");
         assert_eq!(thousands(-1_234_567), "-1,234,567");
         assert_eq!(thousands(i64::MIN), "-9,223,372,036,854,775,808");
-    }
-
-    #[test]
-    fn utc_times_have_milliseconds() {
-        assert_eq!(
-            format_time(TimeZone::Utc, 1_714_564_800_123),
-            "2024-05-01 12:00:00.123"
-        );
     }
 }

@@ -7,13 +7,16 @@
 
 use std::ops::Range;
 
-use super::{escape_into, needs_escape};
+use super::{Safe, plain_bytes, shown_cols};
 
 /// Screen-line starts of `bytes` shown as escaped text cut at newlines and at `width`
-/// characters; an escape (`\e`, `\x00`) is never cut in two.
+/// terminal columns; an escape (`\e`, `\x00`, `\\`) is never cut in two.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineIndex {
     width: usize,
+    /// The bytes are `pretty_json`'s text: a backslash starts a JSON escape and is shown as
+    /// it is, not doubled.
+    json: bool,
     starts: Vec<usize>,
     /// Bytes scanned so far: every line starting before it is in `starts`.
     scanned: usize,
@@ -22,24 +25,18 @@ pub struct LineIndex {
     complete: bool,
 }
 
-/// Characters a character takes once escaped.
-fn escaped_width(c: char) -> usize {
-    if !needs_escape(c) {
-        return 1;
-    }
-    match c {
-        '\n' | '\r' | '\t' | '\u{1b}' => 2,
-        c if (c as u32) < 0x100 => 4,
-        // `\u{…}`: four characters around the hex digits.
-        c => 4 + (32 - (c as u32).leading_zeros()).div_ceil(4) as usize,
-    }
-}
+/// Bytes shown as they are, one column each: printable ASCII but the backslash (text), or
+/// all printable ASCII (JSON).
+const TEXT_PLAIN: [bool; 256] = plain_bytes::<true>();
+const JSON_PLAIN: [bool; 256] = plain_bytes::<false>();
 
 impl LineIndex {
-    /// An index of nothing scanned yet, for lines `width` characters wide.
-    pub fn new(width: usize) -> LineIndex {
+    /// An index of nothing scanned yet, for lines `width` columns wide; `json`: the bytes
+    /// are `pretty_json`'s text (its backslashes are not doubled).
+    pub fn new(width: usize, json: bool) -> LineIndex {
         LineIndex {
             width: width.max(1),
+            json,
             starts: vec![0],
             scanned: 0,
             col: 0,
@@ -49,9 +46,14 @@ impl LineIndex {
 
     /// The whole of `bytes`, indexed; `keep_going` is asked every MiB and stops the scan
     /// (returning None) when it says false.
-    pub fn build(bytes: &[u8], width: usize, keep_going: &dyn Fn() -> bool) -> Option<LineIndex> {
+    pub fn build(
+        bytes: &[u8],
+        width: usize,
+        json: bool,
+        keep_going: &dyn Fn() -> bool,
+    ) -> Option<LineIndex> {
         const STEP: usize = 1 << 20;
-        let mut index = LineIndex::new(width);
+        let mut index = LineIndex::new(width, json);
         while !index.complete {
             if !keep_going() {
                 return None;
@@ -128,12 +130,13 @@ impl LineIndex {
     }
 
     fn scan_valid(&mut self, valid: &str, lines: usize) {
+        let plain = if self.json { &JSON_PLAIN } else { &TEXT_PLAIN };
         let mut rest = valid;
         while !rest.is_empty() && self.len() < lines {
-            // A run of printable ASCII: one character per byte, wrapped by arithmetic.
+            // A run of plain ASCII: one column per byte, wrapped by arithmetic.
             let run = rest
                 .bytes()
-                .position(|b| !(0x20..0x7f).contains(&b))
+                .position(|b| !plain[b as usize])
                 .unwrap_or(rest.len());
             let mut left = run;
             while left > 0 && self.len() < lines {
@@ -155,7 +158,7 @@ impl LineIndex {
                 self.starts.push(self.scanned + 1);
                 self.col = 0;
             } else {
-                self.place(escaped_width(c));
+                self.place(shown_cols(c, !self.json));
             }
             self.scanned += c.len_utf8();
             rest = &rest[c.len_utf8()..];
@@ -186,13 +189,16 @@ impl LineIndex {
         Some(start..end.max(start))
     }
 
-    /// Line `i` as escaped text (empty when unknown).
-    pub fn line(&self, i: usize, bytes: &[u8]) -> String {
-        let mut s = String::new();
-        if let Some(r) = self.range(i, bytes) {
-            escape_into(&bytes[r], None, &mut s);
+    /// Line `i` as escaped text (empty when unknown), by the same rules as `escape_into`.
+    pub fn line(&self, i: usize, bytes: &[u8]) -> Safe {
+        let Some(line) = self.range(i, bytes).and_then(|r| bytes.get(r)) else {
+            return Safe::default();
+        };
+        if self.json {
+            Safe::json_line(line)
+        } else {
+            Safe::bytes(line)
         }
-        s
     }
 }
 
@@ -201,8 +207,10 @@ mod tests {
     use super::*;
 
     fn lines(bytes: &[u8], width: usize) -> Vec<String> {
-        let index = LineIndex::build(bytes, width, &|| true).unwrap();
-        (0..index.len()).map(|i| index.line(i, bytes)).collect()
+        let index = LineIndex::build(bytes, width, false, &|| true).unwrap();
+        (0..index.len())
+            .map(|i| index.line(i, bytes).to_string())
+            .collect()
     }
 
     #[test]
@@ -214,6 +222,22 @@ mod tests {
         assert_eq!(lines(b"a\xffbc", 4), ["a", "\\xff", "bc"]);
         assert_eq!(lines("é\u{202e}x".as_bytes(), 6), ["é", "\\u{202e}", "x"]);
         assert_eq!(lines(b"a\n\nb\n", 4), ["a", "", "b", ""]);
+        // A backslash shows doubled: two columns, never cut in two.
+        assert_eq!(lines(br"ab\c", 3), ["ab", r"\\c"]);
+        assert_eq!(lines(br"\\", 3), [r"\\", r"\\"]);
+        // Wide characters take two columns; a zero-width one none.
+        assert_eq!(lines("日本語".as_bytes(), 5), ["日本", "語"]);
+        assert_eq!(lines("a\u{301}bc".as_bytes(), 3), ["a\u{301}bc"]);
+    }
+
+    #[test]
+    fn json_text_keeps_its_backslashes() {
+        let text = "[\n  \"C:\\\\x\\u{202e}\"\n]";
+        let index = LineIndex::build(text.as_bytes(), 8, true, &|| true).unwrap();
+        let shown: Vec<String> = (0..index.len())
+            .map(|i| index.line(i, text.as_bytes()).to_string())
+            .collect();
+        assert_eq!(shown, ["[", "  \"C:\\\\x", "\\u{202e}", "\"", "]"]);
     }
 
     #[test]
@@ -223,8 +247,8 @@ mod tests {
             bytes.extend_from_slice(format!("line {i} é\x01 {}\n", "z".repeat(i % 97)).as_bytes());
         }
         bytes.extend_from_slice(b"\xe2\x82");
-        let full = LineIndex::build(&bytes, 40, &|| true).unwrap();
-        let mut lazy = LineIndex::new(40);
+        let full = LineIndex::build(&bytes, 40, false, &|| true).unwrap();
+        let mut lazy = LineIndex::new(40, false);
         lazy.extend(&bytes, 10, usize::MAX);
         assert_eq!(lazy.len(), 10);
         assert!(lazy.scanned() < 1000);
@@ -234,10 +258,10 @@ mod tests {
         }
         assert_eq!(lazy, full);
         assert_eq!(
-            full.line(full.len() - 1, &bytes),
+            full.line(full.len() - 1, &bytes).as_str(),
             "\\xe2\\x82",
             "an invalid tail is escaped byte by byte"
         );
-        assert!(LineIndex::build(&bytes, 40, &|| false).is_none());
+        assert!(LineIndex::build(&bytes, 40, false, &|| false).is_none());
     }
 }

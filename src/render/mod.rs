@@ -3,13 +3,18 @@
 //! Nothing from a record reaches the terminal raw: control characters, escape sequences,
 //! invalid UTF-8 and invisible bidirectional overrides are made visible.
 
+pub mod time;
+
 use std::fmt::Write as _;
 
 mod figures;
 mod lines;
+mod safe;
 
-pub use figures::{TimeZone, format_time, thousands};
+pub use figures::thousands;
 pub use lines::LineIndex;
+pub use safe::{Outside, Safe};
+pub use time::{TimeZone, format_time};
 
 /// True for characters that must not reach a terminal as they are.
 fn needs_escape(c: char) -> bool {
@@ -17,7 +22,9 @@ fn needs_escape(c: char) -> bool {
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
-fn push_escaped_char(c: char, out: &mut String) {
+/// Appends the visible form of an unsafe character; returns the columns it takes (all ASCII).
+fn push_escaped_char(c: char, out: &mut String) -> usize {
+    let start = out.len();
     match c {
         '\n' => out.push_str("\\n"),
         '\r' => out.push_str("\\r"),
@@ -30,12 +37,61 @@ fn push_escaped_char(c: char, out: &mut String) {
             let _ = write!(out, "\\u{{{:x}}}", c as u32);
         }
     }
+    out.len() - start
 }
 
-/// Appends `bytes` as escaped text, stopping after `max_chars` characters (None: all).
-/// Returns true when it stopped early.
-pub fn escape_into(bytes: &[u8], max_chars: Option<usize>, out: &mut String) -> bool {
-    let limit = max_chars.unwrap_or(usize::MAX);
+/// Columns the visible form of an unsafe character takes.
+fn escaped_width(c: char) -> usize {
+    match c {
+        '\n' | '\r' | '\t' | '\u{1b}' => 2,
+        c if (c as u32) < 0x100 => 4,
+        // `\u{` + hex digits + `}`
+        c => 4 + (32 - (c as u32).leading_zeros()).div_ceil(4) as usize,
+    }
+}
+
+/// Columns a character takes once escaped (`doubled`: a backslash shows as `\\`).
+fn shown_cols(c: char, doubled: bool) -> usize {
+    if c == '\\' {
+        if doubled { 2 } else { 1 }
+    } else if needs_escape(c) {
+        escaped_width(c)
+    } else {
+        unicode_width::UnicodeWidthChar::width(c).unwrap_or(0)
+    }
+}
+
+/// Appends `bytes` as escaped text of at most `max_cols` terminal columns (None: all).
+/// Returns true when it stopped early; an escape that does not fit whole is left out, so the
+/// text never ends in half an escape.
+///
+/// Control characters, escape sequences, invalid UTF-8 and invisible bidirectional overrides
+/// become `\e`, `\n`, `\xNN` or `\u{NNNN}`, and a backslash becomes `\\`, so that every `\`
+/// shown starts an escape.
+pub fn escape_into(bytes: &[u8], max_cols: Option<usize>, out: &mut String) -> bool {
+    escape_with::<true>(bytes, max_cols, out)
+}
+
+/// Bytes copied as they are: printable ASCII, and the backslash when `BACKSLASH` is false.
+const fn plain_bytes<const BACKSLASH: bool>() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 0x7f {
+        t[b] = !(BACKSLASH && b == b'\\' as usize);
+        b += 1;
+    }
+    t
+}
+
+/// `escape_into`, with a choice to leave backslashes as they are (JSON text, where a
+/// backslash already starts an escape).
+fn escape_with<const BACKSLASH: bool>(
+    bytes: &[u8],
+    max_cols: Option<usize>,
+    out: &mut String,
+) -> bool {
+    let plain = const { &plain_bytes::<BACKSLASH>() };
+    let limit = max_cols.unwrap_or(usize::MAX);
     let mut shown = 0usize;
     for chunk in bytes.utf8_chunks() {
         let mut rest = chunk.valid();
@@ -43,7 +99,7 @@ pub fn escape_into(bytes: &[u8], max_chars: Option<usize>, out: &mut String) -> 
             // A run of printable ASCII is copied as it is: one column per byte.
             let run = rest
                 .bytes()
-                .position(|b| !(0x20..0x7f).contains(&b))
+                .position(|b| !plain[b as usize])
                 .unwrap_or(rest.len());
             if run > 0 {
                 let take = run.min(limit - shown);
@@ -56,23 +112,26 @@ pub fn escape_into(bytes: &[u8], max_chars: Option<usize>, out: &mut String) -> 
                 continue;
             }
             let Some(c) = rest.chars().next() else { break };
-            if shown >= limit {
+            let cols = shown_cols(c, BACKSLASH);
+            if cols > limit - shown {
                 return true;
             }
-            if needs_escape(c) {
+            if c == '\\' {
+                out.push_str("\\\\");
+            } else if needs_escape(c) {
                 push_escaped_char(c, out);
             } else {
                 out.push(c);
             }
-            shown += 1;
+            shown += cols;
             rest = &rest[c.len_utf8()..];
         }
         for b in chunk.invalid() {
-            if shown >= limit {
+            if 4 > limit - shown {
                 return true;
             }
             let _ = write!(out, "\\x{b:02x}");
-            shown += 1;
+            shown += 4;
         }
     }
     false
@@ -85,15 +144,34 @@ pub fn escape(bytes: &[u8]) -> String {
     s
 }
 
-/// The start of `bytes` as one escaped line of at most about `max_chars` characters,
-/// with `…` when cut: cost bounded by `max_chars`, whatever the value's size.
-pub fn escape_line(bytes: &[u8], max_chars: usize) -> String {
-    let mut s = String::with_capacity(max_chars.min(bytes.len()) + 4);
-    if escape_into(bytes, Some(max_chars), &mut s) {
+/// The start of `bytes` as one escaped line of at most `max_cols` columns, then `…` when
+/// cut: cost bounded by `max_cols`, whatever the value's size.
+pub fn escape_line(bytes: &[u8], max_cols: usize) -> String {
+    let mut s = String::with_capacity(max_cols.min(bytes.len()) + 4);
+    if escape_into(bytes, Some(max_cols), &mut s) {
         s.push('…');
     }
     s
 }
+
+/// How a key or value the CLI prints as text reads: `(null)` when absent, escaped otherwise,
+/// and a value that is literally `(null)` as `\(null)` (a `\(` cannot come from data, whose
+/// backslashes are doubled).
+pub fn text_or_null_into(bytes: Option<&[u8]>, out: &mut String) {
+    match bytes {
+        None => out.push_str(NULL_TEXT),
+        Some(b) if b == NULL_TEXT.as_bytes() => {
+            out.push('\\');
+            out.push_str(NULL_TEXT);
+        }
+        Some(b) => {
+            escape_into(b, None, out);
+        }
+    }
+}
+
+/// How the CLI writes an absent key or value.
+pub const NULL_TEXT: &str = "(null)";
 
 /// One hex dump line: `offset | 16 bytes in hex | ASCII`.
 pub fn hex_line(bytes: &[u8], line: usize, out: &mut String) {
@@ -162,7 +240,7 @@ pub fn pretty_json(bytes: &[u8]) -> Option<String> {
             if !out.is_empty() {
                 out.push('\n');
             }
-            escape_into(line.as_bytes(), None, &mut out);
+            escape_with::<false>(line.as_bytes(), None, &mut out);
         }
         return Some(out);
     }
@@ -288,6 +366,52 @@ mod tests {
     }
 
     #[test]
+    fn a_backslash_is_doubled_so_every_shown_backslash_starts_an_escape() {
+        assert_eq!(escape(br"C:\new\x41"), r"C:\\new\\x41");
+        assert_eq!(escape(b"C:\n"), r"C:\n");
+        assert_eq!(escape_line(br"\\\", 3), r"\\…");
+        // JSON keeps its own escapes: a backslash there already starts one.
+        assert_eq!(
+            pretty_json("{\"p\":\"C:\\\\new\u{202e}\"}".as_bytes()).as_deref(),
+            Some("{\n  \"p\": \"C:\\\\new\\u{202e}\"\n}")
+        );
+    }
+
+    #[test]
+    fn a_cut_always_ends_in_an_ellipsis_within_the_columns() {
+        // Escapes count as the columns they take, and are never cut in half.
+        for (bytes, cols, shown) in [
+            (&b"\x1b\x1b\x1b"[..], 5, r"\e\e…"),
+            (b"\x01\x01", 5, r"\x01…"),
+            (b"\x01\x01", 8, r"\x01\x01"),
+            ("a\u{202e}b".as_bytes(), 8, r"a…"),
+            ("a\u{202e}b".as_bytes(), 9, r"a\u{202e}…"),
+            (b"ab\xffcd", 3, "ab…"),
+            // Wide characters take two columns.
+            ("日本語".as_bytes(), 5, "日本…"),
+        ] {
+            let s = escape_line(bytes, cols);
+            assert_eq!(s, shown, "{bytes:?} in {cols}");
+            let width = unicode_width::UnicodeWidthStr::width(s.trim_end_matches('…'));
+            assert!(width <= cols, "{s} is {width} columns");
+        }
+    }
+
+    #[test]
+    fn null_and_the_literal_text_null_differ() {
+        let text = |b: Option<&[u8]>| {
+            let mut s = String::new();
+            text_or_null_into(b, &mut s);
+            s
+        };
+        assert_eq!(text(None), "(null)");
+        assert_eq!(text(Some(b"(null)")), r"\(null)");
+        assert_eq!(text(Some(br"\(null)")), r"\\(null)");
+        assert_eq!(text(Some(b"(null) ")), "(null) ");
+        assert_eq!(text(Some(b"")), "");
+    }
+
+    #[test]
     fn line_is_cut_with_an_ellipsis() {
         assert_eq!(escape_line(b"abcdef", 3), "abc…");
         assert_eq!(escape_line(b"abc", 3), "abc");
@@ -374,10 +498,14 @@ mod tests {
         assert!(escape_into(b"abcdef\x1bgh", Some(3), &mut s));
         assert_eq!(s, "abc");
         s.clear();
+        // An escape that does not fit whole is left out: no half escape before the cut.
         assert!(escape_into(b"ab\x1bcd", Some(3), &mut s));
+        assert_eq!(s, "ab");
+        s.clear();
+        assert!(escape_into(b"ab\x1bcd", Some(4), &mut s));
         assert_eq!(s, "ab\\e");
         s.clear();
-        assert!(!escape_into(b"ab\x1bc", Some(4), &mut s));
+        assert!(!escape_into(b"ab\x1bc", Some(5), &mut s));
         assert_eq!(s, "ab\\ec");
         s.clear();
         assert!(!escape_into(b"x\xffy\xe2\x80\xaez", None, &mut s));

@@ -4,32 +4,37 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::app::{PartitionRow, TopicRow};
-use crate::kafka::{Cluster, Isolation};
+use crate::kafka::{Cluster, Error, Isolation};
 
 /// How long a load may take before it is reported as failed.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(15);
 
-async fn timed<T>(what: &str, f: impl Future<Output = Result<T, String>>) -> Result<T, String> {
+async fn timed<T>(
+    what: &'static str,
+    f: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
     match tokio::time::timeout(LOAD_TIMEOUT, f).await {
         Ok(r) => r,
-        Err(_) => Err(format!(
-            "{what} took longer than {}s",
-            LOAD_TIMEOUT.as_secs()
-        )),
+        Err(_) => Err(Error::TookTooLong {
+            what,
+            after: LOAD_TIMEOUT,
+        }),
     }
 }
 
 /// All topics; message counts when the watermarks could be read.
-pub async fn topics(cluster: Arc<Cluster>, isolation: Isolation) -> Result<Vec<TopicRow>, String> {
+pub async fn topics(cluster: Arc<Cluster>, isolation: Isolation) -> Result<Vec<TopicRow>, Error> {
     timed("listing topics", async {
-        let md = cluster.metadata(None).await.map_err(|e| e.to_string())?;
+        let md = cluster.metadata(None).await?;
         let parts: Vec<(String, i32)> = md
             .topics
             .iter()
             .flat_map(|t| t.partitions.iter().map(|p| (t.name.clone(), p.id)))
             .collect();
         // Counts are a bonus: without them the list still shows.
-        let marks = cluster.watermarks(&parts, isolation).await.ok();
+        let marks = crate::kafka::offsets::watermarks(&cluster, &parts, isolation)
+            .await
+            .ok();
         Ok(md
             .topics
             .into_iter()
@@ -42,7 +47,7 @@ pub async fn topics(cluster: Arc<Cluster>, isolation: Isolation) -> Result<Vec<T
                 });
                 TopicRow {
                     partitions: t.partitions.len(),
-                    name: t.name,
+                    name: t.name.into(),
                     internal: t.internal,
                     messages,
                 }
@@ -57,18 +62,15 @@ pub async fn partitions(
     cluster: Arc<Cluster>,
     topic: String,
     isolation: Isolation,
-) -> Result<Vec<PartitionRow>, String> {
+) -> Result<Vec<PartitionRow>, Error> {
     timed("loading partitions", async {
-        let info = cluster.topic(&topic).await.map_err(|e| e.to_string())?;
+        let info = cluster.topic(&topic).await?;
         let parts: Vec<(String, i32)> = info
             .partitions
             .iter()
             .map(|p| (topic.clone(), p.id))
             .collect();
-        let marks = cluster
-            .watermarks(&parts, isolation)
-            .await
-            .map_err(|e| e.to_string())?;
+        let marks = crate::kafka::offsets::watermarks(&cluster, &parts, isolation).await?;
         Ok(info
             .partitions
             .into_iter()

@@ -105,7 +105,8 @@ fn cluster_label(opts: &Options) -> String {
 struct Runtime {
     app: App,
     cluster: Arc<Cluster>,
-    isolation: Isolation,
+    /// The settings every reader starts with (the generation is set per reader).
+    reader_config: ReaderConfig,
     reader: Option<PartitionReader>,
     reader_tx: mpsc::Sender<ReaderEvent>,
     reader_rx: mpsc::Receiver<ReaderEvent>,
@@ -121,14 +122,21 @@ struct Runtime {
 
 impl Runtime {
     fn new(cluster: Arc<Cluster>, opts: &Options) -> Runtime {
-        let (reader_tx, reader_rx) = mpsc::channel(READER_CHANNEL);
+        let reader_config = ReaderConfig {
+            isolation: opts.isolation,
+            capacity: READER_CHANNEL,
+            ..ReaderConfig::default()
+        };
+        // One reader runs at a time (a replaced one is aborted): the shared channel holds
+        // exactly one reader's prefetch budget.
+        let (reader_tx, reader_rx) = mpsc::channel(reader_config.capacity);
         let (action_tx, action_rx) = mpsc::unbounded_channel();
         let mut app = App::new(cluster_label(opts), opts.window, Box::new(now_ms));
         app.switch_cluster = opts.switch_cluster;
         Runtime {
             app,
             cluster,
-            isolation: opts.isolation,
+            reader_config,
             reader: None,
             reader_tx,
             reader_rx,
@@ -226,8 +234,11 @@ impl Runtime {
                     if self.topics_load.as_ref().is_some_and(|t| !t.is_finished()) {
                         continue;
                     }
-                    let (cluster, tx, iso) =
-                        (self.cluster.clone(), self.action_tx.clone(), self.isolation);
+                    let (cluster, tx, iso) = (
+                        self.cluster.clone(),
+                        self.action_tx.clone(),
+                        self.reader_config.isolation,
+                    );
                     self.topics_load = Some(tokio::spawn(async move {
                         let _ = tx.send(Action::TopicsLoaded(loads::topics(cluster, iso).await));
                     }));
@@ -238,8 +249,11 @@ impl Runtime {
                         Some((_, task)) => task.abort(),
                         None => {}
                     }
-                    let (cluster, tx, iso) =
-                        (self.cluster.clone(), self.action_tx.clone(), self.isolation);
+                    let (cluster, tx, iso) = (
+                        self.cluster.clone(),
+                        self.action_tx.clone(),
+                        self.reader_config.isolation,
+                    );
                     let name = topic.clone();
                     let task = tokio::spawn(async move {
                         let result = loads::partitions(cluster, topic.clone(), iso).await;
@@ -255,8 +269,7 @@ impl Runtime {
                 } => {
                     let config = ReaderConfig {
                         generation,
-                        isolation: self.isolation,
-                        ..ReaderConfig::default()
+                        ..self.reader_config.clone()
                     };
                     // Replacing the handle aborts the previous reader.
                     self.reader = Some(PartitionReader::spawn(

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{pane, theme, thousands};
+use crate::app::detail::NULL_MARK;
 use crate::app::{App, ValueView, geometry};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -45,14 +46,20 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let lines: Vec<Line> = (d.scroll..last)
         .map(|i| {
             if let Some(f) = d.facts.get(i) {
-                Line::from(vec![
+                let mut spans = vec![
                     Span::styled(format!("{:<10} ", f.label), theme::label()),
-                    Span::raw(f.value.clone()),
-                ])
+                    f.value.clone().into(),
+                ];
+                if f.null {
+                    spans.push(Span::styled(NULL_MARK, theme::null()));
+                }
+                Line::from(spans)
             } else if i + 1 == head {
                 let label = format!("── value ({}) ", d.view.name());
                 let fill = "─".repeat(width.saturating_sub(label.chars().count()));
                 Line::from(Span::styled(format!("{label}{fill}"), theme::dim()))
+            } else if let (Some(mark), 0) = (d.placeholder(), i - head) {
+                Line::from(Span::styled(mark, theme::null()))
             } else {
                 Line::from(d.value_line(i - head))
             }

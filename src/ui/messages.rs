@@ -6,8 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{pane, theme, thousands};
-use crate::app::{App, ReaderStatus};
-use crate::render::escape_line;
+use crate::app::detail::NULL_MARK;
+use crate::app::{App, Gap, GapKind, ReaderStatus, Row as WindowRow};
+use crate::render::{Safe, escape_line};
 
 const TIME_WIDTH: u16 = 23;
 const KEY_WIDTH: u16 = 20;
@@ -15,12 +16,9 @@ const SIZE_WIDTH: u16 = 9;
 
 fn bytes_cell(b: Option<&[u8]>, width: u16, style: ratatui::style::Style) -> Cell<'static> {
     match b {
-        None => Cell::from(Span::styled("null", theme::dim())),
+        None => Cell::from(Span::styled(NULL_MARK, theme::null())),
         // One column is left for the ellipsis that marks a cut value.
-        Some(b) => Cell::from(Span::styled(
-            escape_line(b, width.saturating_sub(1) as usize),
-            style,
-        )),
+        Some(b) => Cell::from(Safe::line(b, width.saturating_sub(1) as usize).styled(style)),
     }
 }
 
@@ -30,6 +28,44 @@ fn size(n: usize) -> String {
         n if n < 1 << 20 => format!("{:.1} KiB", n as f64 / 1024.0),
         n => format!("{:.1} MiB", n as f64 / (1 << 20) as f64),
     }
+}
+
+/// What a gap marker row says: a label for the key column and the offsets (and reason)
+/// for the value column, cut to `width` columns.
+fn gap_text(gap: &Gap, width: usize) -> (&'static str, String) {
+    let offsets = if gap.to - gap.from == 1 {
+        format!("offset {}", gap.from)
+    } else {
+        format!("offsets {}–{}", gap.from, gap.to - 1)
+    };
+    let (label, text) = match &gap.kind {
+        GapKind::Deleted => (
+            "deleted",
+            format!("{offsets} deleted before they were read"),
+        ),
+        GapKind::Missing => ("no records", format!("{offsets} (compacted or aborted)")),
+        // The reason is our parser's words, but it may quote numbers from the wire.
+        GapKind::Corrupt { reason } => ("corrupt batch", format!("{offsets} skipped: {reason}")),
+    };
+    (label, escape_line(text.as_bytes(), width.saturating_sub(1)))
+}
+
+/// A marker row for offsets without records: not a record, drawn in the warning style.
+fn gap_row(gap: &Gap, sel: bool, value_width: u16) -> Row<'static> {
+    let style = if sel {
+        theme::selected()
+    } else {
+        theme::busy()
+    };
+    let (label, text) = gap_text(gap, value_width as usize);
+    Row::new(vec![
+        Cell::from(Line::from(gap.from.to_string()).alignment(Alignment::Right)),
+        Cell::from("┄┄┄┄┄┄┄┄┄ gap ┄┄┄┄┄┄┄┄┄"),
+        Cell::from(label),
+        Cell::from(text),
+        Cell::from(""),
+    ])
+    .style(style)
 }
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -80,9 +116,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .window
         .range(top, top + app.list_rows())
         .enumerate()
-        .map(|(i, m)| {
+        .map(|(i, row)| {
             // The selected row is drawn in one colour so that it stays readable.
             let sel = top + i == p.cursor.selected;
+            let m = match row {
+                WindowRow::Record(m) => m,
+                WindowRow::Gap(gap) => return gap_row(gap, sel, value_width),
+            };
             let pick = |style| {
                 if sel {
                     ratatui::style::Style::new()

@@ -16,6 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::app::{App, Screen};
+use crate::render::Safe;
 
 /// Draws the whole screen.
 pub fn draw(app: &App, frame: &mut Frame) {
@@ -48,12 +49,12 @@ fn title_bar(app: &App, frame: &mut Frame, area: Rect) {
     let mut spans = vec![
         Span::styled(" kbrowse ", theme::brand()),
         Span::raw(" "),
-        Span::raw(app.brokers.clone()),
+        Safe::new(&app.brokers).into(),
     ];
     let sep = || Span::raw(" › ");
     if let Some(p) = &app.partitions {
         spans.push(sep());
-        spans.push(Span::raw(p.topic.clone()));
+        spans.push(p.topic.safe().into());
     }
     if let (Some(m), Screen::Messages | Screen::Detail) = (&app.messages, app.screen) {
         spans.push(sep());

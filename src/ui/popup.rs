@@ -7,6 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::{centered, theme};
 use crate::app::Prompt;
+use crate::render::Safe;
 
 pub fn prompt(p: &Prompt, frame: &mut Frame) {
     let area = centered(frame.area(), 78, 6);
@@ -45,7 +46,7 @@ pub fn prompt(p: &Prompt, frame: &mut Frame) {
     ));
 }
 
-pub fn error(message: &str, frame: &mut Frame) {
+pub fn error(message: &Safe, frame: &mut Frame) {
     let area = centered(frame.area(), 72, 7);
     frame.render_widget(Clear, area);
     let block = Block::default()
@@ -53,7 +54,7 @@ pub fn error(message: &str, frame: &mut Frame) {
         .border_style(theme::error())
         .title(Span::styled(" Error ", theme::error()))
         .title_bottom(Line::from(" any key to close ").style(theme::dim()));
-    let text = Paragraph::new(message.to_string())
+    let text = Paragraph::new(message.clone())
         .style(theme::error())
         .wrap(Wrap { trim: true })
         .block(block);

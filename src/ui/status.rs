@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::{theme, thousands};
 use crate::app::keymap::{Hint, KeyTable};
 use crate::app::{App, ReaderStatus, Screen};
+use crate::render::Safe;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(input) = &app.topics.filter_input {
@@ -33,7 +34,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             let total: i64 = p.map_or(0, |p| p.rows.iter().filter_map(|r| r.messages()).sum());
             let text = format!(
                 " {} · {} messages",
-                p.map_or("", |p| p.topic.as_str()),
+                p.map(|p| p.topic.safe()).unwrap_or_default(),
                 thousands(total)
             );
             vec![Span::raw(text)]
@@ -114,10 +115,13 @@ fn reader_spans(app: &App) -> Vec<Span<'static>> {
         ReaderStatus::CaughtUp => ("● caught up".to_string(), theme::good()),
         ReaderStatus::Following => ("● following".to_string(), theme::good()),
         ReaderStatus::Reconnecting { attempt, error } => (
-            format!("● reconnecting (attempt {attempt}): {error}"),
+            format!(
+                "● reconnecting (attempt {attempt}): {}",
+                Safe::display(error)
+            ),
             theme::bad(),
         ),
-        ReaderStatus::Failed(e) => (format!("● error: {e}"), theme::bad()),
+        ReaderStatus::Failed(e) => (format!("● error: {}", Safe::display(e)), theme::bad()),
     };
     spans.push(Span::styled(text, style));
     if let Some(w) = &p.warning {

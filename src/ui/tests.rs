@@ -422,3 +422,208 @@ fn small_terminals() {
         }
     }
 }
+/// A topic name a hostile broker might send: set the title, clear the screen, write the
+/// clipboard, a C1 CSI and a right-to-left override.
+const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}]52;c;cHduZWQ=\u{7}\u{9b}31m\u{202e}evil";
+
+fn hostile_app() -> App {
+    let mut app = topics_app();
+    let t = |name: &str| TopicRow {
+        name: name.into(),
+        internal: false,
+        partitions: 1,
+        messages: Some(1),
+    };
+    app.update(Action::TopicsLoaded(Ok(vec![
+        t(HOSTILE),
+        t(&format!(
+            "{}-and-a-name-too-long-for-the-column",
+            "x".repeat(60)
+        )),
+        t("plain"),
+    ])));
+    app
+}
+
+#[test]
+fn topics_hostile_names_are_escaped_and_cut_with_an_ellipsis() {
+    let app = hostile_app();
+    let screen = render(&app);
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{9b}'));
+    assert!(!screen.contains('\u{202e}'));
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn hostile_error_popup() {
+    let mut app = hostile_app();
+    app.update(key(KeyCode::Enter));
+    app.update(Action::PartitionsLoaded {
+        topic: HOSTILE.into(),
+        result: Err(crate::kafka::Error::Connect {
+            addr: format!("{HOSTILE}:9092"),
+            reason: "Connection refused (os error 111)".into(),
+        }),
+    });
+    let screen = render(&app);
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{9b}'));
+    assert!(!screen.contains('\u{202e}'));
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn partitions_hostile_breadcrumb_title_and_warning() {
+    let mut app = hostile_app();
+    app.update(key(KeyCode::Enter));
+    let row = PartitionRow {
+        id: 0,
+        leader: 1,
+        replicas: vec![1],
+        isr: vec![1],
+        low: Some(0),
+        high: Some(1),
+    };
+    app.update(Action::PartitionsLoaded {
+        topic: HOSTILE.into(),
+        result: Ok(vec![row]),
+    });
+    app.update(Action::PartitionsLoaded {
+        topic: HOSTILE.into(),
+        result: Err(crate::kafka::Error::Closed {
+            addr: format!("{HOSTILE}:9092"),
+        }),
+    });
+    let screen = render(&app);
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{9b}'));
+    assert!(!screen.contains('\u{202e}'));
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn messages_backslashes_nulls_and_cut_escapes() {
+    let mut app = messages_app();
+    let generation = app.messages.as_ref().unwrap().generation + 1;
+    app.update(ch('G'));
+    let kind = ReaderEventKind::Messages(vec![
+        record(
+            2000,
+            Some(br"C:\new"),
+            Some(br"C:\new\x41 is not a newline"),
+        ),
+        record(2001, Some(b"(null)"), None),
+        record(2002, None, Some(b"(null)")),
+        // The key's escapes do not fit the column: the cut falls between them, then `…`.
+        record(
+            2003,
+            Some(b"key\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b"),
+            Some(b""),
+        ),
+        record(
+            2004,
+            Some("\u{202e}\u{202e}\u{202e}".as_bytes()),
+            Some(b"x"),
+        ),
+    ]);
+    app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    }]));
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn detail_null_value_and_backslash_key() {
+    let mut app = messages_app();
+    let generation = app.messages.as_ref().unwrap().generation + 1;
+    app.update(ch('G'));
+    let kind = ReaderEventKind::Messages(vec![record(2000, Some(br"C:\new"), None)]);
+    app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    }]));
+    app.update(key(KeyCode::Enter));
+    insta::assert_snapshot!(render(&app));
+}
+
+/// Broker strings reach the screen only escaped: `Outside::raw` (the protocol's form) is never
+/// called by drawing code.
+#[test]
+fn no_screen_draws_the_raw_form_of_outside_text() {
+    for (file, source) in [
+        ("mod.rs", include_str!("mod.rs")),
+        ("detail.rs", include_str!("detail.rs")),
+        ("help.rs", include_str!("help.rs")),
+        ("messages.rs", include_str!("messages.rs")),
+        ("partitions.rs", include_str!("partitions.rs")),
+        ("picker.rs", include_str!("picker.rs")),
+        ("popup.rs", include_str!("popup.rs")),
+        ("status.rs", include_str!("status.rs")),
+        ("topics.rs", include_str!("topics.rs")),
+    ] {
+        assert!(
+            !source.contains(".raw()"),
+            "ui/{file} draws raw outside text"
+        );
+    }
+}
+
+#[test]
+fn messages_gap_rows() {
+    // Records 0-2, offsets 3-6 compacted away, 7, a corrupt batch 8-11, then 12-13; the
+    // selection sits on the corrupt batch's marker.
+    let mut app = partitions_app();
+    let fx = app.update(key(KeyCode::Enter));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartReader { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    let ev = |kind| ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    };
+    let rec = |o: i64| record(o, Some(format!("k{o}").as_bytes()), Some(b"v"));
+    app.update(Action::Reader(vec![
+        ev(ReaderEventKind::Started {
+            offset: 0,
+            watermarks: Watermarks { low: 0, high: 14 },
+        }),
+        ev(ReaderEventKind::Messages(vec![
+            rec(0),
+            rec(1),
+            rec(2),
+            rec(7),
+        ])),
+        ev(ReaderEventKind::Corrupt {
+            from: 8,
+            to: 12,
+            control: false,
+            reason: "checksum mismatch".into(),
+        }),
+        // A transaction marker lost no record: no row for it.
+        ev(ReaderEventKind::Corrupt {
+            from: 12,
+            to: 13,
+            control: true,
+            reason: "checksum mismatch".into(),
+        }),
+        ev(ReaderEventKind::Messages(vec![rec(13)])),
+        ev(ReaderEventKind::CaughtUp { next: 14, high: 14 }),
+    ]));
+    app.messages.as_mut().unwrap().rate = 0.0;
+    for _ in 0..5 {
+        app.update(ch('j'));
+    }
+    let pane = app.messages.as_ref().unwrap();
+    assert_eq!(pane.cursor.selected, 5);
+    assert!(pane.selected().is_none(), "a marker row is not a record");
+    // Enter on a marker opens no detail.
+    app.update(key(KeyCode::Enter));
+    assert!(app.detail.is_none());
+    insta::assert_snapshot!(render(&app));
+}

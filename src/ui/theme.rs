@@ -40,6 +40,14 @@ pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
+/// The marker of an absent (null) key or value, and of an empty one: not data, so it
+/// looks unlike data.
+pub fn null() -> Style {
+    Style::new()
+        .fg(Color::DarkGray)
+        .add_modifier(Modifier::ITALIC)
+}
+
 /// Offsets.
 pub fn offset() -> Style {
     Style::new().fg(Color::Magenta)

@@ -8,6 +8,11 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use super::{pane, theme, thousands};
 use crate::app::App;
 
+/// Columns beside the name: partitions and messages, and the spacing between the three.
+const OTHER_COLUMNS: u16 = 10 + 16 + 2 * 2;
+/// What marks an internal topic after its name.
+const INTERNAL: &str = "  internal";
+
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let list = &app.topics;
     let visible = list.visible();
@@ -32,19 +37,22 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let rows_shown = app.list_rows();
+    let name_width = area.width.saturating_sub(2 + OTHER_COLUMNS) as usize;
     let rows = visible
         .iter()
         .enumerate()
         .skip(list.cursor.top)
         .take(rows_shown)
         .map(|(i, t)| {
+            // One column is left for the `…` that marks a cut name.
             let name = if t.internal {
+                let room = name_width.saturating_sub(INTERNAL.len() + 1);
                 Line::from(vec![
-                    Span::raw(t.name.clone()),
-                    Span::styled("  internal", theme::dim()),
+                    t.name.safe_line(room).into(),
+                    Span::styled(INTERNAL, theme::dim()),
                 ])
             } else {
-                Line::from(t.name.clone())
+                Line::from(t.name.safe_line(name_width.saturating_sub(1)))
             };
             let messages = t.messages.map_or("…".to_string(), thousands);
             let row = Row::new(vec![

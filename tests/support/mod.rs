@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod faults;
+pub mod producers;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,31 +60,25 @@ impl Mock {
     }
 }
 
-/// A producer with the given codec (`none`, `gzip`, `snappy`, `lz4`, `zstd`).
+/// A producer of test records with the given codec (`none`, `gzip`, `snappy`, `lz4`, `zstd`).
 pub fn producer(addr: &str, codec: &str) -> ThreadedProducer<DefaultProducerContext> {
-    RdConfig::new()
-        .set("bootstrap.servers", addr)
-        .set("compression.type", codec)
-        .set("linger.ms", "20")
-        .set("message.max.bytes", "4000000")
-        .set("queue.buffering.max.messages", "1000000")
-        .set("message.timeout.ms", "60000")
-        .create()
-        .expect("producer")
+    producers::producer(addr, codec).expect("producer")
+}
+
+/// A producer for seeding long topics fast (large batches).
+pub fn bulk_producer(addr: &str, codec: &str) -> ThreadedProducer<DefaultProducerContext> {
+    producers::bulk_producer(addr, codec).expect("bulk producer")
 }
 
 /// An idempotent producer (`codec` compression): a send retried across a broker restart
 /// cannot write a record twice, so a reader's "no duplicate" is the reader's doing.
 pub fn idempotent_producer(addr: &str, codec: &str) -> ThreadedProducer<DefaultProducerContext> {
-    RdConfig::new()
-        .set("bootstrap.servers", addr)
-        .set("enable.idempotence", "true")
-        .set("compression.type", codec)
-        .set("linger.ms", "5")
-        .set("message.timeout.ms", "120000")
-        .set("reconnect.backoff.max.ms", "500")
-        .create()
-        .expect("producer")
+    producers::idempotent_producer(addr, codec).expect("idempotent producer")
+}
+
+/// A transactional producer (`transactional.id` = `id`, zstd), its transactions initialised.
+pub fn transactional_producer(addr: &str, id: &str) -> ThreadedProducer<DefaultProducerContext> {
+    producers::transactional_producer(addr, id).expect("transactional producer")
 }
 
 /// Records `k{i}`/`v{i}` for `i` in `range`, all to partition 0.

@@ -1,9 +1,8 @@
 //! One Fetch and what it means for the reader: the request, the reader's own connection to
 //! the leader, error classification (retry, refresh, fatal), OFFSET_OUT_OF_RANGE, aborted
-//! transactions, and the backoff between attempts.
+//! transactions. What to do after an error is `kafka::retry`'s decision.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use kafka_protocol::messages::fetch_request::{FetchPartition, FetchTopic};
 use kafka_protocol::messages::fetch_response::PartitionData;
@@ -11,17 +10,14 @@ use kafka_protocol::messages::{BrokerId, FetchRequest, TopicName};
 use kafka_protocol::protocol::StrBytes;
 
 use super::{FetchLoop, Isolation, ReaderConfig};
+use kafka_protocol::ResponseError;
+
 use crate::kafka::conn::Connection;
-use crate::kafka::error::{Error, Result};
-use crate::kafka::offsets::{Watermarks, is_leadership_error};
+use crate::kafka::error::{About, Error, Result};
+use crate::kafka::offsets::{Watermarks, partition_watermarks};
+use crate::kafka::retry::{Recovery, classify};
 
 pub(super) const FETCH_MAX_VERSION: i16 = 12;
-const OFFSET_OUT_OF_RANGE: i16 = 1;
-/// Transient broker answers: wait and fetch again from the same leader.
-fn is_transient(code: i16) -> bool {
-    // REQUEST_TIMED_OUT, NETWORK_EXCEPTION, NOT_ENOUGH_REPLICAS, THROTTLING_QUOTA_EXCEEDED
-    matches!(code, 7 | 13 | 19 | 89)
-}
 
 /// What one fetch brought.
 pub(super) enum Fetched {
@@ -114,36 +110,34 @@ impl FetchLoop {
         v
     }
 
-    /// One Fetch from the leader. Connection trouble and leadership changes come back as
-    /// `Retry`; anything else that stops reading is an error.
+    /// One Fetch from the leader. Failures that retrying may cure (lost connection, moved
+    /// leader, transient broker answers) come back as `Retry`; fatal ones as errors.
     pub(super) async fn fetch(&self, offset: i64, partition_max: i32) -> Result<Fetched> {
         let (topic, partition) = (&self.topic, self.partition);
+        let retry = |e: Error| {
+            if e.recovery() == Recovery::Refresh {
+                self.cluster.forget_leader(topic, partition);
+            }
+            Ok(Fetched::Retry(e))
+        };
         let conn = match self.fetch_connection().await {
             Ok(c) => c,
-            Err(e) if e.is_connection() || matches!(e, Error::NoLeader { .. }) => {
-                self.cluster.forget_leader(topic, partition);
-                return Ok(Fetched::Retry(e));
-            }
+            Err(e) if e.recovery() != Recovery::Fatal => return retry(e),
             Err(e) => return Err(e),
         };
         let version = conn.version::<FetchRequest>(FETCH_MAX_VERSION)?;
         let req = fetch_request(topic, partition, offset, partition_max, &self.config);
         let resp = match conn.send(&req, version, self.config.max_wait).await {
             Ok(r) => r,
-            Err(e) if e.is_connection() => {
-                self.cluster.forget_leader(topic, partition);
-                return Ok(Fetched::Retry(e));
-            }
+            Err(e) if e.recovery() != Recovery::Fatal => return retry(e),
             Err(e) => return Err(e),
         };
-        let ctx = || Some(format!("{topic}/{partition}"));
-        let code = resp.error_code;
-        if let Some(e) = Error::from_code("Fetch", code, ctx()) {
-            if is_leadership_error(code) || is_transient(code) {
-                self.cluster.forget_leader(topic, partition);
-                return Ok(Fetched::Retry(e));
-            }
-            return Err(e);
+        let about = About::Partition(topic, partition);
+        if let Some(e) = Error::from_code("Fetch", resp.error_code, about) {
+            return match e.recovery() {
+                Recovery::Fatal => Err(e),
+                _ => retry(e),
+            };
         }
         let data = resp
             .responses
@@ -152,45 +146,47 @@ impl FetchLoop {
             .flat_map(|t| t.partitions)
             .find(|p| p.partition_index == partition);
         let Some(data) = data else {
-            let reason = format!("no data for {topic}/{partition}");
+            let reason = format!("the answer leaves out {topic}/{partition}");
             return Err(Error::Protocol {
                 addr: conn.addr().into(),
                 api: "Fetch",
                 reason,
             });
         };
-        match data.error_code {
-            0 => Ok(Fetched::Data(Box::new(data))),
-            OFFSET_OUT_OF_RANGE => {
+        let Some(err) = ResponseError::try_from_code(data.error_code) else {
+            return Ok(Fetched::Data(Box::new(data)));
+        };
+        let e = Error::from_code("Fetch", data.error_code, about);
+        match (err, classify(err), e) {
+            (ResponseError::OffsetOutOfRange, _, _) => {
                 // The log's real end (not the last stable offset) tells truncation apart.
-                let w = self
-                    .cluster
-                    .partition_watermarks(topic, partition, Isolation::ReadUncommitted)
-                    .await;
+                let w = partition_watermarks(
+                    &self.cluster,
+                    topic,
+                    partition,
+                    Isolation::ReadUncommitted,
+                )
+                .await;
                 match w {
                     Ok(w) => Ok(Fetched::OutOfRange(w)),
-                    Err(e) if e.is_connection() => Ok(Fetched::Retry(e)),
+                    Err(e) if e.recovery() != Recovery::Fatal => Ok(Fetched::Retry(e)),
                     Err(e) => Err(e),
                 }
             }
-            code if is_leadership_error(code) || is_transient(code) => {
-                self.cluster.forget_leader(topic, partition);
-                if code == 3 {
+            (_, Recovery::Fatal, Some(e)) => Err(e),
+            (err, _, Some(e)) => {
+                if err == ResponseError::UnknownTopicOrPartition {
                     // The topic or partition may be gone: this errors out if so.
+                    self.cluster.forget_leader(topic, partition);
                     self.cluster.leader_id(topic, partition).await?;
                 }
-                let err = Error::from_code("Fetch", code, ctx()).unwrap_or(Error::NoLeader {
-                    topic: topic.clone(),
-                    partition,
-                });
-                Ok(Fetched::Retry(err))
+                retry(e)
             }
-            code => Err(
-                Error::from_code("Fetch", code, ctx()).unwrap_or(Error::NoLeader {
-                    topic: topic.clone(),
-                    partition,
-                }),
-            ),
+            (err, _, None) => Err(Error::Protocol {
+                addr: conn.addr().into(),
+                api: "Fetch",
+                reason: format!("error code {} for {topic}/{partition}", err.code()),
+            }),
         }
     }
 }
@@ -225,26 +221,4 @@ pub fn fetch_request(
                         .with_partition_max_bytes(partition_max),
                 ]),
         ])
-}
-
-pub(super) fn backoff(attempt: u32) -> Duration {
-    Duration::from_millis((100u64 << attempt.min(5)).min(2_000))
-}
-
-/// Runs `f` again while it fails on the transport, with backoff; at most ~10 s.
-pub(super) async fn retry_connection<T, F, Fut>(mut f: F) -> Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    let mut attempt = 0;
-    loop {
-        match f().await {
-            Err(e) if e.is_connection() && attempt < 6 => {
-                attempt += 1;
-                tokio::time::sleep(backoff(attempt)).await;
-            }
-            other => return other,
-        }
-    }
 }

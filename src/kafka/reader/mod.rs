@@ -2,9 +2,9 @@
 //! bounded channel. The channel's capacity is the prefetch budget; rewinding means starting
 //! a new reader; dropping the handle ends the task.
 
+mod batches;
 mod fetch;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,8 +16,12 @@ use super::conn::Connection;
 use super::error::{Error, Result};
 use super::offsets::{StartAt, Watermarks};
 use super::records::{Message, split_batches};
+use super::retry::{Backoff, BackoffConfig, unless_fatal, with_backoff};
+use fetch::Fetched;
 pub use fetch::fetch_request;
-use fetch::{Fetched, backoff, retry_connection};
+
+/// How long a reader retries resolving its start position before it fails.
+const RESOLVE_RETRY_FOR: Duration = Duration::from_secs(10);
 
 /// Which records a read returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -123,6 +127,19 @@ pub enum ReaderEventKind {
         /// The log's new start.
         to: i64,
     },
+    /// The batch at `from..to` failed its checksum or could not be decoded; the reader left
+    /// it out and goes on at `to`.
+    Corrupt {
+        /// The first offset left out.
+        from: i64,
+        /// The offset after the batch.
+        to: i64,
+        /// True for a control batch (a transaction marker): no records were lost. librdkafka's
+        /// mock cluster writes its markers with checksum 0.
+        control: bool,
+        /// What was wrong with it.
+        reason: String,
+    },
     /// `stop_at_end` reached its end.
     Finished {
         /// The offset after the last record delivered.
@@ -145,6 +162,8 @@ impl Drop for PartitionReader {
 
 impl PartitionReader {
     /// Starts a reader that sends its events to `tx` (several readers may share one channel).
+    /// The prefetch budget is the channel's: give it `config.capacity` slots per reader that
+    /// shares it, as `start` does for one.
     pub fn spawn(
         cluster: Arc<Cluster>,
         topic: String,
@@ -210,7 +229,17 @@ impl FetchLoop {
     }
 
     async fn run(self, start: StartAt) {
-        if let Err(e) = self.read(start).await {
+        let (topic, partition) = (self.topic.clone(), self.partition);
+        let generation = self.config.generation;
+        tracing::info!(%topic, partition, ?start, generation, "reader started");
+        let outcome = self.read(start).await;
+        match &outcome {
+            Ok(()) => tracing::info!(%topic, partition, generation, "reader stopped"),
+            Err(error) => {
+                tracing::warn!(%topic, partition, generation, %error, "reader stopped on an error")
+            }
+        }
+        if let Err(e) = outcome {
             let e = match e {
                 Error::UnknownTopic { topic }
                     if self.started.load(std::sync::atomic::Ordering::Relaxed) =>
@@ -226,11 +255,19 @@ impl FetchLoop {
     /// The fetch loop; returns Ok when the receiver is gone or the end was reached.
     async fn read(&self, start: StartAt) -> Result<()> {
         let isolation = self.config.isolation;
-        let (mut next, watermarks) = retry_connection(|| {
-            self.cluster
-                .resolve(&self.topic, self.partition, start, isolation)
-        })
-        .await?;
+        let resolve = || async {
+            let r = super::offsets::resolve(
+                &self.cluster,
+                &self.topic,
+                self.partition,
+                start,
+                isolation,
+            )
+            .await;
+            unless_fatal(r)
+        };
+        let retry = BackoffConfig::default().with_deadline(RESOLVE_RETRY_FOR);
+        let (mut next, watermarks) = with_backoff("resolving the start", retry, resolve).await?;
         if !self
             .emit(ReaderEventKind::Started {
                 offset: next,
@@ -258,7 +295,10 @@ impl FetchLoop {
             }
         }
         let end = self.config.stop_at_end.then_some(watermarks.high);
-        let mut attempt = 0u32;
+        // Fetch failures are retried for as long as the reader lives (it says so each time);
+        // out-of-range answers that raced a moving watermark have a backoff of their own.
+        let mut backoff = Backoff::new(BackoffConfig::default());
+        let mut out_of_range_backoff = Backoff::new(BackoffConfig::default());
         let mut partition_max = self.config.partition_max_bytes;
         let mut caught_up_at = None;
         let mut out_of_range = 0u32;
@@ -283,12 +323,25 @@ impl FetchLoop {
                             next = to;
                             out_of_range = 0;
                         }
-                        None => tokio::time::sleep(backoff(out_of_range)).await,
+                        None => {
+                            let pause = out_of_range_backoff.next_pause().unwrap_or_default();
+                            tokio::time::sleep(pause).await;
+                        }
                     }
                     continue;
                 }
                 Fetched::Retry(error) => {
-                    attempt += 1;
+                    let pause = backoff.next_pause().unwrap_or_default();
+                    let attempt = backoff.attempt();
+                    tracing::info!(
+                        topic = %self.topic,
+                        partition = self.partition,
+                        next,
+                        attempt,
+                        pause_ms = pause.as_millis() as u64,
+                        reason = %error,
+                        "fetch failed; retrying"
+                    );
                     // Once the connection is back, say so again even with nothing new.
                     caught_up_at = None;
                     if !self
@@ -301,15 +354,16 @@ impl FetchLoop {
                     {
                         return Ok(());
                     }
-                    tokio::time::sleep(backoff(attempt)).await;
+                    tokio::time::sleep(pause).await;
                     continue;
                 }
             };
-            attempt = 0;
+            backoff.reset();
+            out_of_range_backoff.reset();
             out_of_range = 0;
             let records = data.records.clone().unwrap_or_default();
-            let (batches, truncated, corrupt) = split_batches(&records);
-            if batches.is_empty() && truncated && corrupt.is_none() {
+            let (items, truncated) = split_batches(&records);
+            if items.is_empty() && truncated {
                 // One batch is larger than we asked for: ask for more (bounded by the frame cap).
                 let cap = self.cluster.config().conn.max_frame as i32 / 2;
                 if partition_max >= cap {
@@ -321,38 +375,26 @@ impl FetchLoop {
                 continue;
             }
             let aborted = self.aborted(&data);
-            let mut active: HashSet<i64> = HashSet::new();
-            let mut ai = 0;
-            let mut messages = Vec::new();
-            let mut after = next;
-            for batch in &batches {
-                let info = batch.info;
-                while ai < aborted.len() && aborted[ai].1 <= info.last_offset {
-                    active.insert(aborted[ai].0);
-                    ai += 1;
+            let walked = batches::walk(&items, self.partition, next, end, &aborted);
+            for ev in walked.events {
+                if let ReaderEventKind::Corrupt {
+                    from, to, reason, ..
+                } = &ev
+                {
+                    tracing::warn!(
+                        topic = %self.topic,
+                        partition = self.partition,
+                        from,
+                        to,
+                        reason = %reason,
+                        "corrupt record batch skipped"
+                    );
                 }
-                if batch.control {
-                    if active.contains(&info.producer_id) && batch.is_abort_marker() {
-                        active.remove(&info.producer_id);
-                    }
-                } else if !(info.transactional && active.contains(&info.producer_id)) {
-                    batch
-                        .decode_into(self.partition, next, &mut messages)
-                        .map_err(|reason| self.corrupt(info.base_offset, reason))?;
+                if !self.emit(ev).await {
+                    return Ok(());
                 }
-                after = after.max(info.last_offset + 1);
             }
-            if let Some(end) = end {
-                messages.retain(|m| m.offset < end);
-            }
-            if !messages.is_empty() && !self.emit(ReaderEventKind::Messages(messages)).await {
-                return Ok(());
-            }
-            next = after;
-            if let Some(c) = corrupt {
-                let super::records::BatchError::Corrupt { offset, reason } = c;
-                return Err(self.corrupt(offset, reason));
-            }
+            next = walked.next;
             let readable_end = match (isolation, data.last_stable_offset) {
                 (Isolation::ReadCommitted, lso) if lso >= 0 => lso,
                 _ => data.high_watermark,
