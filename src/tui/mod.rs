@@ -94,9 +94,10 @@ pub async fn run_connected(cluster: Arc<Cluster>, opts: Options) -> anyhow::Resu
 }
 
 /// The cluster as the title bar names it: `PROFILE · BROKERS`, or the brokers alone.
+/// The title bar's cluster text, raw: the title bar escapes it when drawing.
 fn cluster_label(opts: &Options) -> String {
     match &opts.profile {
-        Some(p) => format!("{} · {}", crate::render::escape(p.as_bytes()), opts.brokers),
+        Some(p) => format!("{p} · {}", opts.brokers),
         None => opts.brokers.clone(),
     }
 }
