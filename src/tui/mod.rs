@@ -93,8 +93,8 @@ pub async fn run_connected(cluster: Arc<Cluster>, opts: Options) -> anyhow::Resu
     })
 }
 
-/// The cluster as the title bar names it: `PROFILE · BROKERS`, or the brokers alone.
-/// The title bar's cluster text, raw: the title bar escapes it when drawing.
+/// The cluster as the title bar names it, `PROFILE · BROKERS` or the brokers alone; raw, as
+/// the title bar escapes it when drawing.
 fn cluster_label(opts: &Options) -> String {
     match &opts.profile {
         Some(p) => format!("{p} · {}", opts.brokers),
