@@ -342,28 +342,11 @@ impl Settings {
         v
     }
 
-    /// The client configuration these settings give today: brokers and request timeout.
-    /// A property the client cannot apply yet is an error rather than silently dropped (a
-    /// `security.protocol = SASL_SSL` must never connect in plaintext); `client.id` only names
-    /// the client, so it may wait. `kafka::ClientConfig::from_properties(brokers, &pairs())`
-    /// replaces this once TLS and SASL are in.
+    /// The client configuration: brokers, TLS, SASL, client id and request timeout, through
+    /// `kafka::ClientConfig::from_properties`.
     pub fn client_config(&self) -> Result<crate::kafka::ClientConfig, String> {
-        let plaintext = |p: &Property| {
-            p.name == "security.protocol" && p.value.eq_ignore_ascii_case("plaintext")
-        };
-        if let Some(p) = self
-            .properties
-            .iter()
-            .find(|p| p.name != "client.id" && !plaintext(p))
-        {
-            return Err(format!(
-                "{} ({}) is not supported by this build yet",
-                p.name, p.source
-            ));
-        }
-        let mut c = crate::kafka::ClientConfig::new(&self.brokers);
-        c.conn.request_timeout = self.timeout;
-        Ok(c)
+        crate::kafka::ClientConfig::from_properties(&self.brokers, &self.pairs())
+            .map_err(|e| e.to_string())
     }
 
     /// What `kbrowse config` prints: the profile, its file, then one `name = value  (source)`

@@ -396,7 +396,7 @@ fn the_client_config_refuses_what_it_cannot_apply_yet() {
     );
     assert_eq!(
         with(&[("sasl.username", "a")]),
-        Err("sasl.username (-X) is not supported by this build yet".into())
+        Err("sasl.username needs security.protocol=sasl_ssl or sasl_plaintext (it is plaintext)".into())
     );
 }
 

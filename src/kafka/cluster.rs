@@ -149,7 +149,9 @@ impl Cluster {
                     *slot = Some(c.clone());
                     return Ok(c);
                 }
-                // Connection::connect logs the failure.
+                // TLS and authentication failures are the same on every broker: fatal
+                // (Connection::connect logs the failure).
+                Err(e) if matches!(e.recovery(), super::retry::Recovery::Fatal) => return Err(e),
                 Err(e) => last = Some(e),
             }
         }
@@ -218,7 +220,7 @@ impl Cluster {
                     if let Some(err) =
                         Error::from_code("Metadata", t.error_code, About::Topic(&name))
                     {
-                        return Err(err);
+                        return Err(err.with_principal(&conn.principal()));
                     }
                 }
             }

@@ -1,22 +1,26 @@
-//! One TCP connection to one broker: framed, pipelined requests matched by correlation id.
+//! One connection to one broker (plain TCP or TLS): framed, pipelined requests matched by
+//! correlation id; ApiVersions first, then SASL when configured (and again before the session
+//! the broker granted runs out, KIP-368).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use kafka_protocol::messages::{
     ApiKey, ApiVersionsRequest, ApiVersionsResponse, FetchRequest, FetchResponse,
     ListOffsetsRequest, ListOffsetsResponse, MetadataRequest, MetadataResponse, RequestHeader,
+    SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse,
 };
 use kafka_protocol::protocol::{Encodable, HeaderVersion, Message, StrBytes};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::oneshot;
 
 use super::error::{About, Error, Result};
+use super::sasl::Mechanism;
+use super::security::Security;
+use super::transport::Transport;
 use super::wire::{self, DecodeError};
 
 /// Settings shared by every connection of a client.
@@ -28,6 +32,10 @@ pub struct ConnConfig {
     pub connect_timeout: Duration,
     /// Largest response frame accepted; a bigger claimed length closes the connection.
     pub max_frame: usize,
+    /// The client id sent in every request header (`client.id`).
+    pub client_id: String,
+    /// TLS and SASL.
+    pub security: Security,
 }
 
 impl Default for ConnConfig {
@@ -36,6 +44,8 @@ impl Default for ConnConfig {
             request_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
             max_frame: 256 << 20,
+            client_id: "kbrowse".to_string(),
+            security: Security::default(),
         }
     }
 }
@@ -64,6 +74,12 @@ api!(ApiVersionsRequest, ApiVersionsResponse, ApiVersions);
 api!(MetadataRequest, MetadataResponse, Metadata);
 api!(ListOffsetsRequest, ListOffsetsResponse, ListOffsets);
 api!(FetchRequest, FetchResponse, Fetch);
+api!(SaslHandshakeRequest, SaslHandshakeResponse, SaslHandshake);
+api!(
+    SaslAuthenticateRequest,
+    SaslAuthenticateResponse,
+    SaslAuthenticate
+);
 
 type Waiter = oneshot::Sender<Result<Bytes>>;
 
@@ -86,25 +102,40 @@ impl Pending {
 /// A live connection to one broker.
 pub struct Connection {
     addr: String,
-    writer: tokio::sync::Mutex<OwnedWriteHalf>,
+    writer: tokio::sync::Mutex<WriteHalf<Transport>>,
+    /// Held for reading while a request is written, and for writing during a
+    /// re-authentication, which must not interleave with other requests.
+    gate: tokio::sync::RwLock<()>,
+    client_id: StrBytes,
     pending: Arc<Mutex<Pending>>,
     next_id: AtomicI32,
     versions: HashMap<i16, (i16, i16)>,
     config: ConnConfig,
     reader: tokio::task::JoinHandle<()>,
+    reauth: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
         self.reader.abort();
+        if let Ok(Some(t)) = self.reauth.lock().map(|mut r| r.take()) {
+            t.abort();
+        }
     }
 }
+
+/// Kafka's SASL error codes.
+const UNSUPPORTED_SASL_MECHANISM: i16 = 33;
+const ILLEGAL_SASL_STATE: i16 = 34;
+/// Re-authenticate once this share of the session has passed (the Java client uses 85..95%).
+const REAUTH_AT: f64 = 0.85;
 
 /// ApiVersions versions we try, newest first (some brokers reject newer ones).
 const API_VERSIONS_TRIES: [i16; 3] = [3, 2, 0];
 
 impl Connection {
-    /// Opens a connection and learns which API versions the broker supports.
+    /// Opens a connection (TLS when configured), learns which API versions the broker
+    /// supports and authenticates with SASL when configured.
     pub async fn connect(addr: &str, config: &ConnConfig) -> Result<Arc<Connection>> {
         let started = std::time::Instant::now();
         let conn = Self::open(addr, config).await;
@@ -131,25 +162,11 @@ impl Connection {
     }
 
     async fn open(addr: &str, config: &ConnConfig) -> Result<Arc<Connection>> {
-        let connect = TcpStream::connect(addr);
-        let stream = match tokio::time::timeout(config.connect_timeout, connect).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                return Err(Error::Connect {
-                    addr: addr.into(),
-                    reason: e.to_string(),
-                });
-            }
-            Err(_) => {
-                let reason = format!("timed out after {}s", config.connect_timeout.as_secs_f32());
-                return Err(Error::Connect {
-                    addr: addr.into(),
-                    reason,
-                });
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let (read_half, write_half) = stream.into_split();
+        let security = &config.security;
+        tracing::debug!(addr, protocol = security.protocol.name(), "connecting");
+        let stream =
+            Transport::connect(addr, security.tls.as_ref(), config.connect_timeout).await?;
+        let (read_half, write_half) = tokio::io::split(stream);
         let pending = Arc::new(Mutex::new(Pending::default()));
         let reader = tokio::spawn(read_frames(
             read_half,
@@ -160,14 +177,121 @@ impl Connection {
         let mut conn = Connection {
             addr: addr.to_string(),
             writer: tokio::sync::Mutex::new(write_half),
+            gate: tokio::sync::RwLock::new(()),
+            client_id: StrBytes::from_string(config.client_id.clone()),
             pending,
             next_id: AtomicI32::new(1),
             versions: HashMap::new(),
             config: config.clone(),
             reader,
+            reauth: Mutex::new(None),
         };
         conn.versions = conn.api_versions().await?;
-        Ok(Arc::new(conn))
+        let conn = Arc::new(conn);
+        if let Some(mech) = &security.sasl {
+            let lifetime = conn.authenticate(mech.as_ref()).await?;
+            if let Some(lifetime) = lifetime {
+                let task = tokio::spawn(reauthenticate(Arc::downgrade(&conn), lifetime));
+                if let Ok(mut slot) = conn.reauth.lock() {
+                    *slot = Some(task);
+                }
+            }
+        }
+        Ok(conn)
+    }
+
+    /// The principal the broker sees, as its ACLs name it (`User:alice`).
+    pub fn principal(&self) -> String {
+        match &self.config.security.sasl {
+            Some(m) => format!("User:{}", m.principal()),
+            None if self.config.security.protocol.tls() => {
+                "the TLS client (User:<certificate subject> or ANONYMOUS)".to_string()
+            }
+            None => "User:ANONYMOUS".to_string(),
+        }
+    }
+
+    /// SaslHandshake v1 then SaslAuthenticate until the mechanism is done. Returns the session
+    /// lifetime the broker granted, if any (KIP-368).
+    async fn authenticate(&self, mech: &dyn Mechanism) -> Result<Option<Duration>> {
+        let fail = |message: String| Error::AuthenticationFailed {
+            broker: self.addr.clone(),
+            mechanism: Some(mech.name().to_string()),
+            user: Some(mech.principal()),
+            message,
+        };
+        let started = std::time::Instant::now();
+        let hs_version = self.version::<SaslHandshakeRequest>(1)?;
+        if hs_version < 1 {
+            return Err(fail("the broker only offers SaslHandshake v0".into()));
+        }
+        let req =
+            SaslHandshakeRequest::default().with_mechanism(StrBytes::from_static_str(mech.name()));
+        let resp = self.send_ungated(&req, hs_version).await?;
+        match resp.error_code {
+            0 => {}
+            UNSUPPORTED_SASL_MECHANISM => {
+                let offered: Vec<&str> = resp.mechanisms.iter().map(|m| m.as_str()).collect();
+                return Err(fail(format!(
+                    "the broker does not enable {} on this listener (it offers: {})",
+                    mech.name(),
+                    if offered.is_empty() {
+                        "none".to_string()
+                    } else {
+                        offered.join(", ")
+                    }
+                )));
+            }
+            ILLEGAL_SASL_STATE => {
+                return Err(fail(
+                    "this listener does not use SASL (use security.protocol=plaintext or ssl)"
+                        .into(),
+                ));
+            }
+            code => {
+                let e = Error::from_code("SaslHandshake", code, About::Nothing);
+                return Err(fail(e.map(|e| e.to_string()).unwrap_or_default()));
+            }
+        }
+        let auth_version = self.version::<SaslAuthenticateRequest>(2)?;
+        let mut exchange = mech
+            .start(super::transport::host_of(&self.addr))
+            .await
+            .map_err(|e| fail(e.0))?;
+        let mut server = Bytes::new();
+        let mut lifetime = 0i64;
+        while let Some(msg) = exchange.step(&server).map_err(|e| fail(e.0))? {
+            let req = SaslAuthenticateRequest::default().with_auth_bytes(Bytes::from(msg));
+            let resp = self.send_ungated(&req, auth_version).await?;
+            if resp.error_code != 0 {
+                let name = kafka_protocol::ResponseError::try_from_code(resp.error_code)
+                    .map(|e| format!("{e}"))
+                    .unwrap_or_else(|| format!("error {}", resp.error_code));
+                let reason = match resp.error_message.as_deref() {
+                    Some(m) if !m.is_empty() => format!("the broker says \"{m}\""),
+                    _ => name,
+                };
+                return Err(fail(reason));
+            }
+            server = resp.auth_bytes;
+            lifetime = resp.session_lifetime_ms;
+        }
+        tracing::debug!(
+            addr = %self.addr,
+            mechanism = mech.name(),
+            user = %mech.principal(),
+            session_lifetime_ms = lifetime,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "authenticated"
+        );
+        Ok((lifetime > 0).then(|| Duration::from_millis(lifetime as u64)))
+    }
+
+    async fn send_ungated<R: Api>(&self, req: &R, version: i16) -> Result<R::Response> {
+        let frame = self.round_trip_inner(req, version, Duration::ZERO).await?;
+        let (_, resp) =
+            wire::decode_frame::<R::Response>(frame, version).map_err(|e| self.protocol(e))?;
+        Ok(resp)
     }
 
     /// The broker's address as dialled.
@@ -255,15 +379,26 @@ impl Connection {
         }
     }
 
-    /// Writes one request frame and returns the raw response frame (header included).
+    /// Writes one request frame and returns the raw response frame (header included); waits
+    /// while a re-authentication is under way.
     async fn round_trip<R: Api>(&self, req: &R, version: i16, extra: Duration) -> Result<Bytes> {
+        let _gate = self.gate.read().await;
+        self.round_trip_inner(req, version, extra).await
+    }
+
+    async fn round_trip_inner<R: Api>(
+        &self,
+        req: &R,
+        version: i16,
+        extra: Duration,
+    ) -> Result<Bytes> {
         let api = R::NAME;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let header = RequestHeader::default()
             .with_request_api_key(R::KEY as i16)
             .with_request_api_version(version)
             .with_correlation_id(id)
-            .with_client_id(Some(StrBytes::from_static_str("kbrowse")));
+            .with_client_id(Some(self.client_id.clone()));
         let mut buf = BytesMut::with_capacity(64);
         buf.put_i32(0);
         let encoded = header
@@ -293,7 +428,9 @@ impl Connection {
         }
         let write = async {
             let mut w = self.writer.lock().await;
-            w.write_all(&buf).await
+            w.write_all(&buf).await?;
+            // TLS buffers what it encrypts: push it out now.
+            w.flush().await
         };
         let after = self.config.request_timeout + extra;
         let started = std::time::Instant::now();
@@ -360,7 +497,7 @@ impl Connection {
 
 /// Reads frames until the connection fails, handing each to the request waiting for it.
 async fn read_frames(
-    mut rd: OwnedReadHalf,
+    mut rd: ReadHalf<Transport>,
     addr: String,
     max_frame: usize,
     pending: Arc<Mutex<Pending>>,
@@ -397,9 +534,11 @@ async fn read_frames(
 
 /// One length-prefixed frame. Memory grows with the bytes that actually arrive, never with
 /// the length the peer claims.
-async fn read_frame(rd: &mut OwnedReadHalf, addr: &str, max_frame: usize) -> Result<Bytes> {
+async fn read_frame(rd: &mut ReadHalf<Transport>, addr: &str, max_frame: usize) -> Result<Bytes> {
     let io = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+        if let Some(tls) = super::transport::tls_io_error(addr, &e) {
+            tls
+        } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
             Error::Closed {
                 addr: addr.to_string(),
             }
@@ -411,6 +550,20 @@ async fn read_frame(rd: &mut OwnedReadHalf, addr: &str, max_frame: usize) -> Res
         }
     };
     let len = rd.read_i32().await.map_err(io)?;
+    // A TLS record header (type 21 alert or 22 handshake, version 3.x) read as a length: a
+    // plaintext request reached a TLS listener.
+    let [kind, major, ..] = len.to_be_bytes();
+    if (kind == 21 || kind == 22) && major == 3 {
+        let what = if kind == 21 {
+            "an alert record"
+        } else {
+            "a handshake record"
+        };
+        return Err(Error::TlsListener {
+            addr: addr.to_string(),
+            what,
+        });
+    }
     if len < 4 || len as usize > max_frame {
         return Err(Error::FrameLength {
             addr: addr.to_string(),
@@ -437,4 +590,33 @@ async fn read_frame(rd: &mut OwnedReadHalf, addr: &str, max_frame: usize) -> Res
         }
     }
     Ok(buf.freeze())
+}
+
+/// Re-authenticates before each session the broker grants runs out; stops with the connection.
+async fn reauthenticate(conn: Weak<Connection>, mut lifetime: Duration) {
+    loop {
+        tokio::time::sleep(lifetime.mul_f64(REAUTH_AT)).await;
+        let Some(conn) = conn.upgrade() else { return };
+        let Some(mech) = conn.config.security.sasl.clone() else {
+            return;
+        };
+        let outcome = {
+            // No other request may sit between SaslHandshake and the last SaslAuthenticate;
+            // requests already in flight (a long-poll fetch) are answered first, in order.
+            let _gate = conn.gate.write().await;
+            conn.authenticate(mech.as_ref()).await
+        };
+        match outcome {
+            Ok(Some(next)) => {
+                tracing::debug!(addr = %conn.addr, "re-authenticated");
+                lifetime = next;
+            }
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(addr = %conn.addr, error = %e, "re-authentication failed");
+                conn.shut(e);
+                return;
+            }
+        }
+    }
 }

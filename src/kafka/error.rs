@@ -240,6 +240,25 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// The TLS handshake failed (untrusted, expired or wrong-host certificate, a plaintext
+    /// port, a refused client certificate).
+    #[error("TLS with broker {addr} failed: {reason}")]
+    Tls {
+        /// The broker's address.
+        addr: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The peer answered a plaintext request with TLS: it is a TLS listener.
+    #[error(
+        "broker {addr} answered with TLS ({what}): it is a TLS listener; use security.protocol=ssl or sasl_ssl"
+    )]
+    TlsListener {
+        /// The broker's address.
+        addr: String,
+        /// What it sent (an alert or handshake record).
+        what: &'static str,
+    },
 }
 
 /// What a Kafka error code was about, for the message and for authorization errors.
@@ -267,6 +286,22 @@ impl About<'_> {
 }
 
 impl Error {
+    /// Names the principal in an authorization failure that does not name one yet.
+    pub fn with_principal(self, who: &str) -> Error {
+        match self {
+            Error::AuthorizationFailed {
+                what,
+                principal: None,
+                api,
+            } => Error::AuthorizationFailed {
+                what,
+                principal: Some(who.to_string()),
+                api,
+            },
+            other => other,
+        }
+    }
+
     /// The error for a response's error code (None when the code is 0). Authorization
     /// failures become `AuthorizationFailed`; everything else `Broker`.
     pub fn from_code(api: &'static str, code: i16, about: About<'_>) -> Option<Error> {

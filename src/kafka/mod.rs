@@ -9,6 +9,8 @@ pub mod reader;
 pub mod records;
 pub mod retry;
 pub mod sasl;
+pub mod security;
+pub mod transport;
 pub mod wire;
 
 pub use cluster::{BrokerInfo, ClientConfig, Cluster, PartitionInfo, TopicInfo};
@@ -16,3 +18,4 @@ pub use error::{Error, Result};
 pub use offsets::{StartAt, Watermarks};
 pub use reader::{Isolation, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind};
 pub use records::{BatchInfo, Codec, Header, Message, TimestampType};
+pub use security::{ConfigError, Security, SecurityProtocol};

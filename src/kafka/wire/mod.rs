@@ -1,4 +1,5 @@
-//! Bounded decoders for the four responses we read (ApiVersions, Metadata, ListOffsets, Fetch).
+//! Bounded decoders for the responses we read (ApiVersions, Metadata, ListOffsets, Fetch,
+//! SaslHandshake, SaslAuthenticate).
 //!
 //! kafka-protocol's own decoders reserve `Vec::with_capacity(n)` for an array count `n` taken
 //! straight from the wire, so one forged count aborts the process. These decoders fill the same

@@ -1,4 +1,4 @@
-//! The four responses, field by field as kafka-protocol 0.18 defines them, for the versions
+//! The responses, field by field as kafka-protocol 0.18 defines them, for the versions
 //! this client sends.
 
 use kafka_protocol::messages::api_versions_response::{
@@ -15,7 +15,8 @@ use kafka_protocol::messages::metadata_response::{
     MetadataResponseBroker, MetadataResponsePartition, MetadataResponseTopic,
 };
 use kafka_protocol::messages::{
-    ApiVersionsResponse, FetchResponse, ListOffsetsResponse, MetadataResponse, TopicName,
+    ApiVersionsResponse, FetchResponse, ListOffsetsResponse, MetadataResponse,
+    SaslAuthenticateResponse, SaslHandshakeResponse, TopicName,
 };
 
 use super::{Cursor, Res, Response};
@@ -316,4 +317,38 @@ fn read_partition(c: &mut Cursor, version: i16) -> Res<PartitionData> {
         }
     }
     Ok(p)
+}
+
+impl Response for SaslHandshakeResponse {
+    const API: &'static str = "SaslHandshake";
+    const VERSIONS: (i16, i16) = (0, 1);
+
+    fn read(c: &mut Cursor, _version: i16) -> Res<Self> {
+        let mut r = SaslHandshakeResponse::default();
+        r.error_code = c.i16("error_code")?;
+        r.mechanisms = c.array_of(false, str_len(false), "mechanisms", |c| {
+            c.string(false, "mechanism")
+        })?;
+        Ok(r)
+    }
+}
+
+impl Response for SaslAuthenticateResponse {
+    const API: &'static str = "SaslAuthenticate";
+    const VERSIONS: (i16, i16) = (0, 2);
+
+    fn read(c: &mut Cursor, version: i16) -> Res<Self> {
+        let flex = version >= 2;
+        let mut r = SaslAuthenticateResponse::default();
+        r.error_code = c.i16("error_code")?;
+        r.error_message = c.nullable_string(flex, "error_message")?;
+        r.auth_bytes = c
+            .nullable_bytes(flex, "auth_bytes")?
+            .ok_or_else(|| "auth_bytes is null".to_string())?;
+        if version >= 1 {
+            r.session_lifetime_ms = c.i64("session_lifetime_ms")?;
+        }
+        r.unknown_tagged_fields = c.tagged_if(flex, "SaslAuthenticate response")?;
+        Ok(r)
+    }
 }
