@@ -32,5 +32,10 @@ pub trait Exchange: Send {
 pub mod clock;
 pub mod msk_iam;
 pub mod oauthbearer;
+pub mod plain;
+pub mod scram;
 #[cfg(test)]
 mod test_http;
+
+pub use plain::Plain;
+pub use scram::{Scram, ScramHash};
