@@ -608,7 +608,7 @@ async fn reauthenticate(conn: Weak<Connection>, mut lifetime: Duration) {
         };
         match outcome {
             Ok(Some(next)) => {
-                tracing::debug!(addr = %conn.addr, "re-authenticated");
+                tracing::info!(addr = %conn.addr, "re-authenticated");
                 lifetime = next;
             }
             Ok(None) => return,
