@@ -202,13 +202,7 @@ impl Connection {
 
     /// The principal the broker sees, as its ACLs name it (`User:alice`).
     pub fn principal(&self) -> String {
-        match &self.config.security.sasl {
-            Some(m) => format!("User:{}", m.principal()),
-            None if self.config.security.protocol.tls() => {
-                "the TLS client (User:<certificate subject> or ANONYMOUS)".to_string()
-            }
-            None => "User:ANONYMOUS".to_string(),
-        }
+        self.config.security.principal()
     }
 
     /// SaslHandshake v1 then SaslAuthenticate until the mechanism is done. Returns the session

@@ -74,6 +74,18 @@ pub struct Security {
 }
 
 impl Security {
+    /// The principal the brokers see, as their ACLs name it (`User:alice`).
+    pub fn principal(&self) -> String {
+        match &self.sasl {
+            Some(m) => format!("User:{}", m.principal()),
+            None if self.protocol.tls() => {
+                "the TLS client (User:<certificate subject>, or User:ANONYMOUS without one)"
+                    .to_string()
+            }
+            None => "User:ANONYMOUS".to_string(),
+        }
+    }
+
     /// Warnings to print at every start (stderr in the CLI, the status line in the TUI).
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();

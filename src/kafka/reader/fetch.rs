@@ -135,7 +135,7 @@ impl FetchLoop {
         let about = About::Partition(topic, partition);
         if let Some(e) = Error::from_code("Fetch", resp.error_code, about) {
             return match e.recovery() {
-                Recovery::Fatal => Err(e),
+                Recovery::Fatal => Err(e.with_principal(&conn.principal())),
                 _ => retry(e),
             };
         }
