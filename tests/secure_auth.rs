@@ -94,7 +94,11 @@ fn producer_for(env: &Env) -> ThreadedProducer<DefaultProducerContext> {
         .expect("producer")
 }
 
-fn props(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+type Props = Vec<(String, String)>;
+/// A failure case: its name, the address, the -X properties and the exact stderr.
+type FailureCase<'a> = (&'a str, &'a String, Vec<(&'a str, &'a str)>, String);
+
+fn props(pairs: &[(&str, &str)]) -> Props {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -174,7 +178,7 @@ fn records_come_back_byte_exact_over_every_mechanism_and_listener() {
     let cert = format!("{}/client.pem", env.certs);
     let key = format!("{}/client.key", env.certs);
     let enc_key = format!("{}/client-encrypted.key", env.certs);
-    let mut cases: Vec<(String, &str, Vec<(String, String)>)> = Vec::new();
+    let mut cases: Vec<(String, &str, Props)> = Vec::new();
     for mech in ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] {
         let sasl = [
             ("sasl.mechanism", mech),
@@ -267,7 +271,7 @@ fn every_failure_is_one_exact_line_and_exit_code_1() {
         v
     };
     let ca: &'static str = Box::leak(ca.into_boxed_str());
-    let cases: Vec<(&str, &String, Vec<(&str, &str)>, String)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "wrong password, SCRAM",
             &env.sasl_ssl,
