@@ -589,7 +589,8 @@ async fn read_frame(rd: &mut ReadHalf<Transport>, addr: &str, max_frame: usize) 
 /// Re-authenticates before each session the broker grants runs out; stops with the connection.
 async fn reauthenticate(conn: Weak<Connection>, mut lifetime: Duration) {
     loop {
-        tokio::time::sleep(lifetime.mul_f64(REAUTH_AT)).await;
+        // A floor, so that a broker granting tiny sessions cannot make the client spin.
+        tokio::time::sleep(lifetime.mul_f64(REAUTH_AT).max(Duration::from_millis(100))).await;
         let Some(conn) = conn.upgrade() else { return };
         let Some(mech) = conn.config.security.sasl.clone() else {
             return;
