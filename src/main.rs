@@ -208,7 +208,7 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
         let stdout = std::io::stdout();
         return kbrowse::cli::config::run(&settings.describe(), &mut stdout.lock());
     }
-    let client = settings.client_config().map_err(usage)?;
+    let client = client_config(&settings)?;
     match cli.command {
         Some(Command::Config) => Ok(()),
         Some(Command::Topics { topic, format }) => {
@@ -344,6 +344,15 @@ async fn command_slip(
     Ok(Some(c))
 }
 
+/// The client configuration of `settings`; its warnings (certificate checks off) printed.
+fn client_config(settings: &Settings) -> anyhow::Result<ClientConfig> {
+    let client = settings.client_config().map_err(usage)?;
+    for w in client.conn.security.warnings() {
+        eprintln!("kbrowse: {w}");
+    }
+    Ok(client)
+}
+
 /// The settings of profile `name` on top of `inputs`, its warnings printed.
 fn profile_settings(inputs: &Inputs, name: String) -> anyhow::Result<(Settings, ClientConfig)> {
     let inputs = Inputs {
@@ -354,6 +363,6 @@ fn profile_settings(inputs: &Inputs, name: String) -> anyhow::Result<(Settings, 
     for w in &settings.warnings {
         kbrowse::cli::report(w);
     }
-    let client = settings.client_config().map_err(usage)?;
+    let client = client_config(&settings)?;
     Ok((settings, client))
 }

@@ -396,7 +396,10 @@ fn the_client_config_refuses_what_it_cannot_apply_yet() {
     );
     assert_eq!(
         with(&[("sasl.username", "a")]),
-        Err("sasl.username needs security.protocol=sasl_ssl or sasl_plaintext (it is plaintext)".into())
+        Err(
+            "sasl.username needs security.protocol=sasl_ssl or sasl_plaintext (it is plaintext)"
+                .into()
+        )
     );
 }
 

@@ -173,7 +173,9 @@ impl FetchLoop {
                     Err(e) => Err(e),
                 }
             }
-            (_, Recovery::Fatal, Some(e)) => Err(e),
+            (_, Recovery::Fatal, Some(e)) => {
+                Err(e.with_principal(&self.cluster.config().conn.security.principal()))
+            }
             (err, _, Some(e)) => {
                 if err == ResponseError::UnknownTopicOrPartition {
                     // The topic or partition may be gone: this errors out if so.
