@@ -222,7 +222,7 @@ fn bad_settings_are_one_line_with_exit_code_2() {
             ),
         ),
         (
-            // Until TLS and SASL are in, asking for them never connects in plaintext.
+            // SASL without a mechanism: librdkafka's default (GSSAPI) is not supported.
             vec![
                 "-b",
                 "127.0.0.1:1",
@@ -231,7 +231,7 @@ fn bad_settings_are_one_line_with_exit_code_2() {
                 "topics",
             ],
             vec![],
-            "kbrowse: security.protocol (-X) is not supported by this build yet\n".into(),
+            "kbrowse: SASL needs sasl.mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM (librdkafka's default, GSSAPI, is not supported)\n".into(),
         ),
         (
             vec!["-b", "h:1", "-X", "socket.timeout.ms=soon", "topics"],

@@ -228,7 +228,13 @@ fn mechanism_from(
     password: Option<String>,
     props: &[(String, String)],
 ) -> Result<Arc<dyn Mechanism>, ConfigError> {
-    let name = name.unwrap_or("GSSAPI");
+    let Some(name) = name else {
+        return Err(ConfigError(
+            "SASL needs sasl.mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM \
+             (librdkafka's default, GSSAPI, is not supported)"
+                .into(),
+        ));
+    };
     let upper = name.to_ascii_uppercase();
     let credentials = || -> Result<(String, String), ConfigError> {
         let user = user
