@@ -287,7 +287,7 @@ fn every_failure_is_one_exact_line_and_exit_code_1() {
             &env.sasl_ssl,
             with_ca(scram("SCRAM-SHA-512", "wrong"), ca),
             format!(
-                "kbrowse: authentication to broker {} with SCRAM-SHA-512 as user 'alice' failed: the broker says \"Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512\"\n",
+                "kbrowse: authentication failed at broker {} with SCRAM-SHA-512 as 'alice': the broker says \"Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512\"\n",
                 env.sasl_ssl
             ),
         ),
@@ -296,7 +296,7 @@ fn every_failure_is_one_exact_line_and_exit_code_1() {
             &env.sasl_ssl,
             with_ca(scram("PLAIN", "wrong"), ca),
             format!(
-                "kbrowse: authentication to broker {} with PLAIN as user 'alice' failed: the broker says \"Authentication failed: Invalid username or password\"\n",
+                "kbrowse: authentication failed at broker {} with PLAIN as 'alice': the broker says \"Authentication failed: Invalid username or password\"\n",
                 env.sasl_ssl
             ),
         ),
@@ -313,7 +313,7 @@ fn every_failure_is_one_exact_line_and_exit_code_1() {
                 ca,
             ),
             format!(
-                "kbrowse: authentication to broker {} with SCRAM-SHA-256 as user 'mallory' failed: the broker says \"Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256\"\n",
+                "kbrowse: authentication failed at broker {} with SCRAM-SHA-256 as 'mallory': the broker says \"Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256\"\n",
                 env.sasl_ssl
             ),
         ),
@@ -322,7 +322,7 @@ fn every_failure_is_one_exact_line_and_exit_code_1() {
             &env.reauth,
             with_ca(scram("SCRAM-SHA-512", "alice-secret"), ca),
             format!(
-                "kbrowse: authentication to broker {} with SCRAM-SHA-512 as user 'alice' failed: the broker does not enable SCRAM-SHA-512 on this listener (it offers: PLAIN, SCRAM-SHA-256)\n",
+                "kbrowse: authentication failed at broker {} with SCRAM-SHA-512 as 'alice': the broker does not enable SCRAM-SHA-512 on this listener (it offers: PLAIN, SCRAM-SHA-256)\n",
                 env.reauth
             ),
         ),
@@ -399,7 +399,7 @@ fn every_failure_is_one_exact_line_and_exit_code_1() {
                 ),
             ],
             format!(
-                "kbrowse: authentication to broker {} with PLAIN as user 'alice' failed: this listener does not use SASL (use security.protocol=plaintext or ssl)\n",
+                "kbrowse: authentication failed at broker {} with PLAIN as 'alice': this listener does not use SASL (use security.protocol=plaintext or ssl)\n",
                 env.mtls
             ),
         ),
@@ -436,7 +436,7 @@ fn a_topic_without_acls_names_the_topic_and_the_principal() {
         (code, err.as_str()),
         (
             1,
-            "kbrowse: User:alice is not authorized: Metadata failed for topic 'closed': TopicAuthorizationFailed (error 29)\n"
+            "kbrowse: not authorized: Metadata on topic 'closed' for principal 'User:alice'\n"
         )
     );
 }
@@ -594,7 +594,7 @@ fn a_topic_alice_may_describe_but_not_read_fails_the_fetch_naming_her() {
         (
             1,
             "",
-            "kbrowse: User:alice is not authorized: Fetch failed for described/0: TopicAuthorizationFailed (error 29)\n"
+            "kbrowse: not authorized: Fetch on topic 'described' for principal 'User:alice'\n"
         )
     );
     // Listed by `topics` (Describe is allowed); "closed" is not: the broker leaves it out of
