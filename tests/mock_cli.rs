@@ -82,8 +82,20 @@ fn consume_json_text_and_hex_are_exact() {
     );
     // `-s string`: the text as a JSON string; `-s bytes`: always base64.
     let (code, out, err) = kbrowse(&[
-        "-b", &mock.addr, "consume", "-t", "cli", "-p", "0", "-e", "--format", "json", "-s",
-        "string", "-s", "key=bytes",
+        "-b",
+        &mock.addr,
+        "consume",
+        "-t",
+        "cli",
+        "-p",
+        "0",
+        "-e",
+        "--format",
+        "json",
+        "-s",
+        "string",
+        "-s",
+        "key=bytes",
     ]);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(

@@ -94,7 +94,9 @@ fn produce_case(py: &PathBuf, case: &str, broker: &str, registry: &str, topic: &
 
 /// `kbrowse consume -t TOPIC -e --format json ARGS`: exit code, lines, stderr.
 fn consume(broker: &str, topic: &str, args: &[&str]) -> (i32, Vec<Value>, String) {
-    let mut all = vec!["-b", broker, "consume", "-t", topic, "-e", "--format", "json"];
+    let mut all = vec![
+        "-b", broker, "consume", "-t", topic, "-e", "--format", "json",
+    ];
     all.extend_from_slice(args);
     let (code, out, err) = kbrowse(&all);
     let lines = out
@@ -120,7 +122,9 @@ fn same(a: &Value, b: &Value) -> bool {
 
 /// The raw value as `--format json` prints it undecoded: a string when UTF-8, else base64.
 fn raw_json(b64: &str) -> Value {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
     match String::from_utf8(bytes.clone()) {
         Ok(s) => Value::String(s),
         Err(_) => serde_json::json!({ "base64": b64 }),
@@ -143,9 +147,17 @@ fn check(lines: &[Value], expected: &[Value]) {
                 line[field]
             );
         }
-        for field in ["key_schema_id", "value_schema_id", "key_error", "value_error"] {
+        for field in [
+            "key_schema_id",
+            "value_schema_id",
+            "key_error",
+            "value_error",
+        ] {
             if exp.get(field).is_none() && field.ends_with("schema_id") {
-                assert!(line.get(field).is_none(), "offset {i}: unexpected {field}: {line}");
+                assert!(
+                    line.get(field).is_none(),
+                    "offset {i}: unexpected {field}: {line}"
+                );
             }
         }
     }
@@ -160,7 +172,9 @@ fn setup() -> Option<(String, PathBuf, Standin)> {
 
 #[test]
 fn avro_every_type_and_logical_type() {
-    let Some((broker, py, reg)) = setup() else { return };
+    let Some((broker, py, reg)) = setup() else {
+        return;
+    };
     let topic = unique("schema-avro-all");
     let expected = produce_case(&py, "avro-all", &broker, &reg.url, &topic);
     let (code, lines, err) = consume(&broker, &topic, &["-r", &reg.with_auth("kb:secret")]);
@@ -174,10 +188,15 @@ fn avro_every_type_and_logical_type() {
 
 #[test]
 fn avro_two_versions_in_one_partition_and_avro_keys() {
-    let Some((broker, py, reg)) = setup() else { return };
+    let Some((broker, py, reg)) = setup() else {
+        return;
+    };
     let topic = unique("schema-avro-versions");
     let expected = produce_case(&py, "avro-versions", &broker, &reg.url, &topic);
-    assert_ne!(expected[0]["value_schema_id"], expected[1]["value_schema_id"]);
+    assert_ne!(
+        expected[0]["value_schema_id"],
+        expected[1]["value_schema_id"]
+    );
     let url = reg.with_auth("kb:secret");
     let (code, lines, err) = consume(&broker, &topic, &["-r", &url]);
     assert_eq!((code, err.as_str()), (0, ""));
@@ -200,7 +219,9 @@ fn avro_two_versions_in_one_partition_and_avro_keys() {
 
 #[test]
 fn protobuf_import_nested_index_oneof_maps_enums_well_known_types() {
-    let Some((broker, py, reg)) = setup() else { return };
+    let Some((broker, py, reg)) = setup() else {
+        return;
+    };
     let topic = unique("schema-protobuf");
     let expected = produce_case(&py, "protobuf", &broker, &reg.url, &topic);
     let (code, lines, err) = consume(&broker, &topic, &["-r", &reg.with_auth("kb:secret")]);
@@ -216,7 +237,9 @@ fn protobuf_import_nested_index_oneof_maps_enums_well_known_types() {
 
 #[test]
 fn protobuf_raw_with_proto_path() {
-    let Some((broker, py, reg)) = setup() else { return };
+    let Some((broker, py, reg)) = setup() else {
+        return;
+    };
     let topic = unique("schema-protobuf-raw");
     let expected = produce_case(&py, "protobuf-raw", &broker, &reg.url, &topic);
     let dir = root().join("tests/python/proto");
@@ -235,19 +258,29 @@ fn protobuf_raw_with_proto_path() {
     let (code, lines, err) = consume(
         &broker,
         &topic,
-        &["--proto-path", dir.to_str().unwrap(), "-s", "value=protobuf:kbtest.Nope"],
+        &[
+            "--proto-path",
+            dir.to_str().unwrap(),
+            "-s",
+            "value=protobuf:kbtest.Nope",
+        ],
     );
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(lines.len(), 2);
     for line in &lines {
-        assert_eq!(line["value_error"], "no message kbtest.Nope in the --proto-path files");
+        assert_eq!(
+            line["value_error"],
+            "no message kbtest.Nope in the --proto-path files"
+        );
         assert!(line.get("value_schema_id").is_none());
     }
 }
 
 #[test]
 fn json_schema_values() {
-    let Some((broker, py, reg)) = setup() else { return };
+    let Some((broker, py, reg)) = setup() else {
+        return;
+    };
     let topic = unique("schema-json");
     let expected = produce_case(&py, "json-schema", &broker, &reg.url, &topic);
     let (code, lines, err) = consume(&broker, &topic, &["-r", &reg.with_auth("kb:secret")]);
@@ -257,7 +290,9 @@ fn json_schema_values() {
 
 #[test]
 fn msgpack_values() {
-    let Some((broker, py, reg)) = setup() else { return };
+    let Some((broker, py, reg)) = setup() else {
+        return;
+    };
     let topic = unique("schema-msgpack");
     let expected = produce_case(&py, "msgpack", &broker, &reg.url, &topic);
     let (code, lines, err) = consume(&broker, &topic, &["-s", "value=msgpack"]);
@@ -267,14 +302,19 @@ fn msgpack_values() {
 
 #[test]
 fn unknown_id_and_mismatched_payload_show_raw_value_and_reason() {
-    let Some((broker, py, reg)) = setup() else { return };
+    let Some((broker, py, reg)) = setup() else {
+        return;
+    };
     let topic = unique("schema-failures");
     let expected = produce_case(&py, "failures", &broker, &reg.url, &topic);
     let (code, lines, err) = consume(&broker, &topic, &["-r", &reg.with_auth("kb:secret")]);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(lines.len(), 3);
     check(&lines[..1], &expected[..1]);
-    assert_eq!(lines[1]["value"], raw_json(expected[1]["raw"].as_str().unwrap()));
+    assert_eq!(
+        lines[1]["value"],
+        raw_json(expected[1]["raw"].as_str().unwrap())
+    );
     assert_eq!(lines[1]["value_schema_id"], 999999);
     assert_eq!(
         lines[1]["value_error"],
@@ -283,14 +323,22 @@ fn unknown_id_and_mismatched_payload_show_raw_value_and_reason() {
             reg.url
         )
     );
-    assert_eq!(lines[2]["value"], raw_json(expected[2]["raw"].as_str().unwrap()));
+    assert_eq!(
+        lines[2]["value"],
+        raw_json(expected[2]["raw"].as_str().unwrap())
+    );
     assert_eq!(lines[2]["value_schema_id"], expected[2]["value_schema_id"]);
-    assert_eq!(lines[2]["value_error"], "a string has a negative length -64");
+    assert_eq!(
+        lines[2]["value_error"],
+        "a string has a negative length -64"
+    );
 }
 
 #[test]
 fn registry_down_or_refusing_credentials_shows_raw_values_and_hides_the_password() {
-    let Some((broker, py, reg)) = setup() else { return };
+    let Some((broker, py, reg)) = setup() else {
+        return;
+    };
     let topic = unique("schema-down");
     let expected = produce_case(&py, "avro-versions", &broker, &reg.url, &topic);
     // Wrong password: one line per record, raw bytes, the reason, never the password.
@@ -300,7 +348,10 @@ fn registry_down_or_refusing_credentials_shows_raw_values_and_hides_the_password
     for (line, exp) in lines.iter().zip(&expected) {
         assert_eq!(
             line["value_error"],
-            format!("schema registry {}: refused the credentials (HTTP 401)", reg.url)
+            format!(
+                "schema registry {}: refused the credentials (HTTP 401)",
+                reg.url
+            )
         );
         assert_eq!(line["value_schema_id"], exp["value_schema_id"]);
         assert!(line["value"].is_string(), "{line}");
@@ -318,7 +369,9 @@ fn registry_down_or_refusing_credentials_shows_raw_values_and_hides_the_password
     for line in &lines {
         let e = line["value_error"].as_str().unwrap();
         assert!(
-            e.starts_with(&format!("schema registry {url}: cannot connect fetching schema ")),
+            e.starts_with(&format!(
+                "schema registry {url}: cannot connect fetching schema "
+            )),
             "{e}"
         );
     }
@@ -328,7 +381,9 @@ fn registry_down_or_refusing_credentials_shows_raw_values_and_hides_the_password
 /// (the first id times out; the registry is then marked down and every id fails at once).
 #[test]
 fn silent_registry_costs_one_timeout() {
-    let Some((broker, py, reg)) = setup() else { return };
+    let Some((broker, py, reg)) = setup() else {
+        return;
+    };
     let topic = unique("schema-silent");
     produce_case(&py, "avro-versions", &broker, &reg.url, &topic);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -347,7 +402,12 @@ fn silent_registry_costs_one_timeout() {
     assert_eq!(lines.len(), 3);
     for line in &lines {
         let e = line["value_error"].as_str().unwrap();
-        assert!(e.starts_with(&format!("schema registry {url}: timed out fetching schema ")), "{e}");
+        assert!(
+            e.starts_with(&format!(
+                "schema registry {url}: timed out fetching schema "
+            )),
+            "{e}"
+        );
     }
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
 }

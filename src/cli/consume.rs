@@ -6,12 +6,12 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::format::{DecodedRecord, Format, RecordFormatter};
-use crate::schema::protobuf::LocalProtos;
-use crate::schema::registry::Registry;
-use crate::schema::{FormatSpec, Part, RecordDecoder};
 use crate::kafka::{
     Cluster, Error, Isolation, PartitionReader, ReaderConfig, ReaderEventKind, StartAt,
 };
+use crate::schema::protobuf::LocalProtos;
+use crate::schema::registry::Registry;
+use crate::schema::{FormatSpec, Part, RecordDecoder};
 
 /// What to read and how to print it.
 #[derive(Debug, Clone)]

@@ -96,9 +96,7 @@ pub fn parse_serde(s: &str) -> Result<SerdeArg, String> {
         Some(("key", f)) => (Some(Part::Key), f),
         Some(("value", f)) => (Some(Part::Value), f),
         Some((p, _)) => {
-            return Err(format!(
-                "invalid -s '{s}': '{p}' is neither key nor value"
-            ));
+            return Err(format!("invalid -s '{s}': '{p}' is neither key nor value"));
         }
         None => (None, s),
     };
@@ -109,9 +107,7 @@ pub fn parse_serde(s: &str) -> Result<SerdeArg, String> {
 }
 
 /// The key and value formats several `-s` arguments give, later ones winning.
-pub fn serde_formats(
-    args: &[SerdeArg],
-) -> (crate::schema::FormatSpec, crate::schema::FormatSpec) {
+pub fn serde_formats(args: &[SerdeArg]) -> (crate::schema::FormatSpec, crate::schema::FormatSpec) {
     use crate::schema::Part;
     let (mut key, mut value) = Default::default();
     for a in args {

@@ -292,3 +292,109 @@ impl<'a> Datum<'a> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn zz(v: i64) -> Vec<u8> {
+        let mut u = ((v << 1) ^ (v >> 63)) as u64;
+        let mut out = Vec::new();
+        loop {
+            let b = (u & 0x7f) as u8;
+            u >>= 7;
+            if u == 0 {
+                out.push(b);
+                return out;
+            }
+            out.push(b | 0x80);
+        }
+    }
+
+    const LIST: &str = r#"{"type":"record","name":"Node","fields":[
+        {"name":"v","type":"int"},{"name":"next","type":["null","Node"]}]}"#;
+
+    #[test]
+    fn recursive_records_and_the_depth_cap() {
+        let s = AvroSchema::parse(LIST, &[]).unwrap();
+        // v=1, next=Node{v=2, next=null}
+        let bytes = [zz(1), zz(1), zz(2), zz(0)].concat();
+        assert_eq!(
+            s.decode(&bytes).unwrap(),
+            json!({"v": 1, "next": {"v": 2, "next": null}})
+        );
+        // 100,000 levels: an error, not a stack overflow.
+        let deep: Vec<u8> = std::iter::repeat_n([2u8, 2u8], 100_000).flatten().collect();
+        assert_eq!(
+            s.decode(&deep).unwrap_err().to_string(),
+            "the Avro value nests deeper than 64 levels"
+        );
+    }
+
+    #[test]
+    fn hostile_lengths_and_counts() {
+        let arr = AvroSchema::parse(r#"{"type":"array","items":"null"}"#, &[]).unwrap();
+        // A block of i64::MAX nulls: refused before any item is read.
+        let bomb = [zz(i64::MAX), zz(0)].concat();
+        assert!(
+            arr.decode(&bomb)
+                .unwrap_err()
+                .to_string()
+                .starts_with("an Avro block declares 9223372036854775807 items")
+        );
+        // 1,000 nulls fit the budget of a 3-byte payload; 10,000 do not.
+        assert_eq!(
+            arr.decode(&[zz(1000), zz(0)].concat())
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            1000
+        );
+        assert!(arr.decode(&[zz(10_000), zz(0)].concat()).is_err());
+        let s = AvroSchema::parse(r#""string""#, &[]).unwrap();
+        assert_eq!(
+            s.decode(&zz(1 << 40)).unwrap_err().to_string(),
+            "a string declares 1099511627776 bytes but only 0 remain"
+        );
+        assert_eq!(
+            s.decode(&zz(-3)).unwrap_err().to_string(),
+            "a string has a negative length -3"
+        );
+        assert_eq!(
+            s.decode(&[0x80; 11]).unwrap_err().to_string(),
+            "an Avro number is longer than 10 bytes"
+        );
+        assert_eq!(
+            s.decode(&[zz(1), b"ab".to_vec()].concat())
+                .unwrap_err()
+                .to_string(),
+            "1 bytes left after the Avro value"
+        );
+        let u = AvroSchema::parse(r#"["null","int"]"#, &[]).unwrap();
+        assert_eq!(
+            u.decode(&zz(2)).unwrap_err().to_string(),
+            "Avro union branch 2 does not exist (2 branches)"
+        );
+    }
+
+    #[test]
+    fn named_types_from_references() {
+        let money = r#"{"type":"record","name":"Money","namespace":"pay","fields":[{"name":"cents","type":"long"}]}"#;
+        let order = r#"{"type":"record","name":"Order","namespace":"pay","fields":[
+            {"name":"total","type":"pay.Money"},{"name":"tip","type":["null","Money"]}]}"#;
+        let s = AvroSchema::parse(order, &[money.to_string()]).unwrap();
+        let bytes = [zz(500), zz(1), zz(7)].concat();
+        assert_eq!(
+            s.decode(&bytes).unwrap(),
+            json!({"total": {"cents": 500}, "tip": {"cents": 7}})
+        );
+        assert!(
+            AvroSchema::parse(order, &[])
+                .unwrap_err()
+                .to_string()
+                .starts_with("invalid Avro schema:")
+        );
+    }
+}

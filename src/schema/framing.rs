@@ -118,14 +118,21 @@ mod tests {
             (&[][..], "the message-index list is cut off"),
             (&[4, 2][..], "the message-index list is cut off"),
             (&[1][..], "message-index count -1 is out of range (1 to 64)"),
-            (&[0xfe, 0x01][..], "message-index count 127 is out of range (1 to 64)"),
+            (
+                &[0xfe, 0x01][..],
+                "message-index count 127 is out of range (1 to 64)",
+            ),
             (&[2, 1][..], "message index -1 is out of range"),
             (
                 &[0xff; 12][..],
                 "a message-index varint is longer than 10 bytes",
             ),
         ] {
-            assert_eq!(message_indexes(bad).unwrap_err().to_string(), msg, "{bad:?}");
+            assert_eq!(
+                message_indexes(bad).unwrap_err().to_string(),
+                msg,
+                "{bad:?}"
+            );
         }
     }
 }

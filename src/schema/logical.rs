@@ -29,7 +29,9 @@ pub fn decimal(bytes: &[u8], scale: usize) -> Result<String, SchemaError> {
         )));
     }
     if scale > 4 * MAX_DECIMAL_BYTES {
-        return Err(SchemaError::Schema(format!("decimal scale {scale} is too large")));
+        return Err(SchemaError::Schema(format!(
+            "decimal scale {scale} is too large"
+        )));
     }
     let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
     // The magnitude, big-endian.
@@ -138,9 +140,18 @@ pub fn duration(bytes: &[u8]) -> Result<Value, SchemaError> {
         )));
     };
     let mut o = Map::new();
-    o.insert("months".into(), u32::from_le_bytes([*m0, *m1, *m2, *m3]).into());
-    o.insert("days".into(), u32::from_le_bytes([*d0, *d1, *d2, *d3]).into());
-    o.insert("millis".into(), u32::from_le_bytes([*s0, *s1, *s2, *s3]).into());
+    o.insert(
+        "months".into(),
+        u32::from_le_bytes([*m0, *m1, *m2, *m3]).into(),
+    );
+    o.insert(
+        "days".into(),
+        u32::from_le_bytes([*d0, *d1, *d2, *d3]).into(),
+    );
+    o.insert(
+        "millis".into(),
+        u32::from_le_bytes([*s0, *s1, *s2, *s3]).into(),
+    );
     Ok(Value::Object(o))
 }
 

@@ -66,7 +66,11 @@ impl std::str::FromStr for FormatSpec {
             "string" => FormatSpec::String,
             "bytes" => FormatSpec::Bytes,
             _ => match s.strip_prefix("protobuf:") {
-                Some(m) if !m.is_empty() && m.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '_') => {
+                Some(m)
+                    if !m.is_empty()
+                        && m.chars()
+                            .all(|c| c.is_alphanumeric() || c == '.' || c == '_') =>
+                {
                     FormatSpec::ProtobufMessage(m.trim_start_matches('.').to_string())
                 }
                 _ => {
@@ -169,10 +173,11 @@ impl RecordDecoder {
             if !self.uses_registry(part) {
                 continue;
             }
-            if let Some(f) = bytes.and_then(framing::frame) {
-                if !self.compiled.contains_key(&f.schema_id) && !wanted.contains(&f.schema_id) {
-                    wanted.push(f.schema_id);
-                }
+            if let Some(f) = bytes.and_then(framing::frame)
+                && !self.compiled.contains_key(&f.schema_id)
+                && !wanted.contains(&f.schema_id)
+            {
+                wanted.push(f.schema_id);
             }
         }
         for id in wanted {
@@ -226,7 +231,11 @@ impl RecordDecoder {
                     return Decoded::Failed(
                         SchemaError::Schema(format!(
                             "{} needs a schema registry (-r URL)",
-                            if want == SchemaKind::Avro { "avro" } else { "protobuf" }
+                            if want == SchemaKind::Avro {
+                                "avro"
+                            } else {
+                                "protobuf"
+                            }
                         )),
                         None,
                     );
@@ -243,10 +252,10 @@ impl RecordDecoder {
                 }
             }
             FormatSpec::Auto => {
-                if self.registry.is_some() {
-                    if let Some(f) = framing::frame(bytes) {
-                        return self.registered(f, None);
-                    }
+                if self.registry.is_some()
+                    && let Some(f) = framing::frame(bytes)
+                {
+                    return self.registered(f, None);
                 }
                 if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
                     return Decoded::Value(v, None);
@@ -260,7 +269,10 @@ impl RecordDecoder {
         }
     }
 
-    fn local_message(&mut self, name: &str) -> Result<prost_reflect::MessageDescriptor, SchemaError> {
+    fn local_message(
+        &mut self,
+        name: &str,
+    ) -> Result<prost_reflect::MessageDescriptor, SchemaError> {
         if let Some(r) = self.local_messages.get(name) {
             return r.clone();
         }
@@ -291,23 +303,18 @@ impl RecordDecoder {
             Compiled::Protobuf(_) => SchemaKind::Protobuf,
             Compiled::Json => SchemaKind::Json,
         };
-        if let Some(w) = want {
-            if w != kind {
-                return Decoded::Failed(
-                    SchemaError::Schema(format!(
-                        "schema {id} is {}, not {}",
-                        kind.name(),
-                        w.name()
-                    )),
-                    Some(id),
-                );
-            }
+        if let Some(w) = want
+            && w != kind
+        {
+            return Decoded::Failed(
+                SchemaError::Schema(format!("schema {id} is {}, not {}", kind.name(), w.name())),
+                Some(id),
+            );
         }
         let result = match &**compiled {
             Compiled::Avro(s) => s.decode(f.payload),
-            Compiled::Protobuf(s) => framing::message_indexes(f.payload).and_then(|(path, msg)| {
-                s.message(&path).and_then(|d| protobuf::decode(&d, msg))
-            }),
+            Compiled::Protobuf(s) => framing::message_indexes(f.payload)
+                .and_then(|(path, msg)| s.message(&path).and_then(|d| protobuf::decode(&d, msg))),
             Compiled::Json => serde_json::from_slice(f.payload)
                 .map_err(|e| SchemaError::Payload(format!("not JSON: {e}"))),
         };
@@ -333,4 +340,127 @@ fn compile(s: &registry::FetchedSchema) -> Result<Compiled, SchemaError> {
         }
         SchemaKind::Json => Compiled::Json,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn format_specs() {
+        for (s, f) in [
+            ("auto", FormatSpec::Auto),
+            ("avro", FormatSpec::Avro),
+            ("protobuf", FormatSpec::Protobuf),
+            (
+                "protobuf:pkg.Msg",
+                FormatSpec::ProtobufMessage("pkg.Msg".into()),
+            ),
+            (
+                "protobuf:.pkg.Outer.Inner",
+                FormatSpec::ProtobufMessage("pkg.Outer.Inner".into()),
+            ),
+            ("json", FormatSpec::Json),
+            ("msgpack", FormatSpec::Msgpack),
+            ("string", FormatSpec::String),
+            ("bytes", FormatSpec::Bytes),
+        ] {
+            assert_eq!(s.parse::<FormatSpec>(), Ok(f), "{s}");
+        }
+        for bad in ["", "yaml", "protobuf:", "protobuf:a b", "AVRO"] {
+            assert_eq!(
+                bad.parse::<FormatSpec>(),
+                Err(format!(
+                    "unknown format '{bad}': expected auto, avro, protobuf, protobuf:pkg.Message, json, msgpack, string or bytes"
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn auto_without_a_registry() {
+        let mut d = RecordDecoder::new(FormatSpec::Auto, FormatSpec::Auto, None, None);
+        assert_eq!(
+            d.decode(Part::Value, b" {\"a\": [1]} "),
+            Decoded::Value(json!({"a": [1]}), None)
+        );
+        assert_eq!(d.decode(Part::Value, b"plain text"), Decoded::Text);
+        assert_eq!(d.decode(Part::Value, b"\xff\x00"), Decoded::Bytes);
+        // Framed bytes with no registry are bytes like any other.
+        assert_eq!(
+            d.decode(Part::Key, b"\x00\x00\x00\x00\x01\x02"),
+            Decoded::Text
+        );
+    }
+
+    #[test]
+    fn explicit_formats_name_what_is_missing() {
+        let mut d = RecordDecoder::new(
+            FormatSpec::Avro,
+            FormatSpec::ProtobufMessage("a.B".into()),
+            None,
+            None,
+        );
+        assert_eq!(
+            d.decode(Part::Key, b"\x00\x00\x00\x00\x01\x02"),
+            Decoded::Failed(
+                SchemaError::Schema("avro needs a schema registry (-r URL)".into()),
+                None
+            )
+        );
+        assert_eq!(
+            d.decode(Part::Value, b""),
+            Decoded::Failed(
+                SchemaError::Schema(
+                    "protobuf:a.B needs --proto-path DIR with the .proto files".into()
+                ),
+                None
+            )
+        );
+        let mut j = RecordDecoder::new(FormatSpec::Json, FormatSpec::Msgpack, None, None);
+        // JSON Schema framing is skipped; plain JSON is read as it is.
+        assert_eq!(
+            j.decode(Part::Key, b"\x00\x00\x00\x00\x07[1]"),
+            Decoded::Value(json!([1]), None)
+        );
+        assert_eq!(j.decode(Part::Key, b"0"), Decoded::Value(json!(0), None));
+        assert!(
+            matches!(j.decode(Part::Key, b"{"), Decoded::Failed(SchemaError::Payload(m), None) if m.starts_with("not JSON: "))
+        );
+        assert_eq!(
+            j.decode(Part::Value, b"\x92\x01\xc0"),
+            Decoded::Value(json!([1, null]), None)
+        );
+    }
+
+    #[tokio::test]
+    async fn registry_urls_keep_credentials_out_of_messages() {
+        let r = registry::Registry::new(
+            "http://us%40er:p%3Ass@127.0.0.1:1/base",
+            std::time::Duration::from_secs(1),
+        )
+        .unwrap();
+        assert_eq!(r.url(), "http://127.0.0.1:1/base");
+        let e = r.schema(5).await.unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "schema registry http://127.0.0.1:1/base: cannot connect fetching schema 5"
+        );
+        // Remembered: the same answer without a second request, and for other ids too.
+        assert_eq!(r.schema(5).await.unwrap_err().to_string(), e);
+        assert_eq!(
+            r.schema(6).await.unwrap_err().to_string(),
+            "schema registry http://127.0.0.1:1/base: cannot connect fetching schema 6"
+        );
+        for bad in ["localhost:8081", "ftp://h:1", "http://"] {
+            assert!(
+                registry::Registry::new(bad, std::time::Duration::from_secs(1))
+                    .unwrap_err()
+                    .to_string()
+                    .starts_with("invalid schema registry URL: "),
+                "{bad}"
+            );
+        }
+    }
 }

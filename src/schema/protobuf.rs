@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
-use prost_reflect::{DescriptorPool, DynamicMessage, FileDescriptor, MessageDescriptor, SerializeOptions};
+use prost_reflect::{
+    DescriptorPool, DynamicMessage, FileDescriptor, MessageDescriptor, SerializeOptions,
+};
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 use serde_json::Value;
 
@@ -37,12 +39,12 @@ impl FileResolver for Sources {
 /// serializers register).
 fn source(name: &str, text: &str) -> Result<File, SchemaError> {
     let trimmed = text.trim();
-    if !trimmed.is_empty() && !trimmed.contains(char::is_whitespace) {
-        if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(trimmed) {
-            if let Ok(file) = File::decode_file_descriptor_proto(bytes.as_slice()) {
-                return Ok(file);
-            }
-        }
+    if !trimmed.is_empty()
+        && !trimmed.contains(char::is_whitespace)
+        && let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(trimmed)
+        && let Ok(file) = File::decode_file_descriptor_proto(bytes.as_slice())
+    {
+        return Ok(file);
     }
     File::from_source(name, text)
         .map_err(|e| SchemaError::Schema(format!("invalid Protobuf schema {name}: {e}")))
@@ -131,8 +133,14 @@ impl LocalProtos {
     }
 }
 
-fn collect(root: &Path, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<(), SchemaError> {
-    let io = |e: std::io::Error| SchemaError::Schema(format!("--proto-path {}: {e}", dir.display()));
+fn collect(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), SchemaError> {
+    let io =
+        |e: std::io::Error| SchemaError::Schema(format!("--proto-path {}: {e}", dir.display()));
     if depth > 16 {
         return Ok(());
     }
@@ -172,4 +180,73 @@ pub fn decode(desc: &MessageDescriptor, bytes: &[u8]) -> Result<Value, SchemaErr
         .skip_default_fields(false);
     msg.serialize_with_options(serde_json::value::Serializer, &opts)
         .map_err(|e| SchemaError::Payload(format!("{}: {e}", desc.full_name())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NODE: &str = r#"syntax = "proto3";
+package t;
+import "google/protobuf/timestamp.proto";
+message Node { int64 n = 1; Node child = 2; google.protobuf.Timestamp at = 3; }
+message Outer { message Inner { string s = 1; } }
+"#;
+
+    #[test]
+    fn text_schemas_indexes_and_defaults() {
+        let s = ProtoSchema::compile(1, NODE, &[]).unwrap();
+        let node = s.message(&[0]).unwrap();
+        assert_eq!(node.full_name(), "t.Node");
+        assert_eq!(s.message(&[1, 0]).unwrap().full_name(), "t.Outer.Inner");
+        assert_eq!(
+            s.message(&[1, 1]).unwrap_err().to_string(),
+            "message index [1, 1] does not exist in schema-1.proto"
+        );
+        // n=5, at={seconds: 1}
+        assert_eq!(
+            decode(&node, &[0x08, 0x05, 0x1a, 0x02, 0x08, 0x01]).unwrap(),
+            json!({"n": "5", "at": "1970-01-01T00:00:01Z"})
+        );
+        assert_eq!(decode(&node, &[]).unwrap(), json!({"n": "0"}));
+    }
+
+    #[test]
+    fn hostile_messages_are_errors() {
+        let s = ProtoSchema::compile(1, NODE, &[]).unwrap();
+        let node = s.message(&[0]).unwrap();
+        // 200 nested children: past prost's recursion limit.
+        let mut deep = Vec::new();
+        for _ in 0..200 {
+            let mut outer = vec![0x12];
+            let mut len = deep.len();
+            loop {
+                let b = (len & 0x7f) as u8;
+                len >>= 7;
+                outer.push(if len == 0 { b } else { b | 0x80 });
+                if len == 0 {
+                    break;
+                }
+            }
+            outer.extend_from_slice(&deep);
+            deep = outer;
+        }
+        assert!(decode(&node, &deep).is_err());
+        // A varint of 11 bytes, and a length of 2^62 with nothing behind it.
+        assert!(decode(&node, &[&[0x08][..], &[0xff; 11]].concat()).is_err());
+        assert!(
+            decode(
+                &node,
+                &[0x12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]
+            )
+            .is_err()
+        );
+        assert!(
+            ProtoSchema::compile(2, "message {", &[])
+                .unwrap_err()
+                .to_string()
+                .starts_with("invalid Protobuf schema schema-2.proto:")
+        );
+    }
 }

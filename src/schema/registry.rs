@@ -88,13 +88,16 @@ pub struct Registry {
     shown: String,
     auth: Option<(String, String)>,
     cache: Mutex<HashMap<u32, Cached>>,
-    /// Set when the registry could not be reached: every id fails fast until then.
-    down_until: Mutex<Option<(SchemaError, Instant)>>,
+    /// Why and until when the registry is taken for down (unreachable or silent): every id
+    /// fails at once until then, so a down registry costs one timeout, not one per id.
+    down_until: Mutex<Option<(String, Instant)>>,
 }
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registry").field("url", &self.shown).finish_non_exhaustive()
+        f.debug_struct("Registry")
+            .field("url", &self.shown)
+            .finish_non_exhaustive()
     }
 }
 
@@ -159,12 +162,14 @@ impl Registry {
                 _ => {}
             }
         }
-        if let Ok(down) = self.down_until.lock() {
-            if let Some((e, until)) = &*down {
-                if *until > now {
-                    return Err(e.clone());
-                }
-            }
+        if let Ok(down) = self.down_until.lock()
+            && let Some((why, until)) = &*down
+            && *until > now
+        {
+            return Err(SchemaError::Registry(format!(
+                "schema registry {}: {why} fetching schema {id}",
+                self.shown
+            )));
         }
         let result = self.fetch(id).await;
         let entry = match &result {
@@ -178,7 +183,12 @@ impl Registry {
     }
 
     async fn fetch(&self, id: u32) -> Result<Arc<FetchedSchema>, SchemaError> {
-        let body: SchemaBody = self.get(&["schemas", "ids", &id.to_string()], &format!("schema {id}")).await?;
+        let body: SchemaBody = self
+            .get(
+                &["schemas", "ids", &id.to_string()],
+                &format!("schema {id}"),
+            )
+            .await?;
         let kind = match body.schema_type.as_deref().unwrap_or("AVRO") {
             "AVRO" => SchemaKind::Avro,
             "PROTOBUF" => SchemaKind::Protobuf,
@@ -242,10 +252,10 @@ impl Registry {
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
         }
-        let mut req = self
-            .http
-            .get(url)
-            .header("Accept", "application/vnd.schemaregistry.v1+json, application/json");
+        let mut req = self.http.get(url).header(
+            "Accept",
+            "application/vnd.schemaregistry.v1+json, application/json",
+        );
         if let Some((user, pass)) = &self.auth {
             req = req.basic_auth(user, Some(pass));
         }
@@ -265,7 +275,7 @@ impl Registry {
                     self.shown
                 ));
                 if let Ok(mut down) = self.down_until.lock() {
-                    *down = Some((err.clone(), Instant::now() + NEGATIVE_TTL));
+                    *down = Some((why, Instant::now() + NEGATIVE_TTL));
                 }
                 return Err(err);
             }
@@ -297,12 +307,7 @@ impl Registry {
             let detail = serde_json::from_slice::<ErrorBody>(&body)
                 .ok()
                 .map(|e| {
-                    let msg: String = e
-                        .message
-                        .unwrap_or_default()
-                        .chars()
-                        .take(200)
-                        .collect();
+                    let msg: String = e.message.unwrap_or_default().chars().take(200).collect();
                     match e.error_code {
                         Some(c) => format!(": {msg} (error {c})"),
                         None => format!(": {msg}"),
