@@ -83,7 +83,10 @@ def create_topic(broker, topic):
 def registry(args):
     from confluent_kafka.schema_registry import SchemaRegistryClient
 
-    return SchemaRegistryClient({"url": args.registry, "basic.auth.user.info": args.auth})
+    conf = {"url": args.registry}
+    if args.auth:
+        conf["basic.auth.user.info"] = args.auth
+    return SchemaRegistryClient(conf)
 
 
 def ctx(args, field=MessageField.VALUE):
