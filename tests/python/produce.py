@@ -321,7 +321,43 @@ def failures(args):
     out.done()
 
 
-CASES = {"avro-all": avro_all, "avro-versions": avro_versions, "protobuf": protobuf,
+BENCH = {"type": "record", "name": "Payment", "namespace": "bench", "fields": [
+    {"name": "id", "type": "long"}, {"name": "customer", "type": "string"},
+    {"name": "sku", "type": "string"}, {"name": "qty", "type": "int"},
+    {"name": "price", "type": "double"},
+    {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["new", "paid", "shipped"]}},
+    {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}
+
+
+def bench(args):
+    """scripts/bench: the same --count values as Avro to --topic and as JSON text to
+    --json-topic; prints nothing."""
+    import random
+
+    from confluent_kafka.schema_registry.avro import AvroSerializer
+
+    random.seed(1)
+    ser = AvroSerializer(registry(args), json.dumps(BENCH))
+    create_topic(args.broker, args.topic)
+    create_topic(args.broker, args.json_topic)
+    p = Producer({"bootstrap.servers": args.broker, "linger.ms": 50, "compression.type": "lz4",
+                  "batch.num.messages": 10000, "queue.buffering.max.messages": 1000000})
+    when = dt.datetime(2026, 11, 24, 10, tzinfo=UTC)
+    for i in range(args.count):
+        v = {"id": i, "customer": "c%05d" % random.randrange(100000),
+             "sku": "SKU-%06d" % random.randrange(1000000), "qty": random.randrange(1, 9),
+             "price": round(random.random() * 100, 2), "status": random.choice(["new", "paid", "shipped"]),
+             "ts": when}
+        p.produce(args.topic, value=ser(v, ctx(args)), partition=0)
+        v["ts"] = ts(when, 3)
+        p.produce(args.json_topic, value=json.dumps(v).encode(), partition=0)
+        if i % 10000 == 0:
+            p.poll(0)
+    if p.flush(120) != 0:
+        sys.exit("produce.py: records were not delivered")
+
+
+CASES = {"bench": bench, "avro-all": avro_all, "avro-versions": avro_versions, "protobuf": protobuf,
          "protobuf-raw": protobuf_raw, "json-schema": json_schema, "msgpack": msgpack_case,
          "failures": failures}
 
@@ -333,6 +369,8 @@ def main():
     ap.add_argument("--registry", default="")
     ap.add_argument("--auth", default="")
     ap.add_argument("--topic", required=True)
+    ap.add_argument("--json-topic", default="")
+    ap.add_argument("--count", type=int, default=200000)
     args = ap.parse_args()
     CASES[args.case](args)
 
