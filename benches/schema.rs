@@ -35,21 +35,43 @@ enum Status { NEW = 0; PAID = 1; REFUNDED = 2; }
 
 fn avro_data() -> (AvroSchema, Vec<Vec<u8>>) {
     let schema = apache_avro::Schema::parse_str(PAYMENT).unwrap();
+    let writer = apache_avro::writer::datum::GenericDatumWriter::builder(&schema)
+        .build()
+        .unwrap();
     let data = (0..RECORDS)
         .map(|i| {
-            let amount = apache_avro::Decimal::from(((i as i64 * 1234) % 100_000).to_be_bytes().to_vec());
+            let amount =
+                apache_avro::Decimal::from(((i as i64 * 1234) % 100_000).to_be_bytes().to_vec());
             let v = AvroValue::Record(vec![
                 ("id".into(), AvroValue::Long(i as i64)),
-                ("customer".into(), AvroValue::String(format!("c{:05}", i * 7919 % 100_000))),
-                ("sku".into(), AvroValue::String(format!("SKU-{:06}", i * 104_729 % 1_000_000))),
+                (
+                    "customer".into(),
+                    AvroValue::String(format!("c{:05}", i * 7919 % 100_000)),
+                ),
+                (
+                    "sku".into(),
+                    AvroValue::String(format!("SKU-{:06}", i * 104_729 % 1_000_000)),
+                ),
                 ("qty".into(), AvroValue::Int((i % 9) as i32)),
                 ("amount".into(), AvroValue::Decimal(amount)),
                 ("status".into(), AvroValue::Enum(1, "PAID".into())),
-                ("ts".into(), AvroValue::TimestampMillis(1_764_000_000_000 + i as i64)),
-                ("note".into(), AvroValue::Union(1, Box::new(AvroValue::String("gift".into())))),
-                ("tags".into(), AvroValue::Array(vec![AvroValue::String("a".into()), AvroValue::String("b".into())])),
+                (
+                    "ts".into(),
+                    AvroValue::TimestampMillis(1_764_000_000_000 + i as i64),
+                ),
+                (
+                    "note".into(),
+                    AvroValue::Union(1, Box::new(AvroValue::String("gift".into()))),
+                ),
+                (
+                    "tags".into(),
+                    AvroValue::Array(vec![
+                        AvroValue::String("a".into()),
+                        AvroValue::String("b".into()),
+                    ]),
+                ),
             ]);
-            apache_avro::to_avro_datum(&schema, v).unwrap()
+            writer.write_value_to_vec(v).unwrap()
         })
         .collect();
     (AvroSchema::parse(PAYMENT, &[]).unwrap(), data)
@@ -64,8 +86,14 @@ fn proto_data() -> (prost_reflect::MessageDescriptor, Vec<Vec<u8>>) {
         .map(|i| {
             let mut m = DynamicMessage::new(desc.clone());
             m.set_field_by_name("id", PValue::I64(i as i64));
-            m.set_field_by_name("customer", PValue::String(format!("c{:05}", i * 7919 % 100_000)));
-            m.set_field_by_name("sku", PValue::String(format!("SKU-{:06}", i * 104_729 % 1_000_000)));
+            m.set_field_by_name(
+                "customer",
+                PValue::String(format!("c{:05}", i * 7919 % 100_000)),
+            );
+            m.set_field_by_name(
+                "sku",
+                PValue::String(format!("SKU-{:06}", i * 104_729 % 1_000_000)),
+            );
             m.set_field_by_name("qty", PValue::I32((i % 9) as i32));
             m.set_field_by_name("cents", PValue::I64((i as i64 * 1234) % 100_000));
             m.set_field_by_name("status", PValue::EnumNumber(1));
@@ -73,7 +101,10 @@ fn proto_data() -> (prost_reflect::MessageDescriptor, Vec<Vec<u8>>) {
             t.set_field_by_name("seconds", PValue::I64(1_764_000_000 + i as i64));
             m.set_field_by_name("ts", PValue::Message(t));
             m.set_field_by_name("note", PValue::String("gift".into()));
-            m.set_field_by_name("tags", PValue::List(vec![PValue::String("a".into()), PValue::String("b".into())]));
+            m.set_field_by_name(
+                "tags",
+                PValue::List(vec![PValue::String("a".into()), PValue::String("b".into())]),
+            );
             m.encode_to_vec()
         })
         .collect();
@@ -115,7 +146,9 @@ fn bench(c: &mut Criterion) {
             black_box(out.len())
         })
     });
-    g.throughput(Throughput::Bytes(avro_bytes.iter().map(Vec::len).sum::<usize>() as u64));
+    g.throughput(Throughput::Bytes(
+        avro_bytes.iter().map(Vec::len).sum::<usize>() as u64,
+    ));
     g.bench_function("avro_bytes", |b| {
         b.iter(|| {
             for d in &avro_bytes {
@@ -123,7 +156,9 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    g.throughput(Throughput::Bytes(proto_bytes.iter().map(Vec::len).sum::<usize>() as u64));
+    g.throughput(Throughput::Bytes(
+        proto_bytes.iter().map(Vec::len).sum::<usize>() as u64,
+    ));
     g.bench_function("protobuf_bytes", |b| {
         b.iter(|| {
             for d in &proto_bytes {
