@@ -5,5 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod kafka;
 pub mod render;
+pub mod schema;
 pub mod tui;
 pub mod ui;

@@ -95,6 +95,15 @@ enum Command {
         /// Show headers in the text and hex formats (JSON always has them).
         #[arg(long)]
         headers: bool,
+        /// Schema Registry URL (may carry user:pass@).
+        #[arg(short = 'r', long = "schema-registry")]
+        schema_registry: Option<String>,
+        /// key=FMT, value=FMT or FMT (both): auto, avro, protobuf, protobuf:pkg.Msg, json, msgpack, string, bytes.
+        #[arg(short = 's', value_parser = kbrowse::cli::parse_serde)]
+        serde: Vec<kbrowse::cli::SerdeArg>,
+        /// A directory of .proto files for protobuf:pkg.Msg (repeatable).
+        #[arg(long = "proto-path")]
+        proto_path: Vec<std::path::PathBuf>,
     },
     /// Print the resolved settings (profile, brokers, properties and where each came from),
     /// secrets masked.
@@ -224,7 +233,18 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
             exit,
             format,
             headers,
+            schema_registry,
+            serde,
+            proto_path,
         }) => {
+            let (key, value) = kbrowse::cli::serde_formats(&serde);
+            let decode = kbrowse::cli::consume::DecodeOptions {
+                registry: schema_registry,
+                key,
+                value,
+                proto_paths: proto_path,
+                timeout: settings.timeout,
+            };
             let cluster = Cluster::connect(client).await?;
             let opts = ConsumeOptions {
                 topic,
@@ -235,6 +255,7 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
                 format,
                 isolation: cli.isolation.into(),
                 headers,
+                decode,
             };
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

@@ -70,10 +70,38 @@ fn consume_json_text_and_hex_are_exact() {
         "-b", &mock.addr, "consume", "-t", "cli", "-p", "0", "-e", "--format", "json",
     ]);
     assert_eq!((code, err.as_str()), (0, ""));
+    // `-s auto` (the default): a value that parses as JSON is printed as that JSON.
     assert_eq!(
         out,
         concat!(
-            r#"{"topic":"cli","partition":0,"offset":0,"timestamp":1700000000000,"key":"k1","value":"{\"a\":1}","headers":[["h","x"],["h",null]]}"#,
+            r#"{"topic":"cli","partition":0,"offset":0,"timestamp":1700000000000,"key":"k1","value":{"a":1},"headers":[["h","x"],["h",null]]}"#,
+            "\n",
+            r#"{"topic":"cli","partition":0,"offset":1,"timestamp":1700000000500,"key":null,"value":{"base64":"/xtb"},"headers":[]}"#,
+            "\n"
+        )
+    );
+    // `-s string`: the text as a JSON string; `-s bytes`: always base64.
+    let (code, out, err) = kbrowse(&[
+        "-b",
+        &mock.addr,
+        "consume",
+        "-t",
+        "cli",
+        "-p",
+        "0",
+        "-e",
+        "--format",
+        "json",
+        "-s",
+        "string",
+        "-s",
+        "key=bytes",
+    ]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        out,
+        concat!(
+            r#"{"topic":"cli","partition":0,"offset":0,"timestamp":1700000000000,"key":{"base64":"azE="},"value":"{\"a\":1}","headers":[["h","x"],["h",null]]}"#,
             "\n",
             r#"{"topic":"cli","partition":0,"offset":1,"timestamp":1700000000500,"key":null,"value":{"base64":"/xtb"},"headers":[]}"#,
             "\n"

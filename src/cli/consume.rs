@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::format::{Format, RecordFormatter};
+use super::format::{DecodedRecord, Format, RecordFormatter};
 use crate::kafka::{
     Cluster, Error, Isolation, PartitionReader, ReaderConfig, ReaderEventKind, StartAt,
 };
+use crate::schema::protobuf::LocalProtos;
+use crate::schema::registry::Registry;
+use crate::schema::{FormatSpec, Part, RecordDecoder};
 
 /// What to read and how to print it.
 #[derive(Debug, Clone)]
@@ -29,6 +32,44 @@ pub struct ConsumeOptions {
     pub isolation: Isolation,
     /// Show headers in the text and hex formats.
     pub headers: bool,
+    /// How keys and values are decoded.
+    pub decode: DecodeOptions,
+}
+
+/// How keys and values are decoded (`-r`, `-s`, `--proto-path`).
+#[derive(Debug, Clone, Default)]
+pub struct DecodeOptions {
+    /// The Schema Registry URL, which may carry `user:pass@`.
+    pub registry: Option<String>,
+    /// The key's format.
+    pub key: FormatSpec,
+    /// The value's format.
+    pub value: FormatSpec,
+    /// Directories of `.proto` files for `protobuf:pkg.Message`.
+    pub proto_paths: Vec<std::path::PathBuf>,
+    /// The time one registry request may take.
+    pub timeout: std::time::Duration,
+}
+
+impl DecodeOptions {
+    /// The decoder these options describe; errors name the bad option.
+    pub fn decoder(&self) -> anyhow::Result<RecordDecoder> {
+        let registry = match &self.registry {
+            Some(url) => Some(Arc::new(Registry::new(url, self.timeout)?)),
+            None => None,
+        };
+        let local = if self.proto_paths.is_empty() {
+            None
+        } else {
+            Some(LocalProtos::load(&self.proto_paths)?)
+        };
+        Ok(RecordDecoder::new(
+            self.key.clone(),
+            self.value.clone(),
+            registry,
+            local,
+        ))
+    }
 }
 
 /// Reads until the end (`-e`), COUNT records, an error, or Ctrl-C.
@@ -37,6 +78,8 @@ pub async fn run(
     opts: ConsumeOptions,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
+    let mut decoder = opts.decode.decoder()?;
+    let decoding = opts.format != Format::Hex && !decoder.is_plain();
     let info = super::habits::topic(&cluster, &opts.topic).await?;
     let count = info.partitions.len() as i32;
     let partitions: Vec<i32> = if opts.partitions.is_empty() {
@@ -124,8 +167,26 @@ pub async fn run(
             }
             match ev.kind {
                 ReaderEventKind::Messages(msgs) => {
-                    for m in msgs.iter().take(left.min(usize::MAX as u64) as usize) {
-                        fmt.write(m, &mut buf);
+                    let take = left.min(usize::MAX as u64) as usize;
+                    if decoding {
+                        decoder
+                            .prepare(msgs.iter().take(take).flat_map(|m| {
+                                [
+                                    (Part::Key, m.key.as_deref()),
+                                    (Part::Value, m.value.as_deref()),
+                                ]
+                            }))
+                            .await;
+                    }
+                    let mut d = DecodedRecord::default();
+                    for m in msgs.iter().take(take) {
+                        if decoding {
+                            d.key = m.key.as_deref().map(|b| decoder.decode(Part::Key, b));
+                            d.value = m.value.as_deref().map(|b| decoder.decode(Part::Value, b));
+                            fmt.write_decoded(m, &d, &mut buf);
+                        } else {
+                            fmt.write(m, &mut buf);
+                        }
                         left -= 1;
                     }
                     if buf.len() >= 128 << 10 && !flush(out, &mut buf)? {

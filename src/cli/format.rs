@@ -5,6 +5,16 @@ use std::io::Write as _;
 use crate::kafka::Message;
 use crate::render;
 use crate::render::time::TimeFormatter;
+use crate::schema::Decoded;
+
+/// The decoded key and value of a record, when decoding ran.
+#[derive(Debug, Default)]
+pub struct DecodedRecord {
+    /// The key's outcome; None for a null key or when not decoded.
+    pub key: Option<Decoded>,
+    /// The value's outcome; None for a null value or when not decoded.
+    pub value: Option<Decoded>,
+}
 
 /// Output format of `consume`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,22 +58,27 @@ impl RecordFormatter {
 
     /// Appends one record to `out`.
     pub fn write(&mut self, m: &Message, out: &mut Vec<u8>) {
+        self.write_decoded(m, &DecodedRecord::default(), out);
+    }
+
+    /// Appends one record with its decoded key and value to `out` (hex ignores decoding).
+    pub fn write_decoded(&mut self, m: &Message, d: &DecodedRecord, out: &mut Vec<u8>) {
         match self.format {
-            Format::Text => self.text(m, out),
-            Format::Json => self.json(m, out),
+            Format::Text => self.text(m, d, out),
+            Format::Json => self.json(m, d, out),
             Format::Hex => self.hex(m, out),
         }
     }
 
-    fn text(&mut self, m: &Message, out: &mut Vec<u8>) {
+    fn text(&mut self, m: &Message, d: &DecodedRecord, out: &mut Vec<u8>) {
         let s = &mut self.scratch;
         s.clear();
         let _ = write!(out, "{}\t{}\t", m.partition, m.offset);
         self.time.format_into(m.timestamp, s);
         s.push('\t');
-        render::text_or_null_into(m.key.as_deref(), s);
+        text_part(m.key.as_deref(), d.key.as_ref(), s);
         s.push('\t');
-        render::text_or_null_into(m.value.as_deref(), s);
+        text_part(m.value.as_deref(), d.value.as_ref(), s);
         if self.headers {
             // kcat's `%h`: name=value pairs joined by commas.
             s.push('\t');
@@ -80,7 +95,7 @@ impl RecordFormatter {
         out.extend_from_slice(s.as_bytes());
     }
 
-    fn json(&mut self, m: &Message, out: &mut Vec<u8>) {
+    fn json(&mut self, m: &Message, d: &DecodedRecord, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"topic\":");
         out.extend_from_slice(&self.topic_json);
         let _ = write!(
@@ -88,9 +103,9 @@ impl RecordFormatter {
             ",\"partition\":{},\"offset\":{},\"timestamp\":{},\"key\":",
             m.partition, m.offset, m.timestamp
         );
-        render::json_bytes_into(m.key.as_deref(), out);
+        json_part("key", m.key.as_deref(), d.key.as_ref(), out);
         out.extend_from_slice(b",\"value\":");
-        render::json_bytes_into(m.value.as_deref(), out);
+        json_part("value", m.value.as_deref(), d.value.as_ref(), out);
         out.extend_from_slice(b",\"headers\":[");
         for (i, h) in m.headers.iter().enumerate() {
             if i > 0 {
@@ -143,5 +158,50 @@ impl RecordFormatter {
         }
         s.push('\n');
         out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// `"key":` is already written: the value, then `,"key_schema_id":N` and `,"key_error":"…"`.
+fn json_part(name: &str, raw: Option<&[u8]>, d: Option<&Decoded>, out: &mut Vec<u8>) {
+    let id = match d {
+        Some(Decoded::Value(v, id)) => {
+            render::json_value_into(v, out);
+            *id
+        }
+        Some(Decoded::Bytes) => {
+            use base64::Engine as _;
+            out.extend_from_slice(b"{\"base64\":\"");
+            let enc = base64::engine::general_purpose::STANDARD.encode(raw.unwrap_or_default());
+            out.extend_from_slice(enc.as_bytes());
+            out.extend_from_slice(b"\"}");
+            None
+        }
+        Some(Decoded::Failed(_, id)) => {
+            render::json_bytes_into(raw, out);
+            *id
+        }
+        Some(Decoded::Text) | None => {
+            render::json_bytes_into(raw, out);
+            None
+        }
+    };
+    if let Some(id) = id {
+        let _ = write!(out, ",\"{name}_schema_id\":{id}");
+    }
+    if let Some(Decoded::Failed(e, _)) = d {
+        let _ = write!(out, ",\"{name}_error\":");
+        render::json_str_into(&e.to_string(), out);
+    }
+}
+
+/// A decoded value as compact JSON, else the raw bytes escaped.
+fn text_part(raw: Option<&[u8]>, d: Option<&Decoded>, out: &mut String) {
+    match d {
+        Some(Decoded::Value(v, _)) => {
+            let mut json = Vec::new();
+            render::json_value_into(v, &mut json);
+            render::escape_into(&json, None, out);
+        }
+        _ => render::text_or_null_into(raw, out),
     }
 }

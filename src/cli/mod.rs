@@ -80,6 +80,47 @@ pub fn parse_brokers(list: &str) -> Result<String, String> {
     Ok(filled.join(","))
 }
 
+/// One `-s` argument: `key=FMT`, `value=FMT`, or `FMT` for both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerdeArg {
+    /// The key or the value; None: both.
+    pub part: Option<crate::schema::Part>,
+    /// The format.
+    pub format: crate::schema::FormatSpec,
+}
+
+/// Parses `-s key=FMT`, `-s value=FMT` or `-s FMT`.
+pub fn parse_serde(s: &str) -> Result<SerdeArg, String> {
+    use crate::schema::Part;
+    let (part, fmt) = match s.split_once('=') {
+        Some(("key", f)) => (Some(Part::Key), f),
+        Some(("value", f)) => (Some(Part::Value), f),
+        Some((p, _)) => {
+            return Err(format!("invalid -s '{s}': '{p}' is neither key nor value"));
+        }
+        None => (None, s),
+    };
+    Ok(SerdeArg {
+        part,
+        format: fmt.parse()?,
+    })
+}
+
+/// The key and value formats several `-s` arguments give, later ones winning.
+pub fn serde_formats(args: &[SerdeArg]) -> (crate::schema::FormatSpec, crate::schema::FormatSpec) {
+    use crate::schema::Part;
+    let (mut key, mut value) = Default::default();
+    for a in args {
+        if a.part != Some(Part::Value) {
+            key = a.format.clone();
+        }
+        if a.part != Some(Part::Key) {
+            value = a.format.clone();
+        }
+    }
+    (key, value)
+}
+
 /// A partition number for `-p`: 0 or more.
 pub fn parse_partition(s: &str) -> Result<i32, String> {
     match s.trim().parse::<i32>() {

@@ -351,6 +351,42 @@ pub fn json_str_into(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+/// Appends a decoded value as compact JSON, its strings escaped like `json_str_into`.
+pub fn json_value_into(v: &serde_json::Value, out: &mut Vec<u8>) {
+    use serde_json::Value;
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => {
+            let _ = std::io::Write::write_fmt(out, format_args!("{n}"));
+        }
+        Value::String(s) => json_str_into(s, out),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                json_value_into(item, out);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                json_str_into(k, out);
+                out.push(b':');
+                json_value_into(item, out);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

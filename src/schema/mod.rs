@@ -1,0 +1,466 @@
+//! What the bytes mean: Confluent's framing, the Schema Registry client, and decoders (Avro,
+//! Protobuf, JSON, MessagePack) that turn record keys and values into JSON values following
+//! one mapping (README "Decoded values"). No terminal here: the CLI and the TUI drive it.
+
+pub mod avro;
+pub mod framing;
+pub mod logical;
+pub mod msgpack;
+pub mod protobuf;
+pub mod registry;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use avro::AvroSchema;
+use protobuf::{LocalProtos, ProtoSchema};
+use registry::{Registry, SchemaKind};
+
+/// Why a key or value could not be decoded; its Display is one line for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    /// The bytes do not match what the format or schema expects.
+    #[error("{0}")]
+    Payload(String),
+    /// The schema is invalid or unusable.
+    #[error("{0}")]
+    Schema(String),
+    /// The registry could not give the schema.
+    #[error("{0}")]
+    Registry(String),
+}
+
+/// How to read a key or a value (`-s key=FMT`, `-s value=FMT`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FormatSpec {
+    /// Registry framing with a known id by its schema; else JSON; else text; else bytes.
+    #[default]
+    Auto,
+    /// Avro through the registry.
+    Avro,
+    /// Protobuf through the registry.
+    Protobuf,
+    /// Raw Protobuf (no framing) of this message from `--proto-path` files.
+    ProtobufMessage(String),
+    /// JSON (registry framing, if any, is skipped).
+    Json,
+    /// MessagePack.
+    Msgpack,
+    /// Text, shown as today.
+    String,
+    /// Bytes, shown as base64 in JSON.
+    Bytes,
+}
+
+impl std::str::FromStr for FormatSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<FormatSpec, String> {
+        Ok(match s {
+            "auto" => FormatSpec::Auto,
+            "avro" => FormatSpec::Avro,
+            "protobuf" => FormatSpec::Protobuf,
+            "json" => FormatSpec::Json,
+            "msgpack" => FormatSpec::Msgpack,
+            "string" => FormatSpec::String,
+            "bytes" => FormatSpec::Bytes,
+            _ => match s.strip_prefix("protobuf:") {
+                Some(m)
+                    if !m.is_empty()
+                        && m.chars()
+                            .all(|c| c.is_alphanumeric() || c == '.' || c == '_') =>
+                {
+                    FormatSpec::ProtobufMessage(m.trim_start_matches('.').to_string())
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown format '{s}': expected auto, avro, protobuf, protobuf:pkg.Message, json, msgpack, string or bytes"
+                    ));
+                }
+            },
+        })
+    }
+}
+
+/// What became of one key or value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decoded {
+    /// A decoded value, and the registry id when the registry was used.
+    Value(Value, Option<u32>),
+    /// Shown as text, as without decoding.
+    Text,
+    /// Shown as bytes.
+    Bytes,
+    /// Not decodable: shown raw with this reason (and the id when the framing named one).
+    Failed(SchemaError, Option<u32>),
+}
+
+enum Compiled {
+    Avro(AvroSchema),
+    Protobuf(ProtoSchema),
+    Json,
+}
+
+/// Decodes keys and values with the registry and local `.proto` files, caching each schema
+/// compiled by id. Call `prepare` with a batch (async: fetches unknown ids), then `decode`
+/// (sync, CPU only) for its records.
+pub struct RecordDecoder {
+    key: FormatSpec,
+    value: FormatSpec,
+    registry: Option<Arc<Registry>>,
+    local: Option<LocalProtos>,
+    compiled: HashMap<u32, Result<Arc<Compiled>, SchemaError>>,
+    local_messages: HashMap<String, Result<prost_reflect::MessageDescriptor, SchemaError>>,
+}
+
+/// Which part of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The key.
+    Key,
+    /// The value.
+    Value,
+}
+
+impl RecordDecoder {
+    /// A decoder for these formats; `registry` and `local` when given.
+    pub fn new(
+        key: FormatSpec,
+        value: FormatSpec,
+        registry: Option<Arc<Registry>>,
+        local: Option<LocalProtos>,
+    ) -> RecordDecoder {
+        RecordDecoder {
+            key,
+            value,
+            registry,
+            local,
+            compiled: HashMap::new(),
+            local_messages: HashMap::new(),
+        }
+    }
+
+    /// True when every key and value would be shown as it is (no decoding work at all).
+    pub fn is_plain(&self) -> bool {
+        let plain = |f: &FormatSpec| matches!(f, FormatSpec::String);
+        plain(&self.key) && plain(&self.value)
+    }
+
+    fn spec(&self, part: Part) -> &FormatSpec {
+        match part {
+            Part::Key => &self.key,
+            Part::Value => &self.value,
+        }
+    }
+
+    fn uses_registry(&self, part: Part) -> bool {
+        self.registry.is_some()
+            && matches!(
+                self.spec(part),
+                FormatSpec::Auto | FormatSpec::Avro | FormatSpec::Protobuf
+            )
+    }
+
+    /// Fetches and compiles the schemas of the framed keys and values in `items` that are not
+    /// cached yet. Failures are cached too (the registry's own negative cache bounds retries).
+    pub async fn prepare<'a>(&mut self, items: impl IntoIterator<Item = (Part, Option<&'a [u8]>)>) {
+        let Some(registry) = self.registry.clone() else {
+            return;
+        };
+        let mut wanted = Vec::new();
+        for (part, bytes) in items {
+            if !self.uses_registry(part) {
+                continue;
+            }
+            if let Some(f) = bytes.and_then(framing::frame)
+                && !self.compiled.contains_key(&f.schema_id)
+                && !wanted.contains(&f.schema_id)
+            {
+                wanted.push(f.schema_id);
+            }
+        }
+        for id in wanted {
+            let compiled = match registry.schema(id).await {
+                Ok(s) => compile(&s).map(Arc::new),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = &compiled {
+                tracing::debug!(id, error = %e, "schema unavailable");
+            }
+            self.compiled.insert(id, compiled);
+        }
+    }
+
+    /// Decodes one key or value. Framed data whose id `prepare` did not see fails.
+    pub fn decode(&mut self, part: Part, bytes: &[u8]) -> Decoded {
+        let spec = self.spec(part).clone();
+        match spec {
+            FormatSpec::String => Decoded::Text,
+            FormatSpec::Bytes => Decoded::Bytes,
+            FormatSpec::Msgpack => match msgpack::decode(bytes) {
+                Ok(v) => Decoded::Value(v, None),
+                Err(e) => Decoded::Failed(e, None),
+            },
+            FormatSpec::Json => {
+                let payload = match framing::frame(bytes) {
+                    Some(f) if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() => {
+                        f.payload
+                    }
+                    _ => bytes,
+                };
+                match serde_json::from_slice(payload) {
+                    Ok(v) => Decoded::Value(v, None),
+                    Err(e) => Decoded::Failed(SchemaError::Payload(format!("not JSON: {e}")), None),
+                }
+            }
+            FormatSpec::ProtobufMessage(name) => {
+                let desc = self.local_message(&name);
+                match desc.and_then(|d| protobuf::decode(&d, bytes)) {
+                    Ok(v) => Decoded::Value(v, None),
+                    Err(e) => Decoded::Failed(e, None),
+                }
+            }
+            FormatSpec::Avro | FormatSpec::Protobuf => {
+                let want = if spec == FormatSpec::Avro {
+                    SchemaKind::Avro
+                } else {
+                    SchemaKind::Protobuf
+                };
+                if self.registry.is_none() {
+                    return Decoded::Failed(
+                        SchemaError::Schema(format!(
+                            "{} needs a schema registry (-r URL)",
+                            if want == SchemaKind::Avro {
+                                "avro"
+                            } else {
+                                "protobuf"
+                            }
+                        )),
+                        None,
+                    );
+                }
+                match framing::frame(bytes) {
+                    Some(f) => self.registered(f, Some(want)),
+                    None => Decoded::Failed(
+                        SchemaError::Payload(
+                            "not in the Schema Registry framing (magic byte 0 and a schema id)"
+                                .into(),
+                        ),
+                        None,
+                    ),
+                }
+            }
+            FormatSpec::Auto => {
+                if self.registry.is_some()
+                    && let Some(f) = framing::frame(bytes)
+                {
+                    return self.registered(f, None);
+                }
+                if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+                    return Decoded::Value(v, None);
+                }
+                if std::str::from_utf8(bytes).is_ok() {
+                    Decoded::Text
+                } else {
+                    Decoded::Bytes
+                }
+            }
+        }
+    }
+
+    fn local_message(
+        &mut self,
+        name: &str,
+    ) -> Result<prost_reflect::MessageDescriptor, SchemaError> {
+        if let Some(r) = self.local_messages.get(name) {
+            return r.clone();
+        }
+        let r = match &self.local {
+            Some(l) => l.message(name),
+            None => Err(SchemaError::Schema(format!(
+                "protobuf:{name} needs --proto-path DIR with the .proto files"
+            ))),
+        };
+        self.local_messages.insert(name.to_string(), r.clone());
+        r
+    }
+
+    fn registered(&self, f: framing::Frame<'_>, want: Option<SchemaKind>) -> Decoded {
+        let id = f.schema_id;
+        let compiled = match self.compiled.get(&id) {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => return Decoded::Failed(e.clone(), Some(id)),
+            None => {
+                return Decoded::Failed(
+                    SchemaError::Registry(format!("schema {id} was not fetched")),
+                    Some(id),
+                );
+            }
+        };
+        let kind = match &**compiled {
+            Compiled::Avro(_) => SchemaKind::Avro,
+            Compiled::Protobuf(_) => SchemaKind::Protobuf,
+            Compiled::Json => SchemaKind::Json,
+        };
+        if let Some(w) = want
+            && w != kind
+        {
+            return Decoded::Failed(
+                SchemaError::Schema(format!("schema {id} is {}, not {}", kind.name(), w.name())),
+                Some(id),
+            );
+        }
+        let result = match &**compiled {
+            Compiled::Avro(s) => s.decode(f.payload),
+            Compiled::Protobuf(s) => framing::message_indexes(f.payload)
+                .and_then(|(path, msg)| s.message(&path).and_then(|d| protobuf::decode(&d, msg))),
+            Compiled::Json => serde_json::from_slice(f.payload)
+                .map_err(|e| SchemaError::Payload(format!("not JSON: {e}"))),
+        };
+        match result {
+            Ok(v) => Decoded::Value(v, Some(id)),
+            Err(e) => Decoded::Failed(e, Some(id)),
+        }
+    }
+}
+
+fn compile(s: &registry::FetchedSchema) -> Result<Compiled, SchemaError> {
+    let with_id = |e: SchemaError| match e {
+        SchemaError::Schema(m) => SchemaError::Schema(format!("schema {}: {m}", s.id)),
+        other => other,
+    };
+    Ok(match s.kind {
+        SchemaKind::Avro => {
+            let refs: Vec<String> = s.references.iter().map(|(_, t)| t.clone()).collect();
+            Compiled::Avro(AvroSchema::parse(&s.text, &refs).map_err(with_id)?)
+        }
+        SchemaKind::Protobuf => {
+            Compiled::Protobuf(ProtoSchema::compile(s.id, &s.text, &s.references).map_err(with_id)?)
+        }
+        SchemaKind::Json => Compiled::Json,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn format_specs() {
+        for (s, f) in [
+            ("auto", FormatSpec::Auto),
+            ("avro", FormatSpec::Avro),
+            ("protobuf", FormatSpec::Protobuf),
+            (
+                "protobuf:pkg.Msg",
+                FormatSpec::ProtobufMessage("pkg.Msg".into()),
+            ),
+            (
+                "protobuf:.pkg.Outer.Inner",
+                FormatSpec::ProtobufMessage("pkg.Outer.Inner".into()),
+            ),
+            ("json", FormatSpec::Json),
+            ("msgpack", FormatSpec::Msgpack),
+            ("string", FormatSpec::String),
+            ("bytes", FormatSpec::Bytes),
+        ] {
+            assert_eq!(s.parse::<FormatSpec>(), Ok(f), "{s}");
+        }
+        for bad in ["", "yaml", "protobuf:", "protobuf:a b", "AVRO"] {
+            assert_eq!(
+                bad.parse::<FormatSpec>(),
+                Err(format!(
+                    "unknown format '{bad}': expected auto, avro, protobuf, protobuf:pkg.Message, json, msgpack, string or bytes"
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn auto_without_a_registry() {
+        let mut d = RecordDecoder::new(FormatSpec::Auto, FormatSpec::Auto, None, None);
+        assert_eq!(
+            d.decode(Part::Value, b" {\"a\": [1]} "),
+            Decoded::Value(json!({"a": [1]}), None)
+        );
+        assert_eq!(d.decode(Part::Value, b"plain text"), Decoded::Text);
+        assert_eq!(d.decode(Part::Value, b"\xff\x00"), Decoded::Bytes);
+        // Framed bytes with no registry are bytes like any other.
+        assert_eq!(
+            d.decode(Part::Key, b"\x00\x00\x00\x00\x01\x02"),
+            Decoded::Text
+        );
+    }
+
+    #[test]
+    fn explicit_formats_name_what_is_missing() {
+        let mut d = RecordDecoder::new(
+            FormatSpec::Avro,
+            FormatSpec::ProtobufMessage("a.B".into()),
+            None,
+            None,
+        );
+        assert_eq!(
+            d.decode(Part::Key, b"\x00\x00\x00\x00\x01\x02"),
+            Decoded::Failed(
+                SchemaError::Schema("avro needs a schema registry (-r URL)".into()),
+                None
+            )
+        );
+        assert_eq!(
+            d.decode(Part::Value, b""),
+            Decoded::Failed(
+                SchemaError::Schema(
+                    "protobuf:a.B needs --proto-path DIR with the .proto files".into()
+                ),
+                None
+            )
+        );
+        let mut j = RecordDecoder::new(FormatSpec::Json, FormatSpec::Msgpack, None, None);
+        // JSON Schema framing is skipped; plain JSON is read as it is.
+        assert_eq!(
+            j.decode(Part::Key, b"\x00\x00\x00\x00\x07[1]"),
+            Decoded::Value(json!([1]), None)
+        );
+        assert_eq!(j.decode(Part::Key, b"0"), Decoded::Value(json!(0), None));
+        assert!(
+            matches!(j.decode(Part::Key, b"{"), Decoded::Failed(SchemaError::Payload(m), None) if m.starts_with("not JSON: "))
+        );
+        assert_eq!(
+            j.decode(Part::Value, b"\x92\x01\xc0"),
+            Decoded::Value(json!([1, null]), None)
+        );
+    }
+
+    #[tokio::test]
+    async fn registry_urls_keep_credentials_out_of_messages() {
+        let r = registry::Registry::new(
+            "http://us%40er:p%3Ass@127.0.0.1:1/base",
+            std::time::Duration::from_secs(1),
+        )
+        .unwrap();
+        assert_eq!(r.url(), "http://127.0.0.1:1/base");
+        let e = r.schema(5).await.unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "schema registry http://127.0.0.1:1/base: cannot connect fetching schema 5"
+        );
+        // Remembered: the same answer without a second request, and for other ids too.
+        assert_eq!(r.schema(5).await.unwrap_err().to_string(), e);
+        assert_eq!(
+            r.schema(6).await.unwrap_err().to_string(),
+            "schema registry http://127.0.0.1:1/base: cannot connect fetching schema 6"
+        );
+        for bad in ["localhost:8081", "ftp://h:1", "http://"] {
+            assert!(
+                registry::Registry::new(bad, std::time::Duration::from_secs(1))
+                    .unwrap_err()
+                    .to_string()
+                    .starts_with("invalid schema registry URL: "),
+                "{bad}"
+            );
+        }
+    }
+}

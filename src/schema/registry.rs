@@ -1,0 +1,335 @@
+//! A Confluent Schema Registry client: schemas by id with their references, cached by id, with
+//! a negative cache so that an unknown id or a registry that is down costs one request (and at
+//! most one timeout) per id, never one per record.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use serde::Deserialize;
+
+use super::SchemaError;
+
+/// Response bodies larger than this are refused.
+const MAX_BODY: usize = 8 << 20;
+/// References followed at most, over all levels.
+const MAX_REFERENCES: usize = 256;
+/// How long a missing id or an unreachable registry is remembered.
+const NEGATIVE_TTL: Duration = Duration::from_secs(60);
+
+/// The type a registry schema declares (`schemaType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// Avro (the registry's default when `schemaType` is absent).
+    Avro,
+    /// Protobuf.
+    Protobuf,
+    /// JSON Schema.
+    Json,
+}
+
+impl SchemaKind {
+    /// The registry's name for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SchemaKind::Avro => "AVRO",
+            SchemaKind::Protobuf => "PROTOBUF",
+            SchemaKind::Json => "JSON",
+        }
+    }
+}
+
+/// A schema fetched by id, with its references resolved, dependencies first.
+#[derive(Debug, Clone)]
+pub struct FetchedSchema {
+    /// The id it was fetched by.
+    pub id: u32,
+    /// Its declared type.
+    pub kind: SchemaKind,
+    /// The schema string.
+    pub text: String,
+    /// (reference name, schema string) for every reference, transitively, dependencies first.
+    pub references: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct SchemaBody {
+    schema: String,
+    #[serde(rename = "schemaType")]
+    schema_type: Option<String>,
+    #[serde(default)]
+    references: Vec<ReferenceBody>,
+}
+
+#[derive(Deserialize, Clone)]
+struct ReferenceBody {
+    name: String,
+    subject: String,
+    version: i64,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error_code: Option<i64>,
+    message: Option<String>,
+}
+
+enum Cached {
+    Found(Arc<FetchedSchema>),
+    Failed(SchemaError, Instant),
+}
+
+/// The client; cheap to share behind an `Arc`.
+pub struct Registry {
+    http: reqwest::Client,
+    base: Url,
+    /// The URL without credentials, for messages.
+    shown: String,
+    auth: Option<(String, String)>,
+    cache: Mutex<HashMap<u32, Cached>>,
+    /// Why and until when the registry is taken for down (unreachable or silent): every id
+    /// fails at once until then, so a down registry costs one timeout, not one per id.
+    down_until: Mutex<Option<(String, Instant)>>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("url", &self.shown)
+            .finish_non_exhaustive()
+    }
+}
+
+fn decode_userinfo(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+impl Registry {
+    /// A client for `url` (`http[s]://[user:pass@]host[:port][/path]`); `timeout` bounds each
+    /// request.
+    pub fn new(url: &str, timeout: Duration) -> Result<Registry, SchemaError> {
+        let bad = |why: &str| SchemaError::Registry(format!("invalid schema registry URL: {why}"));
+        let mut base = Url::parse(url.trim()).map_err(|e| bad(&e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+            return Err(bad("expected http://host:port or https://host:port"));
+        }
+        let auth = if base.username().is_empty() {
+            None
+        } else {
+            Some((
+                decode_userinfo(base.username()),
+                decode_userinfo(base.password().unwrap_or("")),
+            ))
+        };
+        let _ = base.set_username("");
+        let _ = base.set_password(None);
+        if !base.path().ends_with('/') {
+            let p = format!("{}/", base.path());
+            base.set_path(&p);
+        }
+        let shown = base.as_str().trim_end_matches('/').to_string();
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build()
+            .map_err(|e| SchemaError::Registry(format!("schema registry client: {e}")))?;
+        Ok(Registry {
+            http,
+            base,
+            shown,
+            auth,
+            cache: Mutex::new(HashMap::new()),
+            down_until: Mutex::new(None),
+        })
+    }
+
+    /// The URL without credentials.
+    pub fn url(&self) -> &str {
+        &self.shown
+    }
+
+    /// The schema with this id, from the cache or the registry.
+    pub async fn schema(&self, id: u32) -> Result<Arc<FetchedSchema>, SchemaError> {
+        let now = Instant::now();
+        if let Ok(cache) = self.cache.lock() {
+            match cache.get(&id) {
+                Some(Cached::Found(s)) => return Ok(s.clone()),
+                Some(Cached::Failed(e, until)) if *until > now => return Err(e.clone()),
+                _ => {}
+            }
+        }
+        if let Ok(down) = self.down_until.lock()
+            && let Some((why, until)) = &*down
+            && *until > now
+        {
+            return Err(SchemaError::Registry(format!(
+                "schema registry {}: {why} fetching schema {id}",
+                self.shown
+            )));
+        }
+        let result = self.fetch(id).await;
+        let entry = match &result {
+            Ok(s) => Cached::Found(s.clone()),
+            Err(e) => Cached::Failed(e.clone(), Instant::now() + NEGATIVE_TTL),
+        };
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(id, entry);
+        }
+        result
+    }
+
+    async fn fetch(&self, id: u32) -> Result<Arc<FetchedSchema>, SchemaError> {
+        let body: SchemaBody = self
+            .get(
+                &["schemas", "ids", &id.to_string()],
+                &format!("schema {id}"),
+            )
+            .await?;
+        let kind = match body.schema_type.as_deref().unwrap_or("AVRO") {
+            "AVRO" => SchemaKind::Avro,
+            "PROTOBUF" => SchemaKind::Protobuf,
+            "JSON" => SchemaKind::Json,
+            other => {
+                return Err(SchemaError::Schema(format!(
+                    "schema {id} has an unknown schemaType {:?}",
+                    other.chars().take(40).collect::<String>()
+                )));
+            }
+        };
+        let mut references = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        self.resolve(&body.references, &mut references, &mut seen, 0)
+            .await?;
+        Ok(Arc::new(FetchedSchema {
+            id,
+            kind,
+            text: body.schema,
+            references,
+        }))
+    }
+
+    /// Fetches `refs` depth first, so each schema comes after the ones it references.
+    async fn resolve(
+        &self,
+        refs: &[ReferenceBody],
+        out: &mut Vec<(String, String)>,
+        seen: &mut std::collections::HashSet<(String, i64)>,
+        depth: usize,
+    ) -> Result<(), SchemaError> {
+        for r in refs {
+            if !seen.insert((r.subject.clone(), r.version)) {
+                continue;
+            }
+            if seen.len() > MAX_REFERENCES || depth > 32 {
+                return Err(SchemaError::Schema(format!(
+                    "the schema has more than {MAX_REFERENCES} references or nests them deeper than 32"
+                )));
+            }
+            let what = format!("subject {:?} version {}", r.subject, r.version);
+            let body: SchemaBody = self
+                .get(
+                    &["subjects", &r.subject, "versions", &r.version.to_string()],
+                    &what,
+                )
+                .await?;
+            Box::pin(self.resolve(&body.references, out, seen, depth + 1)).await?;
+            out.push((r.name.clone(), body.schema));
+        }
+        Ok(())
+    }
+
+    /// GETs a path under the base URL and parses the JSON answer, with a bounded body.
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        what: &str,
+    ) -> Result<T, SchemaError> {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        let mut req = self.http.get(url).header(
+            "Accept",
+            "application/vnd.schemaregistry.v1+json, application/json",
+        );
+        if let Some((user, pass)) = &self.auth {
+            req = req.basic_auth(user, Some(pass));
+        }
+        tracing::debug!(registry = %self.shown, what, "schema registry request");
+        let mut resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let why = if e.is_timeout() {
+                    "timed out".to_string()
+                } else if e.is_connect() {
+                    "cannot connect".to_string()
+                } else {
+                    "request failed".to_string()
+                };
+                let err = SchemaError::Registry(format!(
+                    "schema registry {}: {why} fetching {what}",
+                    self.shown
+                ));
+                if let Ok(mut down) = self.down_until.lock() {
+                    *down = Some((why, Instant::now() + NEGATIVE_TTL));
+                }
+                return Err(err);
+            }
+        };
+        let status = resp.status();
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(c)) => {
+                    if body.len() + c.len() > MAX_BODY {
+                        return Err(SchemaError::Registry(format!(
+                            "schema registry {}: the answer for {what} is larger than {} MiB",
+                            self.shown,
+                            MAX_BODY >> 20
+                        )));
+                    }
+                    body.extend_from_slice(&c);
+                }
+                Ok(None) => break,
+                Err(_) => {
+                    return Err(SchemaError::Registry(format!(
+                        "schema registry {}: the answer for {what} was cut off",
+                        self.shown
+                    )));
+                }
+            }
+        }
+        if !status.is_success() {
+            let detail = serde_json::from_slice::<ErrorBody>(&body)
+                .ok()
+                .map(|e| {
+                    let msg: String = e.message.unwrap_or_default().chars().take(200).collect();
+                    match e.error_code {
+                        Some(c) => format!(": {msg} (error {c})"),
+                        None => format!(": {msg}"),
+                    }
+                })
+                .unwrap_or_default();
+            let why = match status.as_u16() {
+                401 => "refused the credentials (HTTP 401)".to_string(),
+                403 => "denied access (HTTP 403)".to_string(),
+                404 => format!("has no {what}{detail}"),
+                s => format!("answered HTTP {s} for {what}{detail}"),
+            };
+            return Err(SchemaError::Registry(format!(
+                "schema registry {}: {why}",
+                self.shown
+            )));
+        }
+        serde_json::from_slice(&body).map_err(|e| {
+            SchemaError::Registry(format!(
+                "schema registry {}: the answer for {what} is not valid: {e}",
+                self.shown
+            ))
+        })
+    }
+}
