@@ -168,6 +168,10 @@ fn json_part(name: &str, raw: Option<&[u8]>, d: Option<&Decoded>, out: &mut Vec<
             render::json_value_into(v, out);
             *id
         }
+        Some(Decoded::RawJson) => {
+            out.extend_from_slice(raw.unwrap_or_default());
+            None
+        }
         Some(Decoded::Bytes) => {
             use base64::Engine as _;
             out.extend_from_slice(b"{\"base64\":\"");

@@ -88,6 +88,10 @@ impl std::str::FromStr for FormatSpec {
 pub enum Decoded {
     /// A decoded value, and the registry id when the registry was used.
     Value(Value, Option<u32>),
+    /// JSON text that is already safe to print as it is: valid JSON of printable ASCII only
+    /// (no control character, no line break, nothing to escape), so `auto` checks it without
+    /// building a value and the output copies the bytes.
+    RawJson,
     /// Shown as text, as without decoding.
     Text,
     /// Shown as bytes.
@@ -257,7 +261,13 @@ impl RecordDecoder {
                 {
                     return self.registered(f, None);
                 }
-                if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+                // The common case, JSON text written by a JSON serializer: checking it costs a
+                // fraction of building a `Value` and printing it again.
+                if bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
+                    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+                        return Decoded::RawJson;
+                    }
+                } else if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
                     return Decoded::Value(v, None);
                 }
                 if std::str::from_utf8(bytes).is_ok() {
@@ -381,10 +391,18 @@ mod tests {
     #[test]
     fn auto_without_a_registry() {
         let mut d = RecordDecoder::new(FormatSpec::Auto, FormatSpec::Auto, None, None);
+        // Printable ASCII JSON is checked, not built: the output copies it.
+        assert_eq!(d.decode(Part::Value, b" {\"a\": [1]} "), Decoded::RawJson);
+        // JSON with a line break or a non-ASCII character is built and printed compact.
         assert_eq!(
-            d.decode(Part::Value, b" {\"a\": [1]} "),
+            d.decode(Part::Value, b"{\"a\":\n [1]}"),
             Decoded::Value(json!({"a": [1]}), None)
         );
+        assert_eq!(
+            d.decode(Part::Value, "{\"a\": \"caf\u{e9}\"}".as_bytes()),
+            Decoded::Value(json!({"a": "caf\u{e9}"}), None)
+        );
+        assert_eq!(d.decode(Part::Value, b"{\"a\": [1]"), Decoded::Text);
         assert_eq!(d.decode(Part::Value, b"plain text"), Decoded::Text);
         assert_eq!(d.decode(Part::Value, b"\xff\x00"), Decoded::Bytes);
         // Framed bytes with no registry are bytes like any other.
