@@ -112,13 +112,19 @@ fn escape_with<const BACKSLASH: bool>(
                 continue;
             }
             let Some(c) = rest.chars().next() else { break };
-            let cols = shown_cols(c, BACKSLASH);
+            let mut cols = shown_cols(c, BACKSLASH);
+            // A combining mark with nothing before it would join whatever the terminal has
+            // left of the cell before (and survive redraws there): show it escaped.
+            let baseless = cols == 0 && shown == 0 && !needs_escape(c);
+            if baseless {
+                cols = escaped_width(c);
+            }
             if cols > limit - shown {
                 return true;
             }
             if c == '\\' {
                 out.push_str("\\\\");
-            } else if needs_escape(c) {
+            } else if needs_escape(c) || baseless {
                 push_escaped_char(c, out);
             } else {
                 out.push(c);
@@ -399,6 +405,14 @@ mod tests {
             escape("\u{202e}evil\u{9b}".as_bytes()),
             "\\u{202e}evil\\x9b"
         );
+    }
+
+    #[test]
+    fn a_combining_mark_without_a_base_is_escaped() {
+        // 0xde 0xad is U+07AD, a combining mark: first in a cell it is shown escaped.
+        assert_eq!(escape(b"\xde\xad\xbe\xef"), "\\u{7ad}\\xbe\\xef");
+        // After a base character it combines as it should.
+        assert_eq!(escape("e\u{301}".as_bytes()), "e\u{301}");
     }
 
     #[test]
