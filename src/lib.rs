@@ -6,5 +6,6 @@ pub mod config;
 pub mod kafka;
 pub mod render;
 pub mod schema;
+pub mod search;
 pub mod tui;
 pub mod ui;

@@ -1,0 +1,218 @@
+use bytes::Bytes;
+
+use super::*;
+use crate::kafka::{BatchInfo, Codec, Header, TimestampType};
+
+fn msg(key: Option<&[u8]>, value: Option<&[u8]>, headers: &[(&str, Option<&str>)]) -> Message {
+    Message {
+        partition: 2,
+        offset: 995,
+        timestamp: 1_767_225_629_995, // 2026-01-01T00:00:29.995Z
+        timestamp_type: TimestampType::CreateTime,
+        key: key.map(Bytes::copy_from_slice),
+        value: value.map(Bytes::copy_from_slice),
+        headers: headers
+            .iter()
+            .map(|(n, v)| Header {
+                name: Bytes::copy_from_slice(n.as_bytes()),
+                value: v.map(|v| Bytes::copy_from_slice(v.as_bytes())),
+            })
+            .collect(),
+        batch: BatchInfo {
+            base_offset: 0,
+            last_offset: 0,
+            codec: Codec::None,
+            transactional: false,
+            producer_id: -1,
+            producer_epoch: -1,
+            leader_epoch: 0,
+        },
+    }
+}
+
+fn order() -> Message {
+    msg(
+        Some(b"order-2917"),
+        Some(br#"{"customer":"c42","amount":300.5,"items":[{"sku":"a","qty":1},{"sku":"b","qty":3}]}"#),
+        &[("trace-id", Some("t0000002a")), ("x", None)],
+    )
+}
+
+fn check(input: &str, m: &Message) -> bool {
+    let f = Filter::parse(input).unwrap();
+    assert_eq!(f.kind(), "expression", "{input}");
+    let mut mt = f.matcher();
+    let full = mt.matches_without_prefilter(m, "orders");
+    assert_eq!(mt.matches(m, "orders"), full, "prefilter changed {input}");
+    full
+}
+
+#[test]
+fn the_issue_examples_match_and_miss() {
+    let m = order();
+    for (expr, want) in [
+        (r#"value.customer == "c42" && value.amount > 250.0"#, true),
+        (r#"value.customer == "c42" && value.amount > 300.5"#, false),
+        ("value.items.exists(i, i.qty == 3)", true),
+        ("value.items.exists(i, i.qty == 4)", false),
+        (r#"key.startsWith("order-29")"#, true),
+        (r#"key.startsWith("order-3")"#, false),
+        (r#"headers["trace-id"] == "t0000002a""#, true),
+        (r#"headers["trace-id"] == "t0000002b""#, false),
+        (r#"value.customer.matches("^c4[0-6]$")"#, true),
+        (r#"value.customer.matches("^c9[0-6]$")"#, false),
+        (
+            r#"timestamp >= timestamp("2026-01-01T00:00:29.990Z")"#,
+            true,
+        ),
+        (
+            r#"timestamp >= timestamp("2026-01-01T00:00:29.996Z")"#,
+            false,
+        ),
+        ("partition == 2 && offset >= 990", true),
+        ("partition == 2 && offset >= 996", false),
+        ("size == 10 + 83 + 8 + 9 + 1", true),
+        (r#"topic == "orders""#, true),
+    ] {
+        assert_eq!(check(expr, &m), want, "{expr}");
+    }
+}
+
+#[test]
+fn missing_fields_and_wrong_types_do_not_match() {
+    let m = order();
+    for expr in [
+        r#"value.nope == "c42""#,
+        "value.customer > 3",
+        r#"headers["absent"] == "x""#,
+        r#"headers["x"] == "x""#,
+        "value.items[7].qty == 1",
+        "key.qty == 1",
+        "value.amount / 0 > 1",
+        "value.customer",
+    ] {
+        assert!(!check(expr, &m), "{expr}");
+    }
+    // Not JSON: a string; not UTF-8: bytes; null: null.
+    let plain = msg(Some(b"k"), Some(b"hello {"), &[]);
+    assert!(check(r#"value == "hello {""#, &plain));
+    let binary = msg(None, Some(&[0xff, 0x00]), &[]);
+    assert!(check("value == b'\\xff\\x00'", &binary));
+    assert!(check("key == null", &binary));
+    assert!(!check(r#"key.startsWith("k")"#, &binary));
+    // Integers compare with doubles; big integers stay exact.
+    let n = msg(
+        None,
+        Some(br#"{"amount":300,"big":18446744073709551615}"#),
+        &[],
+    );
+    assert!(check("value.amount > 250.0", &n));
+    assert!(check("value.big == 18446744073709551615u", &n));
+}
+
+#[test]
+fn text_or_expression_or_error() {
+    for text in [
+        "c42",
+        "order-29",
+        "t0000002a",
+        "hello world",
+        "key",
+        "value",
+        "true",
+        "42",
+        "(timeout)",
+        "a.b",
+    ] {
+        assert_eq!(Filter::parse(text).unwrap().kind(), "text", "{text}");
+    }
+    for (bad, column, start) in [
+        (r#"value.customer == "c42"#, 19, "Syntax error"),
+        (
+            "foo == 1",
+            1,
+            "unknown variable 'foo'; the variables are key, value, headers, partition, offset, size, timestamp, topic",
+        ),
+        ("value.a == 1 && valu.b == 2", 17, "unknown variable 'valu'"),
+        ("value.customer ==", 18, ""),
+        (
+            r#"value.customer.matches("c[")"#,
+            24,
+            "invalid regular expression",
+        ),
+    ] {
+        let e = Filter::parse(bad).unwrap_err();
+        assert_eq!(e.column, column, "{bad}: {e}");
+        assert!(e.message.starts_with(start), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn plain_text_is_smartcase_over_key_value_and_header_values() {
+    let m = msg(
+        Some(b"Order-1"),
+        Some(b"{\"s\":\"Paid\"}"),
+        &[("h", Some("TraceX"))],
+    );
+    let hit = |t: &str| Filter::parse(t).unwrap().matcher().matches(&m, "t");
+    assert!(hit("order"));
+    assert!(hit("paid"));
+    assert!(hit("Paid"));
+    assert!(!hit("PAID"));
+    assert!(hit("tracex"));
+    assert!(!hit("h")); // header names are not searched
+    assert!(hit("\"s\""));
+}
+
+#[test]
+fn prefilter_literals() {
+    let lits = |e: &str| match Filter::parse(e).unwrap() {
+        Filter::Expr(x) => x
+            .prefilter()
+            .clauses()
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|l| l.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect::<Vec<_>>(),
+        Filter::Text(_) => panic!("text"),
+    };
+    assert_eq!(
+        lits(r#"value.customer == "c42" && value.amount > 250.0"#),
+        ["c42"]
+    );
+    assert_eq!(lits(r#"key.startsWith("order-29")"#), ["order-29"]);
+    assert_eq!(lits(r#"headers["trace-id"] == "t0000002a""#), ["t0000002a"]);
+    assert_eq!(
+        lits(r#"value.a == "x1" || value.b.contains("yy")"#),
+        ["x1|yy"]
+    );
+    assert_eq!(
+        lits(r#"value.a in ["p", "q"] && "k" in value"#),
+        ["p|q", "k"]
+    );
+    assert!(lits("value.amount > 250.0").is_empty());
+    assert!(lits(r#"!(value.a == "x")"#).is_empty());
+    assert!(lits(r#"value.a == "x" || value.b > 1"#).is_empty());
+    assert!(lits(r#"value.a == "a/b""#).is_empty());
+    assert!(lits(r#""x" in headers"#).is_empty());
+    assert!(lits(r#"value.items.exists(i, i.sku == "a")"#).is_empty());
+}
+
+#[test]
+fn prefilter_keeps_records_whose_json_escapes_the_literal() {
+    let escaped = msg(None, Some(br#"{"customer":"\u0063\u0034\u0032"}"#), &[]);
+    assert!(check(r#"value.customer == "c42""#, &escaped));
+    let f = Filter::parse(r#"value.customer == "c42""#).unwrap();
+    let other = msg(None, Some(br#"{"customer":"c43"}"#), &[]);
+    match &f {
+        Filter::Expr(e) => {
+            assert!(e.prefilter().admits(&escaped));
+            assert!(!e.prefilter().admits(&other));
+        }
+        Filter::Text(_) => panic!("text"),
+    }
+}
