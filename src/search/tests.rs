@@ -216,3 +216,103 @@ fn prefilter_keeps_records_whose_json_escapes_the_literal() {
         Filter::Text(_) => panic!("text"),
     }
 }
+
+mod prefilter_equivalence {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A JSON string literal for `s`, each character written raw or as `\u00XX` as `esc` says.
+    fn json_string(s: &str, esc: &[bool]) -> String {
+        let mut out = String::from("\"");
+        for (i, c) in s.chars().enumerate() {
+            if esc.get(i).copied().unwrap_or(false) || matches!(c, '"' | '\\') {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            } else {
+                out.push(c);
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    fn word() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["x", "y", "xy", "yx", "c4", "c42", "a/b", "q\"", ""])
+            .prop_map(str::to_string)
+    }
+
+    /// A key or value: a JSON object (some characters escaped), a JSON string, plain text,
+    /// bytes that are not UTF-8, or null.
+    fn payload() -> impl Strategy<Value = Option<Vec<u8>>> {
+        let obj = (
+            word(),
+            word(),
+            0i64..5,
+            prop::collection::vec(any::<bool>(), 4),
+            word(),
+        )
+            .prop_map(|(a, b, n, esc, k)| {
+                format!(
+                    "{{{}:{},\"b\":{},\"n\":{n},\"l\":[{}]}}",
+                    json_string("a", &esc[2..]),
+                    json_string(&a, &esc),
+                    json_string(&b, &esc[1..]),
+                    json_string(&k, &[]),
+                )
+                .into_bytes()
+            });
+        prop_oneof![
+            4 => obj.prop_map(Some),
+            1 => (word(), prop::collection::vec(any::<bool>(), 3))
+                .prop_map(|(w, e)| Some(json_string(&w, &e).into_bytes())),
+            1 => word().prop_map(|w| Some(w.into_bytes())),
+            1 => Just(Some(vec![0xff, b'x', b'y'])),
+            1 => Just(None),
+        ]
+    }
+
+    fn atom() -> impl Strategy<Value = String> {
+        let lit = || word().prop_map(|w| w.replace('"', "\\\""));
+        (0..9usize, lit(), lit()).prop_map(|(kind, l, m)| match kind {
+            0 => format!("value.a == \"{l}\""),
+            1 => format!("\"{l}\" == value.b"),
+            2 => format!("value.b.startsWith(\"{l}\")"),
+            3 => format!("key.contains(\"{l}\")"),
+            4 => format!("headers[\"h\"] == \"{l}\""),
+            5 => format!("value.a in [\"{l}\", \"{m}\"]"),
+            6 => format!("\"{l}\" in value.l"),
+            7 => format!("value == \"{l}\""),
+            _ => "value.n > 2".to_string(),
+        })
+    }
+
+    fn expression() -> impl Strategy<Value = String> {
+        atom().prop_recursive(3, 12, 2, |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) && ({b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) || ({b})")),
+                inner.prop_map(|a| format!("!({a})")),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn prefilter_never_drops_a_match(
+            expr in expression(),
+            key in payload(),
+            value in payload(),
+            header in prop::option::of(word()),
+        ) {
+            let f = Filter::parse(&expr).unwrap();
+            let m = msg(
+                key.as_deref(),
+                value.as_deref(),
+                &[("h", header.as_deref())],
+            );
+            let mut mt = f.matcher();
+            prop_assert_eq!(mt.matches(&m, "t"), mt.matches_without_prefilter(&m, "t"), "{}", expr);
+        }
+    }
+}
