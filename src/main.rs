@@ -104,6 +104,16 @@ enum Command {
         /// A directory of .proto files for protobuf:pkg.Msg (repeatable).
         #[arg(long = "proto-path")]
         proto_path: Vec<std::path::PathBuf>,
+        /// Only records that match: a CEL expression over key, value, headers, partition,
+        /// offset, size, timestamp, topic; or text to find in the key, value or a header value.
+        #[arg(long, value_name = "EXPR", value_parser = parse_filter)]
+        filter: Option<kbrowse::search::Filter>,
+        /// Only records with this key, read from the partition murmur2 puts it in (-p overrides).
+        #[arg(long)]
+        key: Option<String>,
+        /// Report records scanned, matches, rate, offsets covered and ETA on stderr.
+        #[arg(long)]
+        progress: bool,
     },
     /// Print the resolved settings (profile, brokers, properties and where each came from),
     /// secrets masked.
@@ -123,6 +133,10 @@ impl From<IsolationArg> for Isolation {
             IsolationArg::Uncommitted => Isolation::ReadUncommitted,
         }
     }
+}
+
+fn parse_filter(s: &str) -> Result<kbrowse::search::Filter, String> {
+    kbrowse::search::Filter::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_offset(s: &str) -> Result<StartAt, String> {
@@ -236,6 +250,9 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
             schema_registry,
             serde,
             proto_path,
+            filter,
+            key: find_key,
+            progress,
         }) => {
             let (key, value) = kbrowse::cli::serde_formats(&serde);
             let decode = kbrowse::cli::consume::DecodeOptions {
@@ -256,6 +273,11 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
                 isolation: cli.isolation.into(),
                 headers,
                 decode,
+                scan: kbrowse::cli::scan::ScanOptions {
+                    filter,
+                    key: find_key.map(String::into_bytes),
+                    progress,
+                },
             };
             let stdout = std::io::stdout();
             let mut out = stdout.lock();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::format::{DecodedRecord, Format, RecordFormatter};
+use super::scan::{self, ProgressReport, ScanOptions};
 use crate::kafka::{
     Cluster, Error, Isolation, PartitionReader, ReaderConfig, ReaderEventKind, StartAt,
 };
@@ -34,6 +35,8 @@ pub struct ConsumeOptions {
     pub headers: bool,
     /// How keys and values are decoded.
     pub decode: DecodeOptions,
+    /// `--filter`, `--key`, `--progress`.
+    pub scan: ScanOptions,
 }
 
 /// How keys and values are decoded (`-r`, `-s`, `--proto-path`).
@@ -82,30 +85,34 @@ pub async fn run(
     let decoding = opts.format != Format::Hex && !decoder.is_plain();
     let info = super::habits::topic(&cluster, &opts.topic).await?;
     let count = info.partitions.len() as i32;
-    let partitions: Vec<i32> = if opts.partitions.is_empty() {
-        let all: Vec<i32> = info.partitions.iter().map(|p| p.id).collect();
-        match opts.start {
-            StartAt::Offset(n) => holding(&cluster, &opts, &all, n).await?,
-            _ => all,
-        }
-    } else {
-        let mut chosen = Vec::with_capacity(opts.partitions.len());
-        for &p in &opts.partitions {
-            if !info.partitions.iter().any(|x| x.id == p) {
-                return Err(Error::UnknownPartition {
-                    topic: opts.topic.clone(),
-                    partition: p,
-                    count,
+    let partitions: Vec<i32> =
+        if let (true, Some(key)) = (opts.partitions.is_empty(), &opts.scan.key) {
+            // Where the default partitioner (murmur2) put the key: only that partition is read.
+            vec![crate::search::murmur2::partition_for_key(key, count)]
+        } else if opts.partitions.is_empty() {
+            let all: Vec<i32> = info.partitions.iter().map(|p| p.id).collect();
+            match opts.start {
+                StartAt::Offset(n) => holding(&cluster, &opts, &all, n).await?,
+                _ => all,
+            }
+        } else {
+            let mut chosen = Vec::with_capacity(opts.partitions.len());
+            for &p in &opts.partitions {
+                if !info.partitions.iter().any(|x| x.id == p) {
+                    return Err(Error::UnknownPartition {
+                        topic: opts.topic.clone(),
+                        partition: p,
+                        count,
+                    }
+                    .into());
                 }
-                .into());
+                // `-p 0 -p 0` reads partition 0 once.
+                if !chosen.contains(&p) {
+                    chosen.push(p);
+                }
             }
-            // `-p 0 -p 0` reads partition 0 once.
-            if !chosen.contains(&p) {
-                chosen.push(p);
-            }
-        }
-        chosen
-    };
+            chosen
+        };
     let config = ReaderConfig {
         isolation: opts.isolation,
         stop_at_end: opts.exit_at_end,
@@ -115,20 +122,35 @@ pub async fn run(
         ..ReaderConfig::default()
     };
     let (tx, mut rx) = mpsc::channel(config.capacity * partitions.len());
+    if let (true, Some(f)) = (opts.scan.progress, &opts.scan.filter) {
+        eprintln!("kbrowse: filter: {}", f.describe());
+    }
+    // The filter stage, when there is one; the report prints its last line when dropped.
+    let (senders, _report) = if opts.scan.is_active() {
+        let (senders, progress) =
+            scan::spawn_stage(&opts.scan, &opts.topic, &partitions, config.capacity, tx);
+        let report = opts
+            .scan
+            .progress
+            .then(|| ProgressReport::start(progress, opts.exit_at_end));
+        (senders, report)
+    } else {
+        (vec![tx; partitions.len()], None)
+    };
     let _readers: Vec<PartitionReader> = partitions
         .iter()
-        .map(|&p| {
+        .zip(senders)
+        .map(|(&p, tx)| {
             PartitionReader::spawn(
                 cluster.clone(),
                 opts.topic.clone(),
                 p,
                 opts.start,
                 config.clone(),
-                tx.clone(),
+                tx,
             )
         })
         .collect();
-    drop(tx);
 
     let mut fmt = RecordFormatter::new(opts.format, &opts.topic).with_headers(opts.headers);
     let mut buf: Vec<u8> = Vec::with_capacity(256 << 10);

@@ -4,6 +4,7 @@ pub mod config;
 pub mod consume;
 pub mod format;
 pub mod habits;
+pub mod scan;
 pub mod topics;
 
 use std::io::{self, Write};

@@ -96,6 +96,22 @@ impl Filter {
         }
     }
 
+    /// What the input was understood as, for a prompt or a progress report.
+    pub fn describe(&self) -> String {
+        match self {
+            Filter::Expr(e) => format!("expression {}", e.source()),
+            Filter::Text(t) => format!(
+                "text \"{}\" ({})",
+                t.text(),
+                if t.case_sensitive() {
+                    "case-sensitive"
+                } else {
+                    "case-insensitive"
+                }
+            ),
+        }
+    }
+
     /// A matcher for one worker: it keeps its own compiled program and scratch space.
     pub fn matcher(&self) -> Matcher {
         Matcher {
