@@ -90,6 +90,8 @@ fn printed(out: &str) -> BTreeSet<(i64, i64)> {
         .collect()
 }
 
+type Pred = dyn Fn(i64, &Input) -> bool;
+
 fn expected(pred: impl Fn(i64, &Input) -> bool) -> BTreeSet<(i64, i64)> {
     (0..N)
         .filter(|&i| pred(i, &input(i)))
@@ -102,7 +104,7 @@ fn the_issue_examples_find_exactly_the_records_computed_from_the_inputs() {
     let mock = Mock::new(1);
     seed(&mock, "orders");
     let json = |x: &Input| !x.plain;
-    let cases: Vec<(&str, Box<dyn Fn(i64, &Input) -> bool>)> = vec![
+    let cases: Vec<(&str, Box<Pred>)> = vec![
         (
             r#"value.customer == "c42" && value.amount > 250.0"#,
             Box::new(move |_, x| json(x) && x.customer == "c42" && x.amount > 250.0),
