@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use cel::Value;
 use cel::objects::{Key, Map};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::kafka::Header;
 
@@ -13,10 +14,13 @@ pub(super) fn decode(bytes: Option<&[u8]>) -> Value {
     let Some(b) = bytes else {
         return Value::Null;
     };
-    if may_be_json(b)
-        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(b)
-    {
-        return json(v);
+    if may_be_json(b) {
+        let mut de = serde_json::Deserializer::from_slice(b);
+        if let Ok(v) = de.deserialize_any(JsonToCel)
+            && de.end().is_ok()
+        {
+            return v;
+        }
     }
     match std::str::from_utf8(b) {
         Ok(s) => Value::String(Arc::new(s.to_string())),
@@ -36,28 +40,91 @@ fn may_be_json(b: &[u8]) -> bool {
         })
 }
 
-fn json(v: serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(b),
-        serde_json::Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::Int(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::UInt(u)
-            } else {
-                n.as_f64().map_or(Value::Null, Value::Float)
+/// Builds the CEL value straight from the parser's events (no `serde_json::Value` between).
+struct JsonToCel;
+
+/// How serde_json (with `arbitrary_precision`, which this crate enables) hands a number to a
+/// visitor: a one-entry map from this key to the number's text.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+fn number(text: &str) -> Value {
+    if let Ok(i) = text.parse::<i64>() {
+        Value::Int(i)
+    } else if let Ok(u) = text.parse::<u64>() {
+        Value::UInt(u)
+    } else {
+        text.parse::<f64>().map_or(Value::Null, Value::Float)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for JsonToCel {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(JsonToCel)
+    }
+}
+
+impl<'de> Visitor<'de> for JsonToCel {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int(i))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(i64::try_from(u).map_or(Value::UInt(u), Value::Int))
+    }
+
+    fn visit_f64<E>(self, x: f64) -> Result<Value, E> {
+        Ok(Value::Float(x))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::String(Arc::new(s.to_string())))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Value, E> {
+        Ok(Value::String(Arc::new(s)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(JsonToCel)? {
+            items.push(v);
+        }
+        Ok(Value::List(Arc::new(items)))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out: HashMap<Key, Value> = HashMap::new();
+        let mut first = true;
+        while let Some(k) = map.next_key::<String>()? {
+            if first && k == NUMBER_TOKEN {
+                let text: String = map.next_value()?;
+                return Ok(number(&text));
             }
+            first = false;
+            let v = map.next_value_seed(JsonToCel)?;
+            out.insert(Key::String(Arc::new(k)), v);
         }
-        serde_json::Value::String(s) => Value::String(Arc::new(s)),
-        serde_json::Value::Array(a) => Value::List(Arc::new(a.into_iter().map(json).collect())),
-        serde_json::Value::Object(o) => {
-            let map: HashMap<Key, Value> = o
-                .into_iter()
-                .map(|(k, v)| (Key::String(Arc::new(k)), json(v)))
-                .collect();
-            Value::Map(Map { map: Arc::new(map) })
-        }
+        Ok(Value::Map(Map { map: Arc::new(out) }))
     }
 }
 

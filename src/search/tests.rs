@@ -108,6 +108,18 @@ fn missing_fields_and_wrong_types_do_not_match() {
     );
     assert!(check("value.amount > 250.0", &n));
     assert!(check("value.big == 18446744073709551615u", &n));
+    let nested = msg(
+        None,
+        Some(br#" {"n":-2.5e1,"m":[1,{"x":null,"y":true}],"s":"\u00e9"} "#),
+        &[],
+    );
+    assert!(check(
+        r#"value.n == -25.0 && value.m[1].x == null && value.m[1].y && value.s == "é""#,
+        &nested
+    ));
+    assert!(check(r#"size(value.m) == 2 && value.m[0] == 1"#, &nested));
+    let trailing = msg(None, Some(br#"{"a":1} x"#), &[]);
+    assert!(check(r#"value == '{"a":1} x'"#, &trailing));
 }
 
 #[test]
