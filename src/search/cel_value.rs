@@ -10,13 +10,15 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use crate::kafka::Header;
 
 /// The CEL value of a key or value: null, decoded JSON, a UTF-8 string, or bytes.
-pub(super) fn decode(bytes: Option<&[u8]>) -> Value {
+/// `fields`: when the expression only reads these top-level fields of the part, the others
+/// of a JSON object are skipped instead of built.
+pub(super) fn decode(bytes: Option<&[u8]>, fields: Option<&[String]>) -> Value {
     let Some(b) = bytes else {
         return Value::Null;
     };
     if may_be_json(b) {
         let mut de = serde_json::Deserializer::from_slice(b);
-        if let Ok(v) = de.deserialize_any(JsonToCel)
+        if let Ok(v) = de.deserialize_any(JsonToCel { keep: fields })
             && de.end().is_ok()
         {
             return v;
@@ -41,7 +43,13 @@ fn may_be_json(b: &[u8]) -> bool {
 }
 
 /// Builds the CEL value straight from the parser's events (no `serde_json::Value` between).
-struct JsonToCel;
+#[derive(Clone, Copy)]
+struct JsonToCel<'k> {
+    /// Top-level fields to build (None: all); nested values are always built whole.
+    keep: Option<&'k [String]>,
+}
+
+const ALL: JsonToCel<'static> = JsonToCel { keep: None };
 
 /// How serde_json (with `arbitrary_precision`, which this crate enables) hands a number to a
 /// visitor: a one-entry map from this key to the number's text.
@@ -57,15 +65,15 @@ fn number(text: &str) -> Value {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for JsonToCel {
+impl<'de> DeserializeSeed<'de> for JsonToCel<'_> {
     type Value = Value;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(JsonToCel)
+        d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for JsonToCel {
+impl<'de> Visitor<'de> for JsonToCel<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -106,7 +114,7 @@ impl<'de> Visitor<'de> for JsonToCel {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(v) = seq.next_element_seed(JsonToCel)? {
+        while let Some(v) = seq.next_element_seed(ALL)? {
             items.push(v);
         }
         Ok(Value::List(Arc::new(items)))
@@ -121,7 +129,13 @@ impl<'de> Visitor<'de> for JsonToCel {
                 return Ok(number(&text));
             }
             first = false;
-            let v = map.next_value_seed(JsonToCel)?;
+            if let Some(keep) = self.keep
+                && !keep.iter().any(|f| *f == k)
+            {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            }
+            let v = map.next_value_seed(ALL)?;
             out.insert(Key::String(Arc::new(k)), v);
         }
         Ok(Value::Map(Map { map: Arc::new(out) }))

@@ -48,7 +48,10 @@ impl ExprFilter {
     pub(super) fn evaluator(&self) -> Option<Evaluator> {
         let env = Arc::new(Env::stdlib());
         let program = env.compile(&self.source).ok()?;
+        let root = program.expression();
         Some(Evaluator {
+            key_fields: top_fields(root, "key"),
+            value_fields: top_fields(root, "value"),
             program,
             env,
             uses: self.uses,
@@ -58,6 +61,8 @@ impl ExprFilter {
 
 /// Evaluates one compiled expression against records.
 pub(super) struct Evaluator {
+    key_fields: Option<Vec<String>>,
+    value_fields: Option<Vec<String>>,
     program: Program,
     env: Arc<Env>,
     uses: Uses,
@@ -69,10 +74,12 @@ impl Evaluator {
         let mut ctx = Context::with_env(self.env.clone());
         let u = self.uses;
         if u.key {
-            ctx.add_variable_from_value("key", cel_value::decode(m.key.as_deref()));
+            let fields = self.key_fields.as_deref();
+            ctx.add_variable_from_value("key", cel_value::decode(m.key.as_deref(), fields));
         }
         if u.value {
-            ctx.add_variable_from_value("value", cel_value::decode(m.value.as_deref()));
+            let fields = self.value_fields.as_deref();
+            ctx.add_variable_from_value("value", cel_value::decode(m.value.as_deref(), fields));
         }
         if u.headers {
             ctx.add_variable_from_value("headers", cel_value::headers(&m.headers));
@@ -202,6 +209,47 @@ fn parse_error_column(input: &str, (line, col): (isize, isize)) -> usize {
 /// The 1-based character column of a byte offset.
 fn char_column(input: &str, byte: usize) -> usize {
     input.char_indices().take_while(|(i, _)| *i < byte).count() + 1
+}
+
+/// The top-level fields the expression reads of `var`, when it only ever reads `var.field`
+/// (None when it uses `var` any other way, and so needs all of it).
+fn top_fields(e: &IdedExpr, var: &str) -> Option<Vec<String>> {
+    let mut fields = Vec::new();
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match &e.expr {
+            Expr::Select(s) => match &s.operand.expr {
+                Expr::Ident(n) if n == var => {
+                    if !fields.contains(&s.field) {
+                        fields.push(s.field.clone());
+                    }
+                }
+                _ => stack.push(&s.operand),
+            },
+            Expr::Ident(n) if n == var => return None,
+            Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => {}
+            Expr::Call(c) => {
+                stack.extend(c.target.as_deref());
+                stack.extend(c.args.iter());
+            }
+            Expr::List(l) => stack.extend(l.elements.iter()),
+            Expr::Comprehension(c) => {
+                if c.iter_var == var || c.accu_var == var || c.iter_var2.as_deref() == Some(var) {
+                    return None;
+                }
+                stack.extend([
+                    &c.iter_range,
+                    &c.accu_init,
+                    &c.loop_cond,
+                    &c.loop_step,
+                    &c.result,
+                ]);
+            }
+            // Maps and structs in an expression: rare; take the whole value.
+            Expr::Map(_) | Expr::Struct(_) => return None,
+        }
+    }
+    Some(fields)
 }
 
 /// Identifiers not bound by a comprehension, with their node ids.

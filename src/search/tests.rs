@@ -118,6 +118,11 @@ fn missing_fields_and_wrong_types_do_not_match() {
         &nested
     ));
     assert!(check(r#"size(value.m) == 2 && value.m[0] == 1"#, &nested));
+    // Only value.n and value.m are built; the rest is skipped, never wrongly missing.
+    assert!(check(
+        r#"value.n < 0.0 && has(value.s) && !has(value.z)"#,
+        &nested
+    ));
     let trailing = msg(None, Some(br#"{"a":1} x"#), &[]);
     assert!(check(r#"value == '{"a":1} x'"#, &trailing));
 }
