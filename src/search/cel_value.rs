@@ -130,7 +130,7 @@ impl<'de> Visitor<'de> for JsonToCel<'_> {
             }
             first = false;
             if let Some(keep) = self.keep
-                && !keep.iter().any(|f| *f == k)
+                && !keep.contains(&k)
             {
                 map.next_value::<serde::de::IgnoredAny>()?;
                 continue;
