@@ -23,15 +23,15 @@ pub fn decode(bytes: &[u8]) -> Result<Value, SchemaError> {
             rd.len()
         )));
     }
-    Ok(json(v))
+    json(v)
 }
 
 fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
 }
 
-fn json(v: Mp) -> Value {
-    match v {
+fn json(v: Mp) -> Result<Value, SchemaError> {
+    Ok(match v {
         Mp::Nil => Value::Null,
         Mp::Boolean(b) => Value::Bool(b),
         Mp::Integer(i) => match (i.as_i64(), i.as_u64()) {
@@ -46,15 +46,24 @@ fn json(v: Mp) -> Value {
             None => Value::Null,
         },
         Mp::Binary(b) => Value::String(b64(&b)),
-        Mp::Array(items) => Value::Array(items.into_iter().map(json).collect()),
+        Mp::Array(items) => Value::Array(items.into_iter().map(json).collect::<Result<_, _>>()?),
         Mp::Map(pairs) => {
             let mut o = Map::new();
             for (k, v) in pairs {
-                let key = match json(k) {
+                // A JSON key is text: a scalar key becomes its JSON text. An array or map key
+                // would be escaped once more at every level of nesting (its size doubling each
+                // time), so it is refused.
+                if matches!(k, Mp::Array(_) | Mp::Map(_)) {
+                    return Err(SchemaError::Payload(
+                        "a MessagePack map key is an array or a map, which JSON cannot show"
+                            .into(),
+                    ));
+                }
+                let key = match json(k)? {
                     Value::String(s) => s,
                     other => other.to_string(),
                 };
-                o.insert(key, json(v));
+                o.insert(key, json(v)?);
             }
             Value::Object(o)
         }
@@ -64,7 +73,7 @@ fn json(v: Mp) -> Value {
             o.insert("base64".into(), Value::String(b64(&data)));
             Value::Object(o)
         }
-    }
+    })
 }
 
 #[cfg(test)]
@@ -96,6 +105,11 @@ mod tests {
         assert!(decode(&[0xc6, 0xff, 0xff, 0xff, 0xff, 0x01]).is_err());
         // 100 nested arrays.
         assert!(decode(&[0x91; 100]).is_err());
+        // Map keys that are maps, nested: refused, not escaped again at every level.
+        let mut nested = vec![0x92];
+        nested.extend([0x81; 30]);
+        nested.extend([0xff; 31]);
+        assert!(decode(&nested).is_err());
         assert_eq!(
             decode(&[0x01, 0x02]).unwrap_err().to_string(),
             "1 bytes left after the MessagePack value"
