@@ -117,7 +117,11 @@ fn every_committed_crash_input_is_handled() {
         } else if name.starts_with("schema_values-") {
             // The fuzz target's first byte picks the decoder; 3 is MessagePack.
             let (&pick, rest) = data.split_first().expect("empty input");
-            assert_eq!(pick % 4, 3, "{name}: only MessagePack inputs are committed so far");
+            assert_eq!(
+                pick % 4,
+                3,
+                "{name}: only MessagePack inputs are committed so far"
+            );
             assert!(kbrowse::schema::msgpack::decode(rest).is_err(), "{name}");
         } else if name != "README.md" {
             panic!("{name}: not named after a fuzz target");

@@ -55,8 +55,7 @@ fn json(v: Mp) -> Result<Value, SchemaError> {
                 // time), so it is refused.
                 if matches!(k, Mp::Array(_) | Mp::Map(_)) {
                     return Err(SchemaError::Payload(
-                        "a MessagePack map key is an array or a map, which JSON cannot show"
-                            .into(),
+                        "a MessagePack map key is an array or a map, which JSON cannot show".into(),
                     ));
                 }
                 let key = match json(k)? {
