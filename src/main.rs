@@ -391,7 +391,7 @@ async fn command_slip(
 fn client_config(settings: &Settings) -> anyhow::Result<ClientConfig> {
     let client = settings.client_config().map_err(usage)?;
     for w in client.conn.security.warnings() {
-        eprintln!("kbrowse: {w}");
+        kbrowse::cli::report(w);
     }
     Ok(client)
 }

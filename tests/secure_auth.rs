@@ -20,20 +20,11 @@ use support::*;
 
 /// `KBROWSE_TEST_SECURE_<name>`; under CI a missing one fails the test.
 fn secure(name: &str) -> Option<String> {
-    let var = format!("KBROWSE_TEST_SECURE_{name}");
-    match std::env::var(&var) {
-        Ok(v) if !v.is_empty() => Some(v),
-        _ => {
-            assert!(
-                std::env::var("CI").is_err(),
-                "{var} is not set under CI: the secure broker did not start"
-            );
-            eprintln!(
-                "{var} not set: skipping (run: eval \"$(scripts/kafka-broker start-secure)\")"
-            );
-            None
-        }
-    }
+    service_env(
+        &format!("KBROWSE_TEST_SECURE_{name}"),
+        "the secure broker",
+        "run: eval \"$(scripts/kafka-broker start-secure)\"",
+    )
 }
 
 struct Env {

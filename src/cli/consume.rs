@@ -123,7 +123,7 @@ pub async fn run(
     };
     let (tx, mut rx) = mpsc::channel(config.capacity * partitions.len());
     if let (true, Some(f)) = (opts.scan.progress, &opts.scan.filter) {
-        eprintln!("kbrowse: filter: {}", f.describe());
+        super::report(format_args!("filter: {}", f.describe()));
     }
     // The filter stage, when there is one; the report prints its last line when dropped.
     let (senders, _report) = if opts.scan.is_active() {
@@ -253,15 +253,15 @@ pub async fn run(
                     flush(out, &mut buf)?;
                     let (topic, p) = (&opts.topic, ev.partition);
                     if control {
-                        eprintln!(
-                            "kbrowse: warning: skipped a corrupt transaction marker at offset {from} of {topic}/{p} ({reason}); no records lost"
-                        );
+                        super::report(format_args!(
+                            "warning: skipped a corrupt transaction marker at offset {from} of {topic}/{p} ({reason}); no records lost"
+                        ));
                     } else {
                         lost += 1;
-                        eprintln!(
-                            "kbrowse: warning: skipped a corrupt record batch at offsets {from}..={} of {topic}/{p} ({reason}); continuing at offset {to}",
+                        super::report(format_args!(
+                            "warning: skipped a corrupt record batch at offsets {from}..={} of {topic}/{p} ({reason}); continuing at offset {to}",
                             to - 1
-                        );
+                        ));
                     }
                 }
                 ReaderEventKind::Started { .. } | ReaderEventKind::CaughtUp { .. } => {}

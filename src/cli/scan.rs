@@ -301,7 +301,7 @@ impl ProgressReport {
                         bar.set_position(covered);
                         bar.set_message(p.line(bounded));
                     }
-                    None => eprintln!("kbrowse: {}", p.line(bounded)),
+                    None => super::report(p.line(bounded)),
                 }
             }
         });
@@ -321,6 +321,6 @@ impl Drop for ProgressReport {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
-        eprintln!("kbrowse: {}", self.progress.line(self.bounded));
+        super::report(self.progress.line(self.bounded));
     }
 }

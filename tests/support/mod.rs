@@ -199,19 +199,11 @@ pub async fn read_to_end(
 
 /// The real broker's address. Under CI a missing broker fails the test; elsewhere it is skipped.
 pub fn real_broker() -> Option<String> {
-    match std::env::var("KBROWSE_TEST_BROKER") {
-        Ok(a) if !a.is_empty() => Some(a),
-        _ => {
-            assert!(
-                std::env::var("CI").is_err(),
-                "KBROWSE_TEST_BROKER is not set under CI: the real broker did not start"
-            );
-            eprintln!(
-                "KBROWSE_TEST_BROKER not set: skipping a real-broker test (run scripts/kafka-broker start)"
-            );
-            None
-        }
-    }
+    service_env(
+        "KBROWSE_TEST_BROKER",
+        "the real broker",
+        "run scripts/kafka-broker start",
+    )
 }
 
 /// Runs the real binary with `args` and returns (exit code, stdout, stderr).
@@ -372,3 +364,20 @@ impl Drop for Follow {
     }
 }
 pub mod pty;
+
+/// A test service's address from `var`: under CI a missing one fails the test (`what` did not
+/// start); elsewhere the test is skipped with `how` to start it.
+#[allow(dead_code)]
+pub fn service_env(var: &str, what: &str, how: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "{var} is not set under CI: {what} did not start"
+            );
+            eprintln!("{var} not set: skipping ({how})");
+            None
+        }
+    }
+}
