@@ -430,10 +430,14 @@ impl Connection {
         let started = std::time::Instant::now();
         let outcome = tokio::time::timeout(after, async {
             if let Err(e) = write.await {
-                return Err(Error::Io {
-                    addr: self.addr.clone(),
-                    reason: e.to_string(),
-                });
+                // Under TLS 1.3 a broker that wants a client certificate refuses it after the
+                // client's handshake is done: its alert then fails the first write or read.
+                return Err(
+                    super::transport::tls_io_error(&self.addr, &e).unwrap_or(Error::Io {
+                        addr: self.addr.clone(),
+                        reason: e.to_string(),
+                    }),
+                );
             }
             rx.await.map_err(|_| self.closed())?
         })
