@@ -7,5 +7,6 @@ pub mod kafka;
 pub mod render;
 pub mod schema;
 pub mod search;
+pub mod spread;
 pub mod tui;
 pub mod ui;

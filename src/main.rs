@@ -61,6 +61,8 @@ struct Cli {
     command: Option<Command>,
 }
 
+// Parsed once at start-up; the size of the consume variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// List topics with partitions, leaders and watermarks.
@@ -114,6 +116,16 @@ enum Command {
         /// Report records scanned, matches, rate, offsets covered and ETA on stderr.
         #[arg(long)]
         progress: bool,
+        /// Share the partitions with the other instances of this spread group (needs
+        /// --coordinator); no Kafka consumer group is used.
+        #[arg(long, value_name = "NAME", requires = "coordinator")]
+        spread_group: Option<String>,
+        /// The spread group's coordinator: etcd://HOST:PORT[,HOST:PORT...].
+        #[arg(long, value_name = "URL", requires = "spread_group")]
+        coordinator: Option<String>,
+        /// Seconds a member's lease lives without renewal.
+        #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+        coordinator_ttl: u64,
     },
     /// Print the resolved settings (profile, brokers, properties and where each came from),
     /// secrets masked.
@@ -253,6 +265,9 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
             filter,
             key: find_key,
             progress,
+            spread_group,
+            coordinator,
+            coordinator_ttl,
         }) => {
             let (key, value) = kbrowse::cli::serde_formats(&serde);
             let decode = kbrowse::cli::consume::DecodeOptions {
@@ -281,6 +296,14 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
             };
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
+            if let (Some(group), Some(coordinator)) = (spread_group, coordinator) {
+                let spread = kbrowse::cli::spread::SpreadOptions {
+                    group,
+                    coordinator,
+                    ttl: std::time::Duration::from_secs(coordinator_ttl),
+                };
+                return kbrowse::cli::spread::run(cluster, opts, spread, &mut out).await;
+            }
             consume(cluster, opts, &mut out).await
         }
         None => browse(cli, inputs, settings, client).await,

@@ -190,27 +190,10 @@ pub async fn run(
             match ev.kind {
                 ReaderEventKind::Messages(msgs) => {
                     let take = left.min(usize::MAX as u64) as usize;
-                    if decoding {
-                        decoder
-                            .prepare(msgs.iter().take(take).flat_map(|m| {
-                                [
-                                    (Part::Key, m.key.as_deref()),
-                                    (Part::Value, m.value.as_deref()),
-                                ]
-                            }))
-                            .await;
-                    }
-                    let mut d = DecodedRecord::default();
-                    for m in msgs.iter().take(take) {
-                        if decoding {
-                            d.key = m.key.as_deref().map(|b| decoder.decode(Part::Key, b));
-                            d.value = m.value.as_deref().map(|b| decoder.decode(Part::Value, b));
-                            fmt.write_decoded(m, &d, &mut buf);
-                        } else {
-                            fmt.write(m, &mut buf);
-                        }
-                        left -= 1;
-                    }
+                    let msgs = &msgs[..msgs.len().min(take)];
+                    let dec = decoding.then_some(&mut decoder);
+                    write_batch(dec, &mut fmt, msgs, &mut buf).await;
+                    left -= msgs.len() as u64;
                     if buf.len() >= 128 << 10 && !flush(out, &mut buf)? {
                         return Ok(());
                     }
@@ -220,48 +203,15 @@ pub async fn run(
                     flush(out, &mut buf)?;
                     return Err(e.into());
                 }
-                ReaderEventKind::Reconnecting {
-                    attempt,
-                    error,
-                    next,
-                } => {
+                ReaderEventKind::Reconnecting { .. } => {
                     reconnecting.insert(ev.partition);
-                    if attempt == 1 || attempt % 10 == 0 {
-                        super::report(format_args!(
-                            "{error}; reconnecting to {}/{} at offset {next} (attempt {attempt})",
-                            opts.topic, ev.partition
-                        ));
-                    }
+                    warn_event(&opts.topic, ev.partition, &ev.kind);
                 }
-                ReaderEventKind::Skipped { from, to } => {
+                kind @ (ReaderEventKind::Skipped { .. } | ReaderEventKind::Corrupt { .. }) => {
                     // Flushed first, so the warning sits between the records around the gap.
                     flush(out, &mut buf)?;
-                    let gone = Error::RecordsDeleted {
-                        topic: opts.topic.clone(),
-                        partition: ev.partition,
-                        from,
-                        to,
-                    };
-                    super::report(format_args!("warning: {gone}; continuing at offset {to}"));
-                }
-                ReaderEventKind::Corrupt {
-                    from,
-                    to,
-                    control,
-                    reason,
-                } => {
-                    flush(out, &mut buf)?;
-                    let (topic, p) = (&opts.topic, ev.partition);
-                    if control {
-                        super::report(format_args!(
-                            "warning: skipped a corrupt transaction marker at offset {from} of {topic}/{p} ({reason}); no records lost"
-                        ));
-                    } else {
+                    if warn_event(&opts.topic, ev.partition, &kind) {
                         lost += 1;
-                        super::report(format_args!(
-                            "warning: skipped a corrupt record batch at offsets {from}..={} of {topic}/{p} ({reason}); continuing at offset {to}",
-                            to - 1
-                        ));
                     }
                 }
                 ReaderEventKind::Started { .. } | ReaderEventKind::CaughtUp { .. } => {}
@@ -284,6 +234,90 @@ pub async fn run(
         );
     }
     Ok(())
+}
+
+/// Warns on stderr about a reader's reconnect or a gap in its records; true when records were
+/// lost (a corrupt data batch).
+pub(super) fn warn_event(topic: &str, partition: i32, kind: &ReaderEventKind) -> bool {
+    match kind {
+        ReaderEventKind::Reconnecting {
+            attempt,
+            error,
+            next,
+        } => {
+            if *attempt == 1 || attempt % 10 == 0 {
+                super::report(format_args!(
+                    "{error}; reconnecting to {topic}/{partition} at offset {next} (attempt {attempt})"
+                ));
+            }
+            false
+        }
+        ReaderEventKind::Skipped { from, to } => {
+            let gone = Error::RecordsDeleted {
+                topic: topic.to_string(),
+                partition,
+                from: *from,
+                to: *to,
+            };
+            super::report(format_args!("warning: {gone}; continuing at offset {to}"));
+            false
+        }
+        ReaderEventKind::Corrupt {
+            from,
+            to,
+            control: true,
+            reason,
+        } => {
+            let _ = to;
+            super::report(format_args!(
+                "warning: skipped a corrupt transaction marker at offset {from} of {topic}/{partition} ({reason}); no records lost"
+            ));
+            false
+        }
+        ReaderEventKind::Corrupt {
+            from,
+            to,
+            control: false,
+            reason,
+        } => {
+            super::report(format_args!(
+                "warning: skipped a corrupt record batch at offsets {from}..={} of {topic}/{partition} ({reason}); continuing at offset {to}",
+                to - 1
+            ));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Formats `msgs` into `buf`, decoding keys and values first when `decoder` is given (its
+/// registry lookups for the whole batch go out together).
+pub(super) async fn write_batch(
+    decoder: Option<&mut RecordDecoder>,
+    fmt: &mut RecordFormatter,
+    msgs: &[crate::kafka::Message],
+    buf: &mut Vec<u8>,
+) {
+    let Some(decoder) = decoder else {
+        for m in msgs {
+            fmt.write(m, buf);
+        }
+        return;
+    };
+    decoder
+        .prepare(msgs.iter().flat_map(|m| {
+            [
+                (Part::Key, m.key.as_deref()),
+                (Part::Value, m.value.as_deref()),
+            ]
+        }))
+        .await;
+    let mut d = DecodedRecord::default();
+    for m in msgs {
+        d.key = m.key.as_deref().map(|b| decoder.decode(Part::Key, b));
+        d.value = m.value.as_deref().map(|b| decoder.decode(Part::Value, b));
+        fmt.write_decoded(m, &d, buf);
+    }
 }
 
 /// The partitions of `all` whose log holds offset `n` (or ends right before it): `-o N`
@@ -329,7 +363,7 @@ async fn holding(
     Ok(inside)
 }
 
-fn flush(out: &mut impl Write, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+pub(super) fn flush(out: &mut impl Write, buf: &mut Vec<u8>) -> std::io::Result<bool> {
     let ok = super::write_out(out, buf)? && super::flush_out(out)?;
     buf.clear();
     Ok(ok)

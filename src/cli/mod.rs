@@ -5,6 +5,7 @@ pub mod consume;
 pub mod format;
 pub mod habits;
 pub mod scan;
+pub mod spread;
 pub mod topics;
 
 use std::io::{self, Write};
