@@ -116,6 +116,14 @@ enum Command {
         /// Report records scanned, matches, rate, offsets covered and ETA on stderr.
         #[arg(long)]
         progress: bool,
+        /// How partitions are interleaved: arrival (as records come) or time (a k-way merge by
+        /// timestamp; ties by partition, then offset).
+        #[arg(long, value_enum, default_value_t = MergeArg::Arrival)]
+        merge: MergeArg,
+        /// With --merge time while following: how long a silent partition may hold the others
+        /// back (e.g. 500ms, 2s).
+        #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_wait)]
+        merge_wait: std::time::Duration,
         /// Share the partitions with the other instances of this spread group (needs
         /// --coordinator); no Kafka consumer group is used.
         #[arg(long, value_name = "NAME", requires = "coordinator")]
@@ -130,6 +138,29 @@ enum Command {
     /// Print the resolved settings (profile, brokers, properties and where each came from),
     /// secrets masked.
     Config,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MergeArg {
+    Arrival,
+    Time,
+}
+
+fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
+    let bad =
+        || format!("invalid duration '{s}': expected a number with ms or s, e.g. 500ms or 2s");
+    let (num, scale) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        return Err(bad());
+    };
+    let ms = num.trim().parse::<f64>().map_err(|_| bad())? * scale;
+    if !(0.0..=3_600_000.0).contains(&ms) {
+        return Err(format!("invalid duration '{s}': use 0ms to 3600s"));
+    }
+    Ok(std::time::Duration::from_micros((ms * 1000.0) as u64))
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -265,6 +296,8 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
             filter,
             key: find_key,
             progress,
+            merge,
+            merge_wait,
             spread_group,
             coordinator,
             coordinator_ttl,
@@ -292,6 +325,10 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
                     filter,
                     key: find_key.map(String::into_bytes),
                     progress,
+                },
+                merge: match merge {
+                    MergeArg::Arrival => kbrowse::cli::consume::Merge::Arrival,
+                    MergeArg::Time => kbrowse::cli::consume::Merge::Time(merge_wait),
                 },
             };
             let stdout = std::io::stdout();

@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 
 use super::format::{DecodedRecord, Format, RecordFormatter};
 use super::scan::{self, ProgressReport, ScanOptions};
+use crate::kafka::merge::TimeMerge;
 use crate::kafka::{
     Cluster, Error, Isolation, PartitionReader, ReaderConfig, ReaderEventKind, StartAt,
 };
@@ -37,6 +38,19 @@ pub struct ConsumeOptions {
     pub decode: DecodeOptions,
     /// `--filter`, `--key`, `--progress`.
     pub scan: ScanOptions,
+    /// How records of several partitions are interleaved (`--merge`).
+    pub merge: Merge,
+}
+
+/// How `consume` interleaves several partitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Merge {
+    /// As records arrive from the brokers (the default).
+    #[default]
+    Arrival,
+    /// In timestamp order (ties by partition, then offset); when following, a partition
+    /// silent for this long no longer holds the others back (`--merge-wait`).
+    Time(std::time::Duration),
 }
 
 /// How keys and values are decoded (`-r`, `-s`, `--proto-path`).
@@ -126,7 +140,26 @@ pub async fn run(
         super::report(format_args!("filter: {}", f.describe()));
     }
     // The filter stage, when there is one; the report prints its last line when dropped.
-    let (senders, _report) = if opts.scan.is_active() {
+    let (senders, _report) = if let Merge::Time(wait) = opts.merge {
+        // Readers → one queue each → the merge → (the filter, on one worker to keep the
+        // order) → the output.
+        let (to_output, report) = if opts.scan.is_active() {
+            let (stage, progress) =
+                scan::spawn_ordered_stage(&opts.scan, &opts.topic, &partitions, 64, tx);
+            let report = opts
+                .scan
+                .progress
+                .then(|| ProgressReport::start(progress, opts.exit_at_end));
+            (stage, report)
+        } else {
+            (tx, None)
+        };
+        let wait = (!opts.exit_at_end).then_some(wait);
+        (
+            merge_stage(&partitions, config.capacity, wait, to_output),
+            report,
+        )
+    } else if opts.scan.is_active() {
         let (senders, progress) =
             scan::spawn_stage(&opts.scan, &opts.topic, &partitions, config.capacity, tx);
         let report = opts
@@ -234,6 +267,90 @@ pub async fn run(
         );
     }
     Ok(())
+}
+
+/// The time-ordered merge (`--merge time`): one sender per partition (in `partitions` order)
+/// for the readers; merged events go to `out`. A partition's reader waits while its queue in
+/// the merge is full, so memory stays bounded however far apart the partitions' times are.
+fn merge_stage(
+    partitions: &[i32],
+    capacity: usize,
+    wait: Option<std::time::Duration>,
+    out: mpsc::Sender<crate::kafka::ReaderEvent>,
+) -> Vec<mpsc::Sender<crate::kafka::ReaderEvent>> {
+    let mut senders = Vec::with_capacity(partitions.len());
+    let mut inputs = Vec::with_capacity(partitions.len());
+    for &p in partitions {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        senders.push(tx);
+        inputs.push((p, rx));
+    }
+    let merge = TimeMerge::new(partitions, wait, std::time::Instant::now());
+    tokio::spawn(pump(inputs, merge, out));
+    senders
+}
+
+async fn pump(
+    mut inputs: Vec<(i32, mpsc::Receiver<crate::kafka::ReaderEvent>)>,
+    mut merge: TimeMerge,
+    out: mpsc::Sender<crate::kafka::ReaderEvent>,
+) {
+    use std::task::Poll;
+    let mut ready = Vec::new();
+    let mut open = vec![true; inputs.len()];
+    let mut turn = 0usize;
+    loop {
+        let now = std::time::Instant::now();
+        merge.pop_ready(now, &mut ready);
+        for ev in ready.drain(..) {
+            if out.send(ev).await.is_err() {
+                return;
+            }
+        }
+        let deadline = merge.deadline(now);
+        turn = turn.wrapping_add(1);
+        let n = inputs.len();
+        // The next event of a reader whose queue has room, taking turns for fairness.
+        let next = std::future::poll_fn(|cx| {
+            for k in 0..n {
+                let i = (turn + k) % n;
+                let (p, rx) = &mut inputs[i];
+                if !open[i] || !merge.wants(*p) {
+                    continue;
+                }
+                match rx.poll_recv(cx) {
+                    Poll::Ready(Some(ev)) => return Poll::Ready(Some(ev)),
+                    Poll::Ready(None) => open[i] = false,
+                    Poll::Pending => {}
+                }
+            }
+            if open.iter().any(|o| *o) {
+                Poll::Pending
+            } else {
+                Poll::Ready(None)
+            }
+        });
+        let got = match deadline {
+            Some(at) => tokio::select! {
+                ev = next => Some(ev),
+                _ = tokio::time::sleep_until(at.into()) => None,
+            },
+            None => Some(next.await),
+        };
+        match got {
+            // The bounded wait of a silent partition ended: pop again.
+            None => {}
+            Some(Some(ev)) => {
+                if let Some(pass) = merge.push(ev, std::time::Instant::now())
+                    && out.send(pass).await.is_err()
+                {
+                    return;
+                }
+            }
+            // Every reader is gone: what is queued can no longer be ordered against them.
+            Some(None) => return,
+        }
+    }
 }
 
 /// Warns on stderr about a reader's reconnect or a gap in its records; true when records were

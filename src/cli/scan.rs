@@ -173,9 +173,34 @@ pub fn spawn_stage(
     capacity: usize,
     out: mpsc::Sender<ReaderEvent>,
 ) -> (Vec<mpsc::Sender<ReaderEvent>>, Arc<ScanProgress>) {
-    let progress = Arc::new(ScanProgress::new(partitions));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = partitions.len().clamp(1, cores);
+    spawn_workers(scan, topic, partitions, capacity, out, workers)
+}
+
+/// The filter stage on one worker, for a stream whose order across partitions must stay
+/// (the time-ordered merge): one sender for the merged events, and the counters.
+pub fn spawn_ordered_stage(
+    scan: &ScanOptions,
+    topic: &str,
+    partitions: &[i32],
+    capacity: usize,
+    out: mpsc::Sender<ReaderEvent>,
+) -> (mpsc::Sender<ReaderEvent>, Arc<ScanProgress>) {
+    let (mut senders, progress) = spawn_workers(scan, topic, partitions, capacity, out, 1);
+    let (tx, _) = mpsc::channel(1);
+    (senders.pop().unwrap_or(tx), progress)
+}
+
+fn spawn_workers(
+    scan: &ScanOptions,
+    topic: &str,
+    partitions: &[i32],
+    capacity: usize,
+    out: mpsc::Sender<ReaderEvent>,
+    workers: usize,
+) -> (Vec<mpsc::Sender<ReaderEvent>>, Arc<ScanProgress>) {
+    let progress = Arc::new(ScanProgress::new(partitions));
     let mut inputs = Vec::with_capacity(workers);
     for w in 0..workers {
         let share = partitions.len().div_ceil(workers).max(1);

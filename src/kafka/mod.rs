@@ -4,6 +4,7 @@ pub mod cluster;
 pub mod codec;
 pub mod conn;
 pub mod error;
+pub mod merge;
 pub mod offsets;
 pub mod reader;
 pub mod records;
