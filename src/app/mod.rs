@@ -11,6 +11,7 @@ pub mod lists;
 pub mod messages;
 pub mod picker;
 pub mod prompt;
+pub mod table;
 pub mod window;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -23,6 +24,7 @@ pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
 pub use prompt::{History, Prompt, PromptKind};
+pub use table::TableView;
 pub use window::{Gap, GapKind, MessageWindow, Row};
 
 pub use crate::render::TimeZone;
@@ -174,6 +176,8 @@ pub struct App {
     pub quit: bool,
     /// The zone times are shown in.
     pub time_zone: TimeZone,
+    /// How the message table shows long keys and values.
+    pub table: TableView,
     window: usize,
     clock: Clock,
     generation: u64,
@@ -204,6 +208,7 @@ impl App {
             size: (80, 24),
             quit: false,
             time_zone: TimeZone::Local,
+            table: TableView::default(),
             window: window.max(1),
             clock,
             generation: 0,
