@@ -233,13 +233,17 @@ use KeyCode::{Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
 const SHIFT_RIGHT: Binding = bind(
     &[Plain(Char('>'))],
     Command::ShiftRight,
-    "values: show further right (at the end: back to the start)",
+    "values: further right (cycles)",
 );
-const SHIFT_LEFT: Binding = bind(&[Plain(Char('<'))], Command::ShiftLeft, "values: back left");
+const SHIFT_LEFT: Binding = bind(
+    &[Plain(Char('<'))],
+    Command::ShiftLeft,
+    "values: back to the left",
+);
 const WRAP: Binding = hint(
     &[Plain(Char('w'))],
     Command::ToggleWrap,
-    "wrap the selected row's key and value (again: one line)",
+    "wrap the selected row (again: not)",
     4,
     "wrap",
 );
@@ -449,6 +453,9 @@ pub const MESSAGES: KeyTable = KeyTable {
             3,
             "time",
         ),
+        SHIFT_RIGHT,
+        SHIFT_LEFT,
+        WRAP,
         hint(
             &[Plain(Esc)],
             Command::Back,
@@ -456,9 +463,6 @@ pub const MESSAGES: KeyTable = KeyTable {
             0,
             "back",
         ),
-        SHIFT_RIGHT,
-        SHIFT_LEFT,
-        WRAP,
         REFRESH,
         WHEEL_DOWN,
         WHEEL_UP,

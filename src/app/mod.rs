@@ -364,7 +364,12 @@ impl App {
             fx.extend(pane.apply(ev, rows));
         }
         if let Some(n) = pane.notice.take() {
-            self.popup = Some(n);
+            // A deleted topic: one short line that says what can still be done.
+            self.popup = Some(if pane.topic_gone() {
+                pane.topic.safe().wrap("topic '", "' was deleted")
+            } else {
+                n
+            });
         }
         fx
     }

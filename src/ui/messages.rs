@@ -161,10 +161,15 @@ fn columns(rows: &[&WindowRow], times: &[String], inner: u16) -> Columns {
         .max()
         .unwrap_or(0)
         .max(4);
-    let key = records()
-        .map(|m| match &m.key {
-            None => 1,
-            Some(k) => crate::render::escaped_cols(k, KEY_CAP as usize + 1) as u16,
+    // A gap row's label (`no records`) sits in the key column: it counts as a key.
+    let key = rows
+        .iter()
+        .map(|r| match r {
+            WindowRow::Record(m) => match &m.key {
+                None => 1,
+                Some(k) => crate::render::escaped_cols(k, KEY_CAP as usize + 1) as u16,
+            },
+            WindowRow::Gap(g) => cols(gap_text(g, 0).0),
         })
         .max()
         .unwrap_or(0)
@@ -199,7 +204,17 @@ fn columns(rows: &[&WindowRow], times: &[String], inner: u16) -> Columns {
 /// What the pane says when it holds no record.
 fn empty_text(app: &App, p: &crate::app::MessagePane) -> String {
     if let Some(a) = &p.after_end {
-        let t = |ms| crate::render::format_time(app.time_zone, ms);
+        // Written as a person would: no `.000` milliseconds, no `:00` seconds.
+        let t = |ms| {
+            let full = crate::render::format_time(app.time_zone, ms);
+            let (date, time) = split_time(&full);
+            let time = time.replacen(".000", "", 1);
+            let time = match time.split_once(' ') {
+                Some((hms, zone)) => format!("{} {zone}", hms.strip_suffix(":00").unwrap_or(hms)),
+                None => time.strip_suffix(":00").unwrap_or(&time).to_string(),
+            };
+            format!("{date} {time}")
+        };
         return match a.last {
             Some(last) => format!(
                 "no record at or after {}; the last is at {} — G to go there",
