@@ -198,7 +198,17 @@ impl MessagePane {
     pub fn move_by(&mut self, delta: isize, rows: usize) -> Option<Effect> {
         let before = self.cursor.selected as isize;
         self.cursor.move_by(delta, self.window.len(), rows);
-        self.blocked = delta - (self.cursor.selected as isize - before);
+        let rest = delta - (self.cursor.selected as isize - before);
+        // Keys pressed while records are on their way (a burst or paste right after a jump)
+        // add up: each is made once they land. Otherwise only the last move waits.
+        let loading = self.window.is_empty()
+            || matches!(self.mode, Mode::Backward { .. })
+            || matches!(self.status, ReaderStatus::Starting | ReaderStatus::Fetching);
+        self.blocked = if loading && rest.signum() == self.blocked.signum() {
+            self.blocked + rest
+        } else {
+            rest
+        };
         self.stick_bottom = self.follow && self.cursor.selected + 1 >= self.window.len();
         self.maybe_page(rows)
     }

@@ -82,4 +82,19 @@ mod tests {
         v.toggle_wrap();
         assert!(!v.wrap);
     }
+    #[test]
+    fn skipping_columns_passes_whole_escapes() {
+        use crate::render::{fit_line, skip_cols};
+        assert_eq!(skip_cols(b"abcdef", 2), (2, 2));
+        // `\e` is two columns: skipping one passes all of it.
+        assert_eq!(skip_cols(b"\x1bxyz", 1), (1, 2));
+        assert_eq!(skip_cols(b"\xffz", 3), (1, 4));
+        assert_eq!(skip_cols("\u{e9}t\u{e9}".as_bytes(), 2), (3, 2));
+        assert_eq!(skip_cols(b"ab", 10), (2, 2));
+        // Whole when it fits, else cut with the `…` inside the width.
+        assert_eq!(fit_line(b"abcd", 4), "abcd");
+        assert_eq!(fit_line(b"abcde", 4), "abc…");
+        assert_eq!(fit_line(b"a\x1b", 3), r"a\e");
+        assert_eq!(fit_line(b"ab\x1b", 3), "ab…");
+    }
 }

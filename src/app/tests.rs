@@ -695,3 +695,6 @@ fn a_double_click_opens_the_row_and_r_reloads_the_watermarks() {
         ]
     );
 }
+
+#[path = "tests_small.rs"]
+mod small;
