@@ -11,6 +11,9 @@ use crate::kafka::StartAt;
 use super::keymap::{self, Command, Key, KeyTable, Move};
 use super::{App, Effect, Prompt, PromptKind, Screen, geometry};
 
+/// Keys kept at most while a jump's records are on their way.
+const MAX_DEFERRED: usize = 256;
+
 /// Two clicks on one row at most this far apart (ms) open it.
 const DOUBLE_CLICK_MS: i64 = 400;
 
@@ -61,7 +64,32 @@ impl App {
             return Vec::new();
         }
         let command = keymap::resolve(&self.key_tables(), Key::of(&key));
+        if self.defers(command) {
+            // A burst or paste right after a jump: kept, made once the records land.
+            if self.deferred.len() < MAX_DEFERRED {
+                self.deferred.push(key);
+            }
+            return vec![Effect::Redraw];
+        }
         self.execute(command, Trigger::Key(key))
+    }
+
+    /// Whether `command` needs records that a jump is still fetching (moving in the table,
+    /// opening a record); jumps, Back and the overlays are never kept waiting.
+    fn defers(&self, command: Command) -> bool {
+        let moves = matches!(
+            command,
+            Command::Open
+                | Command::Move(
+                    Move::By(_) | Move::PageDown | Move::PageUp | Move::HalfDown | Move::HalfUp
+                )
+        );
+        moves
+            && self.screen == Screen::Messages
+            && self.prompt.is_none()
+            && self.popup.is_none()
+            && !self.help
+            && self.messages.as_ref().is_some_and(|p| p.awaiting_jump())
     }
 
     pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {

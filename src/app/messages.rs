@@ -413,6 +413,13 @@ impl MessagePane {
         rest
     }
 
+    /// True while a jump's first records are on their way: the window is empty and a reader
+    /// is resolving its start or fetching.
+    pub fn awaiting_jump(&self) -> bool {
+        self.window.is_empty()
+            && matches!(self.status, ReaderStatus::Starting | ReaderStatus::Fetching)
+    }
+
     /// True once the reader stopped because the topic is gone: nothing more can be read.
     pub fn topic_gone(&self) -> bool {
         matches!(

@@ -184,6 +184,8 @@ pub struct App {
     details_opened: u64,
     /// The last click (time, row), for double-clicks.
     last_click: Option<(i64, u16)>,
+    /// Keys that need the records of a jump still on their way, kept until they land.
+    deferred: Vec<KeyEvent>,
     topics_loaded_at: Option<i64>,
     partitions_loaded_at: Option<i64>,
 }
@@ -214,6 +216,7 @@ impl App {
             generation: 0,
             details_opened: 0,
             last_click: None,
+            deferred: Vec::new(),
             topics_loaded_at: None,
             partitions_loaded_at: None,
         }
@@ -363,6 +366,7 @@ impl App {
         for ev in events {
             fx.extend(pane.apply(ev, rows));
         }
+        let still_loading = pane.awaiting_jump();
         if let Some(n) = pane.notice.take() {
             // A deleted topic: one short line that says what can still be done.
             self.popup = Some(if pane.topic_gone() {
@@ -370,6 +374,12 @@ impl App {
             } else {
                 n
             });
+        }
+        // The records came (or will not): the keys typed meanwhile are made now, in order.
+        if !still_loading {
+            for key in std::mem::take(&mut self.deferred) {
+                fx.extend(self.on_key(key));
+            }
         }
         fx
     }
@@ -410,6 +420,7 @@ impl App {
     /// Leaves the message pane, stopping its reader.
     fn close_partition(&mut self) -> Vec<Effect> {
         self.detail = None;
+        self.deferred.clear();
         if let Some(old) = self.messages.take() {
             self.generation = self.generation.max(old.generation);
         }

@@ -10,7 +10,13 @@ fn opened(app: &mut App, low: i64, high: i64, n: i64) -> u64 {
     app.update(Action::Reader(vec![
         started(g, low, low, high),
         records(g, low..low + n),
-        ev(g, ReaderEventKind::CaughtUp { next: low + n, high }),
+        ev(
+            g,
+            ReaderEventKind::CaughtUp {
+                next: low + n,
+                high,
+            },
+        ),
     ]));
     g
 }
@@ -79,7 +85,10 @@ fn an_empty_partition_says_so() {
         super::super::keys::out_of_range(StartAt::Offset(9), w).as_deref(),
         Some("offset 9 is after the end; the partition is empty; valid offset: 7")
     );
-    assert_eq!(super::super::keys::out_of_range(StartAt::Offset(7), w), None);
+    assert_eq!(
+        super::super::keys::out_of_range(StartAt::Offset(7), w),
+        None
+    );
 }
 
 /// A jump to a time after the last record: the reader starts at the end; the last record is
@@ -127,7 +136,10 @@ fn a_record_arriving_after_a_jump_past_the_end_is_shown() {
     let g = reader_starts(&fx)[0].0;
     let fx = app.update(Action::Reader(vec![started(g, 50, 0, 50)]));
     let p = reader_starts(&fx)[0].0;
-    app.update(Action::Reader(vec![started(p, 49, 0, 50), records(p, 49..52)]));
+    app.update(Action::Reader(vec![
+        started(p, 49, 0, 50),
+        records(p, 49..52),
+    ]));
     let pane = app.messages.as_ref().unwrap();
     assert!(pane.after_end.is_none());
     assert_eq!(pane.window.first_offset(), Some(50));
@@ -196,7 +208,10 @@ fn angle_brackets_shift_the_values_and_w_wraps() {
     for _ in 0..7 {
         app.update(ch('>'));
     }
-    assert_eq!(app.table.shift, 0, "past the longest value: back to the start");
+    assert_eq!(
+        app.table.shift, 0,
+        "past the longest value: back to the start"
+    );
     app.update(ch('w'));
     assert!(app.table.wrap);
     app.update(ch('w'));
@@ -216,7 +231,37 @@ fn a_key_burst_right_after_a_jump_is_not_lost() {
     for _ in 0..3 {
         app.update(ch('j'));
     }
-    app.update(Action::Reader(vec![started(g, 500, 0, 1000), records(g, 500..600)]));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.screen, Screen::Messages);
+    app.update(Action::Reader(vec![started(g, 500, 0, 1000)]));
+    assert_eq!(
+        app.screen,
+        Screen::Messages,
+        "still waiting for the records"
+    );
+    app.update(Action::Reader(vec![records(g, 500..600)]));
     let pane = app.messages.as_ref().unwrap();
     assert_eq!(pane.selected().map(|m| m.offset), Some(503));
+    assert_eq!(app.screen, Screen::Detail);
+    assert_eq!(app.detail.as_ref().map(|d| d.message.offset), Some(503));
+}
+
+/// Keys kept for a jump that finds nothing are dropped harmlessly, and Esc is never kept.
+#[test]
+fn keys_kept_for_a_jump_that_finds_nothing_do_nothing() {
+    let mut app = app(100);
+    opened(&mut app, 0, 10, 10);
+    app.update(ch('o'));
+    typed(&mut app, "10");
+    let fx = app.update(key(KeyCode::Enter));
+    let g = reader_starts(&fx)[0].0;
+    app.update(ch('j'));
+    app.update(key(KeyCode::Enter));
+    app.update(Action::Reader(vec![
+        started(g, 10, 0, 10),
+        ev(g, ReaderEventKind::CaughtUp { next: 10, high: 10 }),
+    ]));
+    assert_eq!(app.screen, Screen::Messages);
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.screen, Screen::Partitions);
 }
