@@ -14,8 +14,8 @@ pub struct TableView {
 }
 
 impl TableView {
-    /// The columns one `>` or `<` moves on a terminal `width` columns wide: about the value
-    /// column's width, so that a press shows text not seen before, with some overlap.
+    /// The columns one `>` or `<` moves on a terminal `width` columns wide: a third of it,
+    /// less than the value column on any width, so that a press keeps some text in view.
     pub fn step(width: u16) -> usize {
         (width as usize / 3).max(8)
     }
