@@ -93,3 +93,91 @@ fn a_key_burst_right_after_a_jump_is_not_lost() {
     screen.keys("q");
     assert!(screen.wait_exit().success());
 }
+
+/// 2024-05-01T03:00:00Z.
+const THREE_AM: i64 = 1_714_532_400_000;
+
+/// Real broker (ListOffsets by time; the mock answers -1 to every time): a jump to a time
+/// after the last record says so with the last record's time, and the keys still work.
+#[test]
+fn a_time_after_the_last_record_says_so_and_g_goes_there() {
+    let Some(addr) = support::real_broker() else {
+        return;
+    };
+    let topic = support::unique("tui-after-end");
+    support::create_topic(&addr, &topic, 1, &[]);
+    // Records 0..20, one a minute from 03:00 UTC: the last at 03:19.
+    let records: Vec<TestRecord> = (0..20)
+        .map(|i| TestRecord {
+            timestamp: Some(THREE_AM + i * 60_000),
+            ..TestRecord::kv(0, &format!("k{i:02}"), "v")
+        })
+        .collect();
+    produce(&addr, &topic, "none", &records);
+    let mut screen = Tui::spawn(&["-b", &addr, &topic], ROWS, COLS);
+    screen.wait_for("the partition list", |t| {
+        t.contains("Leader") && t.contains("20")
+    });
+    // As the help writes it, quotes and all.
+    screen.keys("t");
+    screen.keys("@'2024-05-01 12:00'\r");
+    screen.wait_for("the answer", |t| {
+        t.contains("no record at or after 2024-05-01 12:00; the last is at 2024-05-01 03:19")
+    });
+    let text = screen.text();
+    assert!(
+        text.replace("│\n│", " ").contains("— G to go there"),
+        "{text}"
+    );
+    screen.keys("G");
+    screen.wait_for("the last records", |t| {
+        t.contains("k19") && t.contains("Offset")
+    });
+    screen.keys("q");
+    assert!(screen.wait_exit().success());
+}
+
+/// Real broker: the viewed topic deleted at 80x24 gives a one-line popup; the keys that
+/// cannot work any more are neither offered nor acted on.
+#[test]
+fn a_deleted_topic_is_one_line_and_only_working_keys_are_offered() {
+    let Some(addr) = support::real_broker() else {
+        return;
+    };
+    let topic = support::unique("tui-gone");
+    support::create_topic(&addr, &topic, 1, &[]);
+    let records: Vec<TestRecord> = (0..20)
+        .map(|i| TestRecord::kv(0, &format!("k{i:02}"), "v"))
+        .collect();
+    produce(&addr, &topic, "none", &records);
+    let mut screen = Tui::spawn(&["-b", &addr, &topic], ROWS, COLS);
+    screen.wait_for("the partition list", |t| t.contains("Leader"));
+    screen.keys("\r");
+    screen.wait_for("the records", |t| {
+        t.contains("k00") && t.contains("● caught up")
+    });
+    support::faults::delete_topic(&addr, &topic);
+    let line = format!("topic '{topic}' was deleted");
+    screen.wait_for("the popup", |t| t.contains(&line));
+    let text = screen.text();
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains("│ topic '")).collect();
+    assert_eq!(rows.len(), 1, "{text}");
+    assert!(rows[0].contains(&format!("│ {line} │")), "{text}");
+    // q closes the popup; the hints offer Esc only; o and f do nothing.
+    screen.keys("q");
+    screen.wait_for("the popup closed", |t| !t.contains("any key to close"));
+    screen.keys("o");
+    screen.keys("f");
+    let text = screen.text();
+    assert!(!text.contains("Jump to offset"), "{text}");
+    let status = text.lines().last().unwrap_or_default();
+    assert!(
+        !status.contains("f follow") && !status.contains("o offset"),
+        "{text}"
+    );
+    assert!(text.contains("k00"), "what was read stays: {text}");
+    screen.keys("\x1b");
+    screen.wait_for("the partitions", |t| t.contains("Leader"));
+    screen.keys("q");
+    assert!(screen.wait_exit().success());
+}
