@@ -10,6 +10,10 @@ use futures::StreamExt as _;
 use super::terminal::TerminalGuard;
 use crate::kafka::{ClientConfig, Cluster};
 
+/// How long a connection may take before the screen says it is under way: less than a
+/// person notices, more than a refused or local connection takes.
+const GRACE: Duration = Duration::from_millis(200);
+
 /// How often the elapsed time is redrawn.
 const REDRAW: Duration = Duration::from_millis(100);
 
@@ -17,10 +21,15 @@ const REDRAW: Duration = Duration::from_millis(100);
 /// None when the user gave up (`q`, Esc, Ctrl-c); the connection's error otherwise, printed
 /// once the terminal is restored.
 pub async fn connect(config: ClientConfig, label: &str) -> anyhow::Result<Option<Arc<Cluster>>> {
-    let mut guard = TerminalGuard::enter()?;
     let started = Instant::now();
     let connecting = Cluster::connect(config);
     tokio::pin!(connecting);
+    // A connection that is made or refused at once never takes the terminal: its error is
+    // printed on the screen as it was, with no flash of the alternate screen.
+    if let Ok(result) = tokio::time::timeout(GRACE, &mut connecting).await {
+        return Ok(Some(result?));
+    }
+    let mut guard = TerminalGuard::enter()?;
     let mut events = EventStream::new();
     let mut redraw = tokio::time::interval(REDRAW);
     loop {
