@@ -381,8 +381,11 @@ async fn browse(
     };
     let mut cluster = match cluster {
         Some(c) => c,
-        // The error already names the brokers: no extra context.
-        None => Cluster::connect(client).await?,
+        // On screen at once: where to and for how long. The error already names the brokers.
+        None => match kbrowse::tui::connecting::connect(client, &settings.brokers).await? {
+            Some(c) => c,
+            None => return Ok(()),
+        },
     };
     let mut topic = cli.topic;
     if let Some(t) = &topic {
@@ -411,7 +414,11 @@ async fn browse(
                     ..Inputs::default()
                 };
                 (settings, client) = profile_settings(&only_profile, name)?;
-                cluster = Cluster::connect(client).await?;
+                cluster = match kbrowse::tui::connecting::connect(client, &settings.brokers).await?
+                {
+                    Some(c) => c,
+                    None => return Ok(()),
+                };
             }
         }
     }

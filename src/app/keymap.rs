@@ -58,6 +58,12 @@ pub enum Command {
     Follow,
     /// Show the value as the next view.
     CycleView,
+    /// Shift the table's value column to the right (see more of long values).
+    ShiftRight,
+    /// Shift the table's value column back to the left.
+    ShiftLeft,
+    /// Wrap the selected row's key and value over several lines, or stop.
+    ToggleWrap,
     /// Accept the input.
     Submit,
     /// Leave the input.
@@ -222,6 +228,25 @@ const fn hint(
 
 use Key::{Click, Ctrl, DoubleClick, Plain, WheelDown, WheelUp};
 use KeyCode::{Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
+
+/// The table's horizontal keys: long keys and values read in the table.
+const SHIFT_RIGHT: Binding = bind(
+    &[Plain(Char('>'))],
+    Command::ShiftRight,
+    "values: further right (cycles)",
+);
+const SHIFT_LEFT: Binding = bind(
+    &[Plain(Char('<'))],
+    Command::ShiftLeft,
+    "values: back to the left",
+);
+const WRAP: Binding = hint(
+    &[Plain(Char('w'))],
+    Command::ToggleWrap,
+    "wrap the selected row (again: not)",
+    4,
+    "wrap",
+);
 
 const DOWN: &[Key] = &[Plain(Char('j')), Plain(Down)];
 const UP: &[Key] = &[Plain(Char('k')), Plain(Up)];
@@ -428,6 +453,9 @@ pub const MESSAGES: KeyTable = KeyTable {
             3,
             "time",
         ),
+        SHIFT_RIGHT,
+        SHIFT_LEFT,
+        WRAP,
         hint(
             &[Plain(Esc)],
             Command::Back,
@@ -436,6 +464,32 @@ pub const MESSAGES: KeyTable = KeyTable {
             "back",
         ),
         REFRESH,
+        WHEEL_DOWN,
+        WHEEL_UP,
+        CLICK,
+        DOUBLE_CLICK,
+    ],
+    otherwise: None,
+};
+
+/// One partition's records once its topic was deleted: what is loaded can still be read;
+/// reading more, jumping and following cannot work, so they are not offered.
+pub const MESSAGES_GONE: KeyTable = KeyTable {
+    name: "Messages (topic deleted)",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "next record"),
+        bind(UP, Command::Move(Move::By(-1)), "previous record"),
+        bind(&[Plain(Enter)], Command::Open, "the record in detail"),
+        hint(
+            &[Plain(Esc)],
+            Command::Back,
+            "back to the partitions",
+            0,
+            "back",
+        ),
+        SHIFT_RIGHT,
+        SHIFT_LEFT,
+        WRAP,
         WHEEL_DOWN,
         WHEEL_UP,
         CLICK,
@@ -529,8 +583,9 @@ pub const HELP: KeyTable = KeyTable {
 /// An error popup.
 pub const POPUP: KeyTable = KeyTable {
     name: "Error popup",
-    bindings: &[bind(&[Plain(Char('q'))], Command::Quit, "quit")],
-    otherwise: Some((Command::Dismiss, "close the popup")),
+    bindings: &[],
+    // `q` too: a reflex `q` closes the popup, it does not end the session (Ctrl-c does).
+    otherwise: Some((Command::Dismiss, "close the popup (q too; ^c quits)")),
 };
 
 /// Every table, in the help's order.
@@ -541,6 +596,7 @@ pub const ALL: &[&KeyTable] = &[
     &FILTER,
     &PARTITIONS,
     &MESSAGES,
+    &MESSAGES_GONE,
     &DETAIL,
     &PROMPT,
     &HELP,
@@ -608,7 +664,7 @@ mod tests {
 
     #[test]
     fn screens_never_shadow_the_general_keys() {
-        for t in [&TOPICS, &PARTITIONS, &MESSAGES, &DETAIL] {
+        for t in [&TOPICS, &PARTITIONS, &MESSAGES, &MESSAGES_GONE, &DETAIL] {
             for b in GENERAL.bindings.iter().chain(ALWAYS.bindings) {
                 for k in b.keys {
                     assert!(t.find(*k).is_none(), "{} rebinds {}", t.name, k.name());

@@ -11,6 +11,9 @@ use crate::kafka::StartAt;
 use super::keymap::{self, Command, Key, KeyTable, Move};
 use super::{App, Effect, Prompt, PromptKind, Screen, geometry};
 
+/// Keys kept at most while a jump's records are on their way.
+const MAX_DEFERRED: usize = 256;
+
 /// Two clicks on one row at most this far apart (ms) open it.
 const DOUBLE_CLICK_MS: i64 = 400;
 
@@ -48,6 +51,9 @@ impl App {
         match self.screen {
             Screen::Topics => &keymap::TOPICS,
             Screen::Partitions => &keymap::PARTITIONS,
+            Screen::Messages if self.messages.as_ref().is_some_and(|m| m.topic_gone()) => {
+                &keymap::MESSAGES_GONE
+            }
             Screen::Messages => &keymap::MESSAGES,
             Screen::Detail => &keymap::DETAIL,
         }
@@ -58,7 +64,32 @@ impl App {
             return Vec::new();
         }
         let command = keymap::resolve(&self.key_tables(), Key::of(&key));
+        if self.defers(command) {
+            // A burst or paste right after a jump: kept, made once the records land.
+            if self.deferred.len() < MAX_DEFERRED {
+                self.deferred.push(key);
+            }
+            return vec![Effect::Redraw];
+        }
         self.execute(command, Trigger::Key(key))
+    }
+
+    /// Whether `command` needs records that a jump is still fetching (moving in the table,
+    /// opening a record); jumps, Back and the overlays are never kept waiting.
+    fn defers(&self, command: Command) -> bool {
+        let moves = matches!(
+            command,
+            Command::Open
+                | Command::Move(
+                    Move::By(_) | Move::PageDown | Move::PageUp | Move::HalfDown | Move::HalfUp
+                )
+        );
+        moves
+            && self.screen == Screen::Messages
+            && self.prompt.is_none()
+            && self.popup.is_none()
+            && !self.help
+            && self.messages.as_ref().is_some_and(|p| p.awaiting_jump())
     }
 
     pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
@@ -202,15 +233,10 @@ impl App {
                 };
                 let typed = prompt.input.value().to_string();
                 match prompt.parse(now) {
-                    // An offset outside the partition is refused here, keeping what is on
-                    // screen.
-                    Ok(StartAt::Offset(n))
-                        if let Some(w) = known.filter(|w| n < w.low || n > w.high) =>
-                    {
-                        prompt.error = Some(format!(
-                            "offset {n} is outside the partition: valid {}..={}",
-                            w.low, w.high
-                        ));
+                    // A position outside the partition, before its beginning or after its end,
+                    // is refused here alike, keeping what is on screen and the text to fix.
+                    Ok(start) if let Some(e) = known.and_then(|w| out_of_range(start, w)) => {
+                        prompt.error = Some(e);
                     }
                     Ok(start) => {
                         self.prompt = None;
@@ -421,6 +447,23 @@ impl App {
             Command::Back => return self.close_partition(),
             Command::Open => return self.open_detail(),
             Command::Follow => Some(pane.toggle_follow(rows)),
+            Command::ShiftRight => {
+                let shown = pane.window.range(pane.cursor.top, pane.cursor.top + rows);
+                let values = shown.filter_map(|r| match r {
+                    super::Row::Record(m) => m.value.as_deref(),
+                    super::Row::Gap(_) => None,
+                });
+                self.table.shift_right(values, self.size.0);
+                None
+            }
+            Command::ShiftLeft => {
+                self.table.shift_left(self.size.0);
+                None
+            }
+            Command::ToggleWrap => {
+                self.table.toggle_wrap();
+                None
+            }
             Command::JumpOffset => {
                 self.open_prompt(PromptKind::Position);
                 None
@@ -473,4 +516,36 @@ impl App {
         }
         Vec::new()
     }
+}
+
+/// Why `start` is outside a partition with watermarks `w`, with the valid range as a person
+/// writes it; None when it is inside. `N` and `-N` are judged alike: after the end or before
+/// the beginning is an error, not a silent clamp.
+pub(super) fn out_of_range(start: StartAt, w: crate::kafka::Watermarks) -> Option<String> {
+    use crate::render::thousands;
+    let valid = if w.high > w.low {
+        format!(
+            "valid offsets: {} to {}, or -1 to -{} from the end",
+            thousands(w.low),
+            thousands(w.high),
+            thousands(w.high - w.low)
+        )
+    } else {
+        format!(
+            "the partition is empty; valid offset: {}",
+            thousands(w.high)
+        )
+    };
+    let what = match start {
+        StartAt::Offset(n) if n > w.high => format!("offset {} is after the end", thousands(n)),
+        StartAt::Offset(n) if n < w.low => {
+            format!("offset {} is before the beginning", thousands(n))
+        }
+        StartAt::FromEnd(n) if n > w.high - w.low => {
+            format!("-{} is before the beginning", thousands(n))
+        }
+        StartAt::FromEnd(n) if n < 0 => format!("-{} is after the end", thousands(n)),
+        _ => return None,
+    };
+    Some(format!("{what}; {valid}"))
 }

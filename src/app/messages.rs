@@ -32,6 +32,18 @@ pub enum ReaderStatus {
     Failed(Error),
 }
 
+/// A jump to a time after the partition's last record: said in the pane, with the last
+/// record's time once a probe read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AfterEnd {
+    /// The time asked for (ms since the epoch).
+    pub asked: i64,
+    /// The last record's time, once read.
+    pub last: Option<i64>,
+    /// Records below this offset are the probe's: their time is noted, they are not shown.
+    probe_below: i64,
+}
+
 /// How arriving records are used.
 #[derive(Debug, Clone)]
 enum Mode {
@@ -70,6 +82,10 @@ pub struct MessagePane {
     pub notice: Option<Safe>,
     /// Something the status line keeps saying until the next jump (records deleted unread).
     pub warning: Option<Safe>,
+    /// Set when a jump to a time found no record at or after it.
+    pub after_end: Option<AfterEnd>,
+    /// The time of the jump under way, until its reader says where it starts.
+    asked_time: Option<i64>,
     stick_bottom: bool,
     /// The part of the last move that the window's edge stopped (negative: at the top); it
     /// is made once the neighbouring page lands, so one key is enough to cross the edge.
@@ -94,6 +110,8 @@ impl MessagePane {
             generation,
             notice: None,
             warning: None,
+            after_end: None,
+            asked_time: None,
             stick_bottom: false,
             blocked: 0,
             mode: Mode::Idle,
@@ -136,6 +154,11 @@ impl MessagePane {
     pub fn jump(&mut self, start: StartAt, at_end: bool) -> Effect {
         self.window.clear();
         self.warning = None;
+        self.after_end = None;
+        self.asked_time = match start {
+            StartAt::Timestamp(t) => Some(t),
+            _ => None,
+        };
         self.cursor = Cursor::default();
         self.blocked = 0;
         self.follow = false;
@@ -175,7 +198,17 @@ impl MessagePane {
     pub fn move_by(&mut self, delta: isize, rows: usize) -> Option<Effect> {
         let before = self.cursor.selected as isize;
         self.cursor.move_by(delta, self.window.len(), rows);
-        self.blocked = delta - (self.cursor.selected as isize - before);
+        let rest = delta - (self.cursor.selected as isize - before);
+        // Keys pressed while records are on their way (a burst or paste right after a jump)
+        // add up: each is made once they land. Otherwise only the last move waits.
+        let loading = self.window.is_empty()
+            || matches!(self.mode, Mode::Backward { .. })
+            || matches!(self.status, ReaderStatus::Starting | ReaderStatus::Fetching);
+        self.blocked = if loading && rest.signum() == self.blocked.signum() {
+            self.blocked + rest
+        } else {
+            rest
+        };
         self.stick_bottom = self.follow && self.cursor.selected + 1 >= self.window.len();
         self.maybe_page(rows)
     }
@@ -232,8 +265,22 @@ impl MessagePane {
             return None;
         }
         match ev.kind {
-            ReaderEventKind::Started { watermarks, .. } => {
+            ReaderEventKind::Started { offset, watermarks } => {
                 self.watermarks = Some(watermarks);
+                // No record at or after the time asked for: the reader starts at the end. Read
+                // the last record once, for its time, then wait there for new ones.
+                if let Some(asked) = self.asked_time.take()
+                    && offset >= watermarks.high
+                    && watermarks.high > watermarks.low
+                {
+                    self.after_end = Some(AfterEnd {
+                        asked,
+                        last: None,
+                        probe_below: watermarks.high,
+                    });
+                    let mode = self.mode.clone();
+                    return Some(self.start(StartAt::Offset(watermarks.high - 1), mode));
+                }
                 self.status = if self.follow {
                     ReaderStatus::Following
                 } else {
@@ -349,7 +396,40 @@ impl MessagePane {
         }
     }
 
+    /// Notes the time of the probe's record (after a jump past the end) and keeps the rest.
+    fn past_probe(&mut self, messages: Vec<Message>) -> Vec<Message> {
+        let Some(a) = self.after_end.as_mut() else {
+            return messages;
+        };
+        let (probe, rest): (Vec<Message>, Vec<Message>) =
+            messages.into_iter().partition(|m| m.offset < a.probe_below);
+        if let Some(m) = probe.last() {
+            a.last = Some(m.timestamp);
+        }
+        if !rest.is_empty() {
+            // Newer records came: they are the answer now.
+            self.after_end = None;
+        }
+        rest
+    }
+
+    /// True while a jump's first records are on their way: the window is empty and a reader
+    /// is resolving its start or fetching.
+    pub fn awaiting_jump(&self) -> bool {
+        self.window.is_empty()
+            && matches!(self.status, ReaderStatus::Starting | ReaderStatus::Fetching)
+    }
+
+    /// True once the reader stopped because the topic is gone: nothing more can be read.
+    pub fn topic_gone(&self) -> bool {
+        matches!(
+            self.status,
+            ReaderStatus::Failed(Error::TopicDeleted { .. } | Error::UnknownTopic { .. })
+        )
+    }
+
     fn take(&mut self, messages: Vec<Message>, rows: usize) -> Option<Effect> {
+        let messages = self.past_probe(messages);
         match &mut self.mode {
             Mode::Idle => None,
             Mode::Follow => {

@@ -11,6 +11,7 @@ pub mod lists;
 pub mod messages;
 pub mod picker;
 pub mod prompt;
+pub mod table;
 pub mod window;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -23,6 +24,7 @@ pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
 pub use prompt::{History, Prompt, PromptKind};
+pub use table::TableView;
 pub use window::{Gap, GapKind, MessageWindow, Row};
 
 pub use crate::render::TimeZone;
@@ -174,12 +176,16 @@ pub struct App {
     pub quit: bool,
     /// The zone times are shown in.
     pub time_zone: TimeZone,
+    /// How the message table shows long keys and values.
+    pub table: TableView,
     window: usize,
     clock: Clock,
     generation: u64,
     details_opened: u64,
     /// The last click (time, row), for double-clicks.
     last_click: Option<(i64, u16)>,
+    /// Keys that need the records of a jump still on their way, kept until they land.
+    deferred: Vec<KeyEvent>,
     topics_loaded_at: Option<i64>,
     partitions_loaded_at: Option<i64>,
 }
@@ -204,11 +210,13 @@ impl App {
             size: (80, 24),
             quit: false,
             time_zone: TimeZone::Local,
+            table: TableView::default(),
             window: window.max(1),
             clock,
             generation: 0,
             details_opened: 0,
             last_click: None,
+            deferred: Vec::new(),
             topics_loaded_at: None,
             partitions_loaded_at: None,
         }
@@ -358,8 +366,20 @@ impl App {
         for ev in events {
             fx.extend(pane.apply(ev, rows));
         }
+        let still_loading = pane.awaiting_jump();
         if let Some(n) = pane.notice.take() {
-            self.popup = Some(n);
+            // A deleted topic: one short line that says what can still be done.
+            self.popup = Some(if pane.topic_gone() {
+                pane.topic.safe().wrap("topic '", "' was deleted")
+            } else {
+                n
+            });
+        }
+        // The records came (or will not): the keys typed meanwhile are made now, in order.
+        if !still_loading {
+            for key in std::mem::take(&mut self.deferred) {
+                fx.extend(self.on_key(key));
+            }
         }
         fx
     }
@@ -400,6 +420,7 @@ impl App {
     /// Leaves the message pane, stopping its reader.
     fn close_partition(&mut self) -> Vec<Effect> {
         self.detail = None;
+        self.deferred.clear();
         if let Some(old) = self.messages.take() {
             self.generation = self.generation.max(old.generation);
         }

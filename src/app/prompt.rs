@@ -55,15 +55,27 @@ impl Prompt {
 
     /// The typed position, or why it does not parse.
     pub fn parse(&self, now_ms: i64) -> Result<StartAt, String> {
-        let text = self.input.value().trim();
-        match self.kind {
-            PromptKind::Position => parse_position(text, now_ms),
-            PromptKind::Time => {
-                let t = text.strip_prefix('@').unwrap_or(text);
-                parse_position(&format!("@{t}"), now_ms)
-            }
+        // Quotes as a shell needs them (`@'2024-05-01 12:00'`, as the help and the errors
+        // write a time) are taken off, around the whole or after the `@`.
+        let text = unquote(self.input.value());
+        let time = text.strip_prefix('@').map(unquote);
+        match (self.kind, time) {
+            (_, Some(t)) => parse_position(&format!("@{t}"), now_ms),
+            (PromptKind::Time, None) => parse_position(&format!("@{text}"), now_ms),
+            (PromptKind::Position, None) => parse_position(text, now_ms),
         }
     }
+}
+
+/// `text` trimmed, without one pair of matching quotes around it.
+fn unquote(text: &str) -> &str {
+    let t = text.trim();
+    for q in ['\'', '"'] {
+        if let Some(inner) = t.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner.trim();
+        }
+    }
+    t
 }
 
 /// Entries kept per prompt.
@@ -161,5 +173,31 @@ mod tests {
         assert_eq!(t.parse(120_000), Ok(StartAt::Timestamp(60_000)));
         t.input = Input::new("soon".into());
         assert!(t.parse(0).is_err());
+    }
+
+    /// What the help and the errors show, quotes and all, is accepted.
+    #[test]
+    fn quotes_around_a_time_are_taken_off() {
+        let at = |kind, text: &str| {
+            let mut p = Prompt::new(kind);
+            p.input = Input::new(text.into());
+            p.parse(0)
+        };
+        let want = Ok(StartAt::Timestamp(1_714_564_800_000));
+        for text in [
+            "@'2024-05-01T12:00:00Z'",
+            "'@2024-05-01T12:00:00Z'",
+            "@\"2024-05-01T12:00:00Z\"",
+            " \"@2024-05-01T12:00:00Z\" ",
+        ] {
+            assert_eq!(at(PromptKind::Position, text), want, "{text}");
+            assert_eq!(at(PromptKind::Time, text), want, "{text}");
+        }
+        for text in ["'2024-05-01T12:00:00Z'", "\"2024-05-01T12:00:00Z\""] {
+            assert_eq!(at(PromptKind::Time, text), want, "{text}");
+        }
+        // A lone or unmatched quote is not taken off: the error names it.
+        assert!(at(PromptKind::Time, "'2024-05-01T12:00:00Z").is_err());
+        assert_eq!(at(PromptKind::Position, "'500'"), Ok(StartAt::Offset(500)));
     }
 }

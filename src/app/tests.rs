@@ -271,7 +271,7 @@ fn a_bad_position_keeps_the_prompt_open() {
     let error = app.prompt.as_ref().unwrap().error.clone().unwrap();
     assert_eq!(
         error,
-        "offset 5000 is outside the partition: valid 0..=1000"
+        "offset 5,000 is after the end; valid offsets: 0 to 1,000, or -1 to -1,000 from the end"
     );
     app.update(key(KeyCode::Esc));
     assert!(app.prompt.is_none());
@@ -695,3 +695,6 @@ fn a_double_click_opens_the_row_and_r_reloads_the_watermarks() {
         ]
     );
 }
+
+#[path = "tests_small.rs"]
+mod small;

@@ -160,6 +160,51 @@ pub fn escape_line(bytes: &[u8], max_cols: usize) -> String {
     s
 }
 
+/// Where the escaped text of `bytes` passes `cols` columns: (byte offset, columns passed).
+/// Whole characters are passed (an escape is never split), so the columns passed may exceed
+/// `cols` by part of one escape. Cost bounded by `cols`, whatever the value's size.
+pub fn skip_cols(bytes: &[u8], cols: usize) -> (usize, usize) {
+    let (mut pos, mut shown) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if shown >= cols {
+                return (pos, shown);
+            }
+            let w = shown_cols(c, true);
+            // As `escape_into` shows a combining mark with nothing before it.
+            shown += if w == 0 && pos == 0 {
+                escaped_width(c)
+            } else {
+                w
+            };
+            pos += c.len_utf8();
+        }
+        for _ in chunk.invalid() {
+            if shown >= cols {
+                return (pos, shown);
+            }
+            shown += 4;
+            pos += 1;
+        }
+    }
+    (pos, shown)
+}
+
+/// Columns the escaped text of `bytes` takes, counted up to `cap` (a value longer than that
+/// reads as `cap` or a little more).
+pub fn escaped_cols(bytes: &[u8], cap: usize) -> usize {
+    skip_cols(bytes, cap).1
+}
+
+/// `bytes` escaped in at most `max_cols` columns: whole when it fits, else cut to leave a
+/// column for the `…` that ends it.
+pub fn fit_line(bytes: &[u8], max_cols: usize) -> String {
+    if escaped_cols(bytes, max_cols + 1) <= max_cols {
+        return escape(bytes);
+    }
+    escape_line(bytes, max_cols.saturating_sub(1))
+}
+
 /// How a key or value the CLI prints as text reads: `(null)` when absent, escaped otherwise,
 /// and a value that is literally `(null)` as `\(null)` (a `\(` cannot come from data, whose
 /// backslashes are doubled).

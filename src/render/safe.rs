@@ -31,6 +31,11 @@ impl Safe {
         Safe(super::escape_line(bytes, max_cols))
     }
 
+    /// `bytes` escaped in at most `max_cols` columns: whole when it fits, else cut with `…`.
+    pub fn line_fit(bytes: &[u8], max_cols: usize) -> Safe {
+        Safe(super::fit_line(bytes, max_cols))
+    }
+
     /// Escapes the `Display` of a value (an error that names broker data).
     pub fn display(value: &impl fmt::Display) -> Safe {
         Safe::new(&value.to_string())

@@ -6,6 +6,7 @@
 //! at most ~60 times a second for streams of records, at once after a key and for the first
 //! records that follow it.
 
+pub mod connecting;
 mod loads;
 pub mod picker;
 pub mod terminal;
@@ -63,7 +64,9 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     let mut config = ClientConfig::new(&opts.brokers);
     config.conn.request_timeout = opts.request_timeout;
     // The error already names the brokers: no extra context.
-    let cluster = Cluster::connect(config).await?;
+    let Some(cluster) = connecting::connect(config, &cluster_label(&opts)).await? else {
+        return Ok(());
+    };
     run_connected(cluster, opts).await.map(|_| ())
 }
 

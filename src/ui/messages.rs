@@ -10,16 +10,52 @@ use crate::app::detail::NULL_MARK;
 use crate::app::{App, Gap, GapKind, ReaderStatus, Row as WindowRow};
 use crate::render::{Safe, escape_line};
 
-const TIME_WIDTH: u16 = 23;
-const KEY_WIDTH: u16 = 20;
-const SIZE_WIDTH: u16 = 9;
+/// The key column is as wide as the widest visible key, up to this.
+const KEY_CAP: u16 = 32;
+/// Below this the value column takes columns from the others (Size goes first, then Key).
+const VALUE_MIN: u16 = 16;
 
-fn bytes_cell(b: Option<&[u8]>, width: u16, style: ratatui::style::Style) -> Cell<'static> {
-    match b {
-        None => Cell::from(Span::styled(NULL_MARK, theme::null())),
-        // One column is left for the ellipsis that marks a cut value.
-        Some(b) => Cell::from(Safe::line(b, width.saturating_sub(1) as usize).styled(style)),
+/// A key or value cell: whole when it fits, else cut with `…`; `shift` columns skipped first
+/// (then `…` at the start says so).
+fn bytes_cell(
+    b: Option<&[u8]>,
+    width: u16,
+    shift: usize,
+    style: ratatui::style::Style,
+) -> Cell<'static> {
+    let Some(b) = b else {
+        return Cell::from(Span::styled(NULL_MARK, theme::null()));
+    };
+    if shift == 0 {
+        return Cell::from(Safe::line_fit(b, width as usize).styled(style));
     }
+    let (from, _) = crate::render::skip_cols(b, shift);
+    let rest = b.get(from..).unwrap_or_default();
+    let mut text = Safe::from("…");
+    text.push(Safe::line_fit(rest, width.saturating_sub(1) as usize));
+    Cell::from(text.styled(style))
+}
+
+/// `b` escaped and cut into lines of `width` columns, at most `max_lines` of them, the last
+/// ending in `…` when more was left.
+fn wrapped(b: &[u8], width: usize, max_lines: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let text = Safe::line(b, (width * max_lines.max(1)).saturating_sub(1));
+    let mut lines = Vec::new();
+    let (mut line, mut cols) = (String::new(), 0);
+    for c in text.as_str().chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if cols + w > width {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            cols = 0;
+        }
+        line.push(c);
+        cols += w;
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines
 }
 
 fn size(n: usize) -> String {
@@ -50,22 +86,155 @@ fn gap_text(gap: &Gap, width: usize) -> (&'static str, String) {
     (label, escape_line(text.as_bytes(), width.saturating_sub(1)))
 }
 
+/// `┄┄┄ gap ┄┄┄` filling `width` columns.
+fn gap_rule(width: usize) -> String {
+    const WORD: &str = " gap ";
+    if width < WORD.len() + 2 {
+        return "┄".repeat(width);
+    }
+    let left = (width - WORD.len()) / 2;
+    format!(
+        "{}{WORD}{}",
+        "┄".repeat(left),
+        "┄".repeat(width - WORD.len() - left)
+    )
+}
+
 /// A marker row for offsets without records: not a record, drawn in the warning style.
-fn gap_row(gap: &Gap, sel: bool, value_width: u16) -> Row<'static> {
+fn gap_row(gap: &Gap, sel: bool, c: &Columns) -> Row<'static> {
     let style = if sel {
         theme::selected()
     } else {
         theme::busy()
     };
-    let (label, text) = gap_text(gap, value_width as usize);
-    Row::new(vec![
+    let (label, text) = gap_text(gap, c.value as usize);
+    let mut cells = vec![
         Cell::from(Line::from(gap.from.to_string()).alignment(Alignment::Right)),
-        Cell::from("┄┄┄┄┄┄┄┄┄ gap ┄┄┄┄┄┄┄┄┄"),
-        Cell::from(label),
+        Cell::from(gap_rule(c.time as usize)),
+        Cell::from(crate::render::fit_line(label.as_bytes(), c.key as usize)),
         Cell::from(text),
-        Cell::from(""),
-    ])
-    .style(style)
+    ];
+    if c.size.is_some() {
+        cells.push(Cell::from(""));
+    }
+    Row::new(cells).style(style)
+}
+
+/// The table's column widths, from the width and what the visible rows hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Columns {
+    offset: u16,
+    time: u16,
+    /// Times without their date: every visible row has the same one.
+    short_time: bool,
+    key: u16,
+    value: u16,
+    /// None: no room for it (the detail shows the sizes).
+    size: Option<u16>,
+    spacing: u16,
+}
+
+/// A timestamp split at its first space: (date, time of day and zone).
+fn split_time(t: &str) -> (&str, &str) {
+    t.split_once(' ').unwrap_or(("", t))
+}
+
+fn columns(rows: &[&WindowRow], times: &[String], inner: u16) -> Columns {
+    let records = || {
+        rows.iter().filter_map(|r| match r {
+            WindowRow::Record(m) => Some(m),
+            WindowRow::Gap(_) => None,
+        })
+    };
+    let cols = |s: &str| s.chars().count() as u16;
+    let offset = rows
+        .iter()
+        .map(|r| cols(&r.first().to_string()))
+        .max()
+        .unwrap_or(0)
+        .max(6);
+    let first_date = times.first().map(|t| split_time(t).0);
+    let short_time = times.iter().all(|t| Some(split_time(t).0) == first_date);
+    let time = times
+        .iter()
+        .map(|t| cols(if short_time { split_time(t).1 } else { t }))
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    // A gap row's label (`no records`) sits in the key column: it counts as a key.
+    let key = rows
+        .iter()
+        .map(|r| match r {
+            WindowRow::Record(m) => match &m.key {
+                None => 1,
+                Some(k) => crate::render::escaped_cols(k, KEY_CAP as usize + 1) as u16,
+            },
+            WindowRow::Gap(g) => cols(gap_text(g, 0).0),
+        })
+        .max()
+        .unwrap_or(0)
+        .clamp(3, KEY_CAP);
+    let size = records()
+        .map(|m| cols(&size(m.size())))
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let spacing = super::spacing(inner);
+    let mut c = Columns {
+        offset,
+        time,
+        short_time,
+        key,
+        value: 0,
+        size: Some(size),
+        spacing,
+    };
+    let used = |c: &Columns| {
+        c.offset + c.time + c.key + c.size.map_or(0, |s| s + c.spacing) + 3 * c.spacing
+    };
+    if inner.saturating_sub(used(&c)) < VALUE_MIN {
+        c.size = None;
+    }
+    let short = VALUE_MIN.saturating_sub(inner.saturating_sub(used(&c)));
+    c.key = c.key.saturating_sub(short).max(3);
+    c.value = inner.saturating_sub(used(&c));
+    c
+}
+
+/// What the pane says when it holds no record.
+fn empty_text(app: &App, p: &crate::app::MessagePane) -> String {
+    if let Some(a) = &p.after_end {
+        // Written as a person would: no `.000` milliseconds, no `:00` seconds.
+        let t = |ms| {
+            let full = crate::render::format_time(app.time_zone, ms);
+            let (date, time) = split_time(&full);
+            let time = time.replacen(".000", "", 1);
+            let time = match time.split_once(' ') {
+                Some((hms, zone)) => format!("{} {zone}", hms.strip_suffix(":00").unwrap_or(hms)),
+                None => time.strip_suffix(":00").unwrap_or(&time).to_string(),
+            };
+            format!("{date} {time}")
+        };
+        return match a.last {
+            Some(last) => format!(
+                "no record at or after {}; the last is at {} — G to go there",
+                t(a.asked),
+                t(last)
+            ),
+            None => format!(
+                "no record at or after {} — G for the last records",
+                t(a.asked)
+            ),
+        };
+    }
+    match &p.status {
+        ReaderStatus::CaughtUp | ReaderStatus::Following => {
+            "no records here yet: waiting for new ones…".into()
+        }
+        _ if p.topic_gone() => "the topic was deleted: Esc to go back".into(),
+        ReaderStatus::Failed(_) => "the reader stopped: press g, G or o to read again".into(),
+        _ => "loading records…".into(),
+    }
 }
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
@@ -97,84 +266,140 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
     if p.window.is_empty() {
-        let text = match &p.status {
-            ReaderStatus::CaughtUp | ReaderStatus::Following => {
-                "no records here yet: waiting for new ones…"
-            }
-            ReaderStatus::Failed(_) => "the reader stopped: press g, G or o to read again",
-            _ => "loading records…",
-        };
-        frame.render_widget(Paragraph::new(text).style(theme::dim()).block(block), area);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let text = Paragraph::new(empty_text(app, p))
+            .style(theme::dim())
+            .wrap(ratatui::widgets::Wrap { trim: true });
+        frame.render_widget(text, inner);
         return;
     }
-    let digits = p.window.last_offset().unwrap_or(0).to_string().len().max(6) as u16;
-    let inner_width = area.width.saturating_sub(2);
-    let fixed = digits + TIME_WIDTH + KEY_WIDTH + SIZE_WIDTH + 4 * 2;
-    let value_width = inner_width.saturating_sub(fixed).max(10);
-    let top = p.cursor.top;
-    let rows = p
-        .window
-        .range(top, top + app.list_rows())
-        .enumerate()
-        .map(|(i, row)| {
-            // The selected row is drawn in one colour so that it stays readable.
-            let sel = top + i == p.cursor.selected;
-            let m = match row {
-                WindowRow::Record(m) => m,
-                WindowRow::Gap(gap) => return gap_row(gap, sel, value_width),
-            };
-            let pick = |style| {
-                if sel {
-                    ratatui::style::Style::new()
-                } else {
-                    style
-                }
-            };
-            let row = Row::new(vec![
-                Cell::from(
-                    Line::from(Span::styled(m.offset.to_string(), pick(theme::offset())))
-                        .alignment(Alignment::Right),
-                ),
-                Cell::from(Span::styled(
-                    crate::render::format_time(app.time_zone, m.timestamp),
-                    pick(theme::time()),
-                )),
-                bytes_cell(m.key.as_deref(), KEY_WIDTH, pick(theme::key())),
-                bytes_cell(
-                    m.value.as_deref(),
-                    value_width,
-                    ratatui::style::Style::new(),
-                ),
-                Cell::from(Line::from(size(m.size())).alignment(Alignment::Right)),
-            ]);
-            if sel {
-                row.style(theme::selected())
-            } else {
-                row
-            }
+    let inner = area.width.saturating_sub(2);
+    let list_rows = app.list_rows();
+    // The selected row, wrapped, may take several lines: start later so that it is whole.
+    let wrap_rows = if app.table.wrap { list_rows } else { 1 };
+    let mut top = p.cursor.top;
+    let sel = p.cursor.selected;
+    let shown: Vec<&WindowRow> = p.window.range(top, top + list_rows).collect();
+    let times: Vec<String> = shown
+        .iter()
+        .filter_map(|r| match r {
+            WindowRow::Record(m) => Some(crate::render::format_time(app.time_zone, m.timestamp)),
+            WindowRow::Gap(_) => None,
+        })
+        .collect();
+    let c = columns(&shown, &times, inner);
+    let sel_height = match p.window.range(sel, sel + 1).next() {
+        Some(WindowRow::Record(m)) if app.table.wrap => {
+            let lines =
+                |b: Option<&[u8]>, w: u16| b.map_or(1, |b| wrapped(b, w as usize, wrap_rows).len());
+            lines(m.key.as_deref(), c.key).max(lines(m.value.as_deref(), c.value))
+        }
+        _ => 1,
+    };
+    if sel >= top && sel - top + sel_height > list_rows {
+        top = (sel + sel_height).saturating_sub(list_rows).min(sel);
+    }
+    let mut left = list_rows;
+    let mut rows = Vec::new();
+    for (i, row) in p.window.range(top, top + list_rows).enumerate() {
+        let selected = top + i == sel;
+        let height = if selected { sel_height } else { 1 };
+        if height > left {
+            break;
+        }
+        left -= height;
+        rows.push(match row {
+            WindowRow::Record(m) => record_row(app, m, &c, selected),
+            WindowRow::Gap(gap) => gap_row(gap, selected, &c),
         });
-    let header = Row::new(vec![
+    }
+    let mut value_header = "Value".to_string();
+    if app.table.shift > 0 {
+        let shifted = format!("Value +{}", app.table.shift);
+        if shifted.chars().count() <= c.value as usize {
+            value_header = shifted;
+        }
+    }
+    let mut header = vec![
         Cell::from(Line::from("Offset").alignment(Alignment::Right)),
         Cell::from("Time"),
         Cell::from("Key"),
-        Cell::from("Value"),
-        Cell::from(Line::from("Size").alignment(Alignment::Right)),
-    ])
-    .style(theme::header());
-    let widths = [
-        Constraint::Length(digits),
-        Constraint::Length(TIME_WIDTH),
-        Constraint::Length(KEY_WIDTH),
-        Constraint::Min(10),
-        Constraint::Length(SIZE_WIDTH),
+        Cell::from(value_header),
     ];
+    let mut widths = vec![
+        Constraint::Length(c.offset),
+        Constraint::Length(c.time),
+        Constraint::Length(c.key),
+        Constraint::Length(c.value),
+    ];
+    if let Some(s) = c.size {
+        header.push(Cell::from(Line::from("Size").alignment(Alignment::Right)));
+        widths.push(Constraint::Length(s));
+    }
+    let header = Row::new(header).style(theme::header());
     frame.render_widget(
         Table::new(rows, widths)
             .header(header)
             .block(block)
-            .column_spacing(2),
+            .column_spacing(c.spacing),
         area,
     );
+}
+
+fn record_row(app: &App, m: &crate::kafka::Message, c: &Columns, sel: bool) -> Row<'static> {
+    // The selected row is drawn in one colour so that it stays readable.
+    let pick = |style| {
+        if sel {
+            ratatui::style::Style::new()
+        } else {
+            style
+        }
+    };
+    let full = crate::render::format_time(app.time_zone, m.timestamp);
+    let time = if c.short_time {
+        split_time(&full).1.to_string()
+    } else {
+        full
+    };
+    let wrap = sel && app.table.wrap;
+    let rows = app.list_rows();
+    let mut height = 1;
+    let mut text_cell = |b: Option<&[u8]>, width: u16, shift: usize, style| match b {
+        Some(b) if wrap => {
+            let lines = wrapped(b, width as usize, rows);
+            height = height.max(lines.len());
+            Cell::from(ratatui::text::Text::from(lines).style(style))
+        }
+        _ => bytes_cell(b, width, shift, style),
+    };
+    let key = text_cell(m.key.as_deref(), c.key, 0, pick(theme::key()));
+    let value = text_cell(
+        m.value.as_deref(),
+        c.value,
+        app.table.shift,
+        ratatui::style::Style::new(),
+    );
+    let mut cells = vec![
+        Cell::from(
+            Line::from(Span::styled(m.offset.to_string(), pick(theme::offset())))
+                .alignment(Alignment::Right),
+        ),
+        Cell::from(Span::styled(time, pick(theme::time()))),
+        key,
+        value,
+    ];
+    if c.size.is_some() {
+        cells.push(Cell::from(
+            Line::from(size(m.size())).alignment(Alignment::Right),
+        ));
+    }
+    let row = Row::new(cells).height(height as u16);
+    if sel {
+        row.style(theme::selected())
+    } else {
+        row
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! `draw(&App, &mut Frame)`: a pure function of the state, one module per pane.
 
+pub mod connecting;
 mod detail;
 mod help;
 mod messages;
@@ -121,6 +122,35 @@ fn truncate(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {
         out.push(Span::raw("…"));
     }
     out
+}
+
+/// Columns between table columns: less on a narrow terminal.
+fn spacing(inner: u16) -> u16 {
+    if inner >= 100 { 2 } else { 1 }
+}
+
+/// Which of the columns `widths` are drawn in `inner` columns: all that fit, dropping them in
+/// `drop_order` until the rest do. Each width is at least its header's, so a header is shown
+/// whole or not at all, never with its first letters cut.
+fn fit_columns(widths: &[u16], drop_order: &[usize], inner: u16, spacing: u16) -> Vec<bool> {
+    let mut keep = vec![true; widths.len()];
+    let need = |keep: &[bool]| {
+        let (n, sum) = widths
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .fold((0u16, 0u16), |(n, s), (w, _)| (n + 1, s.saturating_add(*w)));
+        sum.saturating_add(n.saturating_sub(1).saturating_mul(spacing))
+    };
+    for &i in drop_order {
+        if need(&keep) <= inner {
+            break;
+        }
+        if let Some(k) = keep.get_mut(i) {
+            *k = false;
+        }
+    }
+    keep
 }
 
 /// The bordered block every pane sits in.

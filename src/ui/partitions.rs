@@ -33,57 +33,91 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let opt = |v: Option<i64>| v.map_or("…".to_string(), thousands);
-    let rows = list
+    let text: Vec<[String; 7]> = list
         .rows
         .iter()
-        .enumerate()
         .skip(list.cursor.top)
         .take(app.list_rows())
-        .map(|(i, p)| {
+        .map(|p| {
             let leader = if p.leader < 0 {
                 "none".to_string()
             } else {
                 p.leader.to_string()
             };
-            let row = Row::new(vec![
-                right(p.id.to_string()),
-                right(leader),
-                Cell::from(ids(&p.replicas)),
-                Cell::from(ids(&p.isr)),
-                right(opt(p.low)),
-                right(opt(p.high)),
-                right(opt(p.messages())),
-            ]);
-            if i == list.cursor.selected {
-                row.style(theme::selected())
-            } else {
-                row
-            }
-        });
-    let header = Row::new(vec![
-        right("Partition".into()),
-        right("Leader".into()),
-        Cell::from("Replicas"),
-        Cell::from("ISR"),
-        right("Low".into()),
-        right("High".into()),
-        right("Messages".into()),
-    ])
-    .style(theme::header());
-    let widths = [
-        Constraint::Length(9),
-        Constraint::Length(6),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(14),
-        Constraint::Length(14),
-        Constraint::Length(14),
+            [
+                p.id.to_string(),
+                leader,
+                ids(&p.replicas),
+                ids(&p.isr),
+                opt(p.low),
+                opt(p.high),
+                opt(p.messages()),
+            ]
+        })
+        .collect();
+    const HEADERS: [&str; 7] = [
+        "Partition",
+        "Leader",
+        "Replicas",
+        "ISR",
+        "Low",
+        "High",
+        "Messages",
     ];
+    // Replica lists are cut at 16 columns; a column is never narrower than its header.
+    let widths: Vec<u16> = (0..7)
+        .map(|i| {
+            let content = text.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+            let cap = if i == 2 || i == 3 { 16 } else { usize::MAX };
+            content.min(cap).max(HEADERS[i].len()) as u16
+        })
+        .collect();
+    let inner = area.width.saturating_sub(2);
+    let spacing = super::spacing(inner);
+    // What goes first when the width is short: replicas, in-sync replicas, leader, low.
+    let keep = super::fit_columns(&widths, &[2, 3, 1, 4], inner, spacing);
+    let left_aligned = |i: usize| i == 2 || i == 3;
+    let cell = |i: usize, s: String| -> Cell<'static> {
+        if left_aligned(i) {
+            Cell::from(crate::render::fit_line(s.as_bytes(), widths[i] as usize))
+        } else {
+            right(s)
+        }
+    };
+    let rows = text.into_iter().enumerate().map(|(i, r)| {
+        let cells: Vec<Cell> = r
+            .into_iter()
+            .enumerate()
+            .filter(|(c, _)| keep[*c])
+            .map(|(c, s)| cell(c, s))
+            .collect();
+        let row = Row::new(cells);
+        if list.cursor.top + i == list.cursor.selected {
+            row.style(theme::selected())
+        } else {
+            row
+        }
+    });
+    let header = Row::new(
+        HEADERS
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| keep[*c])
+            .map(|(c, h)| cell(c, h.to_string()))
+            .collect::<Vec<_>>(),
+    )
+    .style(theme::header());
+    let widths: Vec<Constraint> = widths
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| keep[*c])
+        .map(|(_, w)| Constraint::Length(*w))
+        .collect();
     frame.render_widget(
         Table::new(rows, widths)
             .header(header)
             .block(block)
-            .column_spacing(2),
+            .column_spacing(spacing),
         area,
     );
 }

@@ -7,7 +7,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{pane, theme};
 use crate::app::picker::{ClusterPicker, KEYS};
-use crate::render::escape;
+use crate::render::{escape, fit_line};
 
 /// Draws the picker over the whole screen.
 pub fn draw(picker: &ClusterPicker, frame: &mut Frame) {
@@ -25,6 +25,15 @@ pub fn draw(picker: &ClusterPicker, frame: &mut Frame) {
         .style(theme::title_bar()),
         title,
     );
+    let name_width = picker
+        .entries
+        .iter()
+        .map(|(n, _)| escape(n.as_bytes()).chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 30) as u16;
+    // Names and brokers too long for their column end in `…`.
+    let brokers_width = body.width.saturating_sub(2 + name_width + 2) as usize;
     let rows_shown = body.height.saturating_sub(3) as usize;
     let top = picker.selected.saturating_sub(rows_shown.saturating_sub(1));
     let rows = picker
@@ -35,8 +44,8 @@ pub fn draw(picker: &ClusterPicker, frame: &mut Frame) {
         .take(rows_shown)
         .map(|(i, (name, brokers))| {
             let row = Row::new(vec![
-                Cell::from(escape(name.as_bytes())),
-                Cell::from(escape(brokers.as_bytes())),
+                Cell::from(fit_line(name.as_bytes(), name_width as usize)),
+                Cell::from(fit_line(brokers.as_bytes(), brokers_width)),
             ]);
             if i == picker.selected {
                 row.style(theme::selected())
@@ -44,13 +53,6 @@ pub fn draw(picker: &ClusterPicker, frame: &mut Frame) {
                 row
             }
         });
-    let name_width = picker
-        .entries
-        .iter()
-        .map(|(n, _)| escape(n.as_bytes()).chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(7, 30) as u16;
     let table = Table::new(rows, [Constraint::Length(name_width), Constraint::Min(0)])
         .header(Row::new(vec!["Profile", "Brokers"]).style(theme::header()))
         .column_spacing(2)

@@ -364,7 +364,7 @@ fn status_hints_shrink_by_priority() {
     use crate::app::keymap::MESSAGES;
     assert_eq!(
         hints(&MESSAGES, 100),
-        "f follow  o offset  t time  Esc back "
+        "f follow  o offset  t time  w wrap  Esc back "
     );
     assert_eq!(hints(&MESSAGES, 30), "f follow  o offset  Esc back ");
     assert_eq!(hints(&MESSAGES, 12), "Esc back ");
@@ -376,7 +376,7 @@ fn status_hints_shrink_by_priority() {
 #[test]
 fn small_terminals() {
     type Make = fn() -> App;
-    let screens: [(&str, Make); 9] = [
+    let screens: [(&str, Make); 16] = [
         ("topics", topics_app),
         ("filter", || {
             let mut app = topics_app();
@@ -400,7 +400,19 @@ fn small_terminals() {
         }),
         ("popup", || {
             let mut app = messages_app();
-            app.popup = Some("offset 99999 is outside the partition: valid 0..=2000".into());
+            let generation = app.messages.as_ref().unwrap().generation;
+            let error = crate::kafka::Error::OffsetOutOfRange {
+                topic: "orders".into(),
+                partition: 0,
+                offset: 5000,
+                low: 0,
+                high: 2000,
+            };
+            app.update(Action::Reader(vec![ReaderEvent {
+                generation,
+                partition: 0,
+                kind: ReaderEventKind::Failed(error),
+            }]));
             app
         }),
         ("detail_hex", || {
@@ -408,6 +420,37 @@ fn small_terminals() {
             app.update(ch('x'));
             app
         }),
+        ("topics_loading", || {
+            let mut app = App::new("localhost:9092".into(), 10_000, Box::new(|| 0));
+            app.update(Action::Resize(W, H));
+            app
+        }),
+        ("messages_loading", || {
+            let mut app = partitions_app();
+            app.update(key(KeyCode::Enter));
+            app
+        }),
+        ("prompt_error", || {
+            let mut app = messages_app();
+            for c in "o999999".chars() {
+                app.update(ch(c));
+            }
+            app.update(key(KeyCode::Enter));
+            app
+        }),
+        ("messages_shifted", || {
+            let mut app = messages_app();
+            app.update(ch('>'));
+            app
+        }),
+        ("messages_wrapped", || {
+            let mut app = messages_app();
+            app.update(ch('w'));
+            app.update(ch('j'));
+            app
+        }),
+        ("after_end", after_end_app),
+        ("topic_deleted", topic_deleted_app),
     ];
     for (w, h) in [(80, 24), (50, 20)] {
         for (name, make) in screens {
@@ -417,6 +460,20 @@ fn small_terminals() {
             let title = screen.lines().next().unwrap_or_default().to_string();
             if w >= 36 && name != "help" {
                 assert!(title.contains("? help"), "{name} {w}x{h}: {title}");
+            }
+            // Headers are whole: a column that has no room is left out, never cut in front.
+            let header = screen.lines().nth(2).unwrap_or_default();
+            let want: &[&str] = match name {
+                "topics" | "filter" => &["Topic", "Partitions", "Messages"],
+                "partitions" => &["Partition", "Low", "High", "Messages"],
+                "messages" | "messages_shifted" | "messages_wrapped" => {
+                    &["Offset", "Time", "Key", "Value"]
+                }
+                _ => &[],
+            };
+            let words: Vec<&str> = header.split(|c: char| !c.is_alphanumeric()).collect();
+            for word in want {
+                assert!(words.contains(word), "{name} {w}x{h}: {header}");
             }
             insta::assert_snapshot!(format!("small_{name}_{w}x{h}"), screen);
         }
@@ -626,4 +683,97 @@ fn messages_gap_rows() {
     app.update(key(KeyCode::Enter));
     assert!(app.detail.is_none());
     insta::assert_snapshot!(render(&app));
+}
+
+/// A jump to a time after the last record: the probe read the last record's time.
+fn after_end_app() -> App {
+    let mut app = messages_app();
+    app.update(ch('t'));
+    for c in "2024-05-02T12:00:00Z".chars() {
+        app.update(ch(c));
+    }
+    let fx = app.update(key(KeyCode::Enter));
+    let generation = reader_generation(&fx);
+    let fx = app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind: ReaderEventKind::Started {
+            offset: 2000,
+            watermarks: Watermarks { low: 0, high: 2000 },
+        },
+    }]));
+    let probe = reader_generation(&fx);
+    app.update(Action::Reader(vec![
+        ReaderEvent {
+            generation: probe,
+            partition: 0,
+            kind: ReaderEventKind::Started {
+                offset: 1999,
+                watermarks: Watermarks { low: 0, high: 2000 },
+            },
+        },
+        ReaderEvent {
+            generation: probe,
+            partition: 0,
+            kind: ReaderEventKind::Messages(vec![record(1999, Some(b"last"), Some(b"v"))]),
+        },
+        ReaderEvent {
+            generation: probe,
+            partition: 0,
+            kind: ReaderEventKind::CaughtUp {
+                next: 2000,
+                high: 2000,
+            },
+        },
+    ]));
+    app
+}
+
+/// The topic was deleted while its records were read; the popup was closed.
+fn topic_deleted_app() -> App {
+    let mut app = messages_app();
+    let generation = app.messages.as_ref().unwrap().generation;
+    let error = crate::kafka::Error::TopicDeleted {
+        topic: "orders".into(),
+    };
+    app.update(Action::Reader(vec![ReaderEvent {
+        generation,
+        partition: 0,
+        kind: ReaderEventKind::Failed(error),
+    }]));
+    app
+}
+
+fn reader_generation(fx: &[Effect]) -> u64 {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::StartReader { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap()
+}
+
+/// The cluster picker and the connecting screen, at 80x24 and 50x20.
+#[test]
+fn small_picker_and_connecting() {
+    let picker = crate::app::picker::ClusterPicker::new(vec![
+        ("local".into(), "localhost:9092".into()),
+        (
+            "production-eu-west-1".into(),
+            "b-1.kafka.eu-west-1.example.com:9096,b-2.kafka.eu-west-1.example.com:9096".into(),
+        ),
+    ]);
+    for (w, h) in [(80, 24), (50, 20)] {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| super::picker::draw(&picker, f)).unwrap();
+        insta::assert_snapshot!(format!("small_picker_{w}x{h}"), format!("{}", t.backend()));
+        t.draw(|f| super::connecting::draw("broker-1.example.com:9092", 12_345, f))
+            .unwrap();
+        let screen = format!("{}", t.backend());
+        assert!(
+            screen.contains("connecting to broker-1.example.com:9092… 12.3 s"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("small_connecting_{w}x{h}"), screen);
+    }
 }

@@ -8,8 +8,8 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use super::{pane, theme, thousands};
 use crate::app::App;
 
-/// Columns beside the name: partitions and messages, and the spacing between the three.
-const OTHER_COLUMNS: u16 = 10 + 16 + 2 * 2;
+/// The partitions column: as wide as its header.
+const PARTITIONS: u16 = 10;
 /// What marks an internal topic after its name.
 const INTERNAL: &str = "  internal";
 
@@ -37,7 +37,16 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let rows_shown = app.list_rows();
-    let name_width = area.width.saturating_sub(2 + OTHER_COLUMNS) as usize;
+    let shown = || visible.iter().skip(list.cursor.top).take(rows_shown);
+    // The messages column is as wide as the counts it shows (at least its header).
+    let messages_width = shown()
+        .map(|t| t.messages.map_or(1, |m| thousands(m).chars().count()))
+        .max()
+        .unwrap_or(0)
+        .max(8) as u16;
+    let inner = area.width.saturating_sub(2);
+    let spacing = super::spacing(inner);
+    let name_width = inner.saturating_sub(PARTITIONS + messages_width + 2 * spacing) as usize;
     let rows = visible
         .iter()
         .enumerate()
@@ -73,14 +82,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     ])
     .style(theme::header());
     let widths = [
-        Constraint::Min(20),
-        Constraint::Length(10),
-        Constraint::Length(16),
+        Constraint::Length(name_width as u16),
+        Constraint::Length(PARTITIONS),
+        Constraint::Length(messages_width),
     ];
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
-        .column_spacing(2);
+        .column_spacing(spacing);
     frame.render_widget(table, area);
     if visible.is_empty() {
         let inner = Rect {
