@@ -58,6 +58,10 @@ pub enum Command {
     Follow,
     /// Show the value as the next view.
     CycleView,
+    /// The detail: the next record, staying in the detail.
+    NextRecord,
+    /// The detail: the previous record, staying in the detail.
+    PreviousRecord,
     /// Accept the input.
     Submit,
     /// Leave the input.
@@ -459,22 +463,36 @@ pub const DETAIL: KeyTable = KeyTable {
         hint(
             &[Plain(Char('x'))],
             Command::CycleView,
-            "value: text → hex → JSON (if valid)",
+            "value: decoded or JSON → text → hex (the choice sticks)",
             1,
             "view",
+        ),
+        hint(
+            &[Plain(Char('n')), Plain(Char(']'))],
+            Command::NextRecord,
+            "next record (stays in the detail)",
+            2,
+            "next",
+        ),
+        hint(
+            &[Plain(Char('p')), Plain(Char('['))],
+            Command::PreviousRecord,
+            "previous record",
+            2,
+            "prev",
         ),
         hint(
             &[Plain(Char('o'))],
             Command::JumpOffset,
             "jump: N, -N (before the end), @TIME",
-            2,
+            3,
             "offset",
         ),
         hint(
             &[Plain(Char('t'))],
             Command::JumpTime,
             "jump to a time",
-            3,
+            4,
             "time",
         ),
         hint(

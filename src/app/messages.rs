@@ -1,10 +1,14 @@
 //! `MessagePane`: one partition's records in a `MessageWindow`, the reader that fills it,
 //! and the paging that moves the window through a partition of any size.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::kafka::{Error, Message, ReaderEvent, ReaderEventKind, StartAt, Watermarks};
 
 use super::Effect;
 use super::cursor::Cursor;
+use super::decoding::{Decodings, RecordDecoding};
 use super::window::{DEFAULT_MAX_BYTES, Gap, GapKind, MessageWindow, Row};
 use crate::render::{Outside, Safe};
 
@@ -70,6 +74,9 @@ pub struct MessagePane {
     pub notice: Option<Safe>,
     /// Something the status line keeps saying until the next jump (records deleted unread).
     pub warning: Option<Safe>,
+    /// What the schema decoders made of the records in the window (and of those on their
+    /// way into it), by offset.
+    decoded: HashMap<i64, Arc<RecordDecoding>>,
     stick_bottom: bool,
     /// The part of the last move that the window's edge stopped (negative: at the top); it
     /// is made once the neighbouring page lands, so one key is enough to cross the edge.
@@ -94,6 +101,7 @@ impl MessagePane {
             generation,
             notice: None,
             warning: None,
+            decoded: HashMap::new(),
             stick_bottom: false,
             blocked: 0,
             mode: Mode::Idle,
@@ -132,9 +140,54 @@ impl MessagePane {
         Effect::StopReader
     }
 
+    /// The decoding of the record at `offset`, when it was decoded (or failed to be).
+    pub fn decoding(&self, offset: i64) -> Option<&Arc<RecordDecoding>> {
+        self.decoded.get(&offset)
+    }
+
+    /// Takes decodings of records the current reader is delivering.
+    pub fn take_decodings(&mut self, d: Decodings) {
+        if d.generation == self.generation && d.partition == self.partition {
+            self.decoded.extend(d.records);
+        }
+    }
+
+    /// Forgets decodings of records that left the window and cannot come back without a new
+    /// read: memory stays O(window).
+    pub fn prune_decoded(&mut self) {
+        if self.decoded.is_empty() {
+            return;
+        }
+        let first = self.window.first_offset();
+        let last = self.window.last_offset();
+        match (&self.mode, first, last) {
+            (Mode::Idle, Some(first), Some(last)) => {
+                self.decoded.retain(|o, _| (first..=last).contains(o))
+            }
+            (Mode::Idle, _, _) => self.decoded.clear(),
+            // Records after the last may still be on their way.
+            (Mode::Forward { .. } | Mode::Follow, Some(first), _) => {
+                self.decoded.retain(|o, _| *o >= first)
+            }
+            // The page before the first is on its way.
+            (Mode::Backward { .. }, _, Some(last)) => self.decoded.retain(|o, _| *o <= last),
+            _ => {}
+        }
+    }
+
+    /// True while a page is being read into the window (a jump's, or a neighbouring one).
+    pub fn loading(&self) -> bool {
+        match self.mode {
+            Mode::Backward { .. } => true,
+            Mode::Forward { .. } => self.status != ReaderStatus::CaughtUp,
+            Mode::Idle | Mode::Follow => false,
+        }
+    }
+
     /// A jump: empty the window and read from `start`; `at_end` keeps the last row selected.
     pub fn jump(&mut self, start: StartAt, at_end: bool) -> Effect {
         self.window.clear();
+        self.decoded.clear();
         self.warning = None;
         self.cursor = Cursor::default();
         self.blocked = 0;
@@ -166,6 +219,7 @@ impl MessagePane {
             return Effect::Redraw;
         }
         self.window.clear();
+        self.decoded.clear();
         self.cursor = Cursor::default();
         let back = self.page().min(1000) as i64;
         self.start(StartAt::FromEnd(back), Mode::Follow)

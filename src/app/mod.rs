@@ -4,6 +4,7 @@
 //! carries out the `Effect`s that `update` returns. Time comes from an injected clock.
 
 pub mod cursor;
+pub mod decoding;
 pub mod detail;
 pub mod keymap;
 mod keys;
@@ -19,6 +20,7 @@ use crate::kafka::{ReaderEvent, StartAt};
 use crate::render::Safe;
 
 pub use cursor::Cursor;
+pub use decoding::{Decodings, PartDecoding, RecordDecoding, SchemaLabel};
 pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
@@ -51,6 +53,8 @@ pub enum Action {
     Reader(Vec<ReaderEvent>),
     /// A detail's lines, indexed off the UI thread.
     DetailBuilt(DetailBuilt),
+    /// Records decoded off the UI thread, handed in before the records themselves.
+    Decoded(Decodings),
 }
 
 /// Something the runtime must do.
@@ -174,6 +178,12 @@ pub struct App {
     pub quit: bool,
     /// The zone times are shown in.
     pub time_zone: TimeZone,
+    /// The value view the user chose last (`Json` or `Decoded`: the record's pretty JSON,
+    /// whichever it has); every record opened in the detail starts on it.
+    pub detail_view: ValueView,
+    /// `n`/`p` in the detail stopped at the window's edge: once the neighbouring page lands,
+    /// the detail moves on in this direction.
+    detail_step: Option<isize>,
     window: usize,
     clock: Clock,
     generation: u64,
@@ -204,6 +214,8 @@ impl App {
             size: (80, 24),
             quit: false,
             time_zone: TimeZone::Local,
+            detail_view: ValueView::Json,
+            detail_step: None,
             window: window.max(1),
             clock,
             generation: 0,
@@ -262,6 +274,12 @@ impl App {
             Action::TopicsLoaded(result) => self.on_topics(result),
             Action::PartitionsLoaded { topic, result } => self.on_partitions(topic, result),
             Action::Reader(events) => self.on_reader(events),
+            Action::Decoded(decodings) => {
+                if let Some(p) = self.messages.as_mut() {
+                    p.take_decodings(decodings);
+                }
+                Vec::new()
+            }
             Action::DetailBuilt(built) => {
                 let rows = geometry::detail_rows(self.size.1);
                 match self.detail.as_mut() {
@@ -358,9 +376,11 @@ impl App {
         for ev in events {
             fx.extend(pane.apply(ev, rows));
         }
+        pane.prune_decoded();
         if let Some(n) = pane.notice.take() {
             self.popup = Some(n);
         }
+        fx.extend(self.continue_detail_step());
         fx
     }
 
@@ -407,22 +427,90 @@ impl App {
         vec![Effect::StopReader]
     }
 
-    /// Opens the selected record in the detail view.
+    /// Opens the selected record in the detail view, on the view chosen last.
     fn open_detail(&mut self) -> Vec<Effect> {
-        let Some(m) = self.messages.as_ref().and_then(|p| p.selected()).cloned() else {
+        let Some(pane) = self.messages.as_ref() else {
             return Vec::new();
         };
+        let Some(m) = pane.selected().cloned() else {
+            return Vec::new();
+        };
+        let decoding = pane.decoding(m.offset).cloned();
         let tz = self.time_zone;
         self.details_opened += 1;
         let width = geometry::detail_width(self.size.0);
-        let (detail, job) = Detail::new(self.details_opened, m, width, |t| {
-            crate::render::format_time(tz, t)
-        });
+        let (detail, job) = Detail::new(
+            self.details_opened,
+            m,
+            decoding,
+            width,
+            self.detail_view,
+            |t| crate::render::format_time(tz, t),
+        );
         self.detail = Some(detail);
+        self.detail_step = None;
         self.screen = Screen::Detail;
         let mut fx: Vec<Effect> = job.into_iter().map(Effect::BuildDetail).collect();
         fx.push(Effect::Redraw);
         fx
+    }
+
+    /// `n`/`p` in the detail: the next or previous record (marker rows skipped), loading the
+    /// neighbouring page at the window's edge as the table does.
+    fn step_detail(&mut self, dir: isize) -> Vec<Effect> {
+        let rows = self.list_rows();
+        let Some(pane) = self.messages.as_mut() else {
+            return Vec::new();
+        };
+        let shown = self.detail.as_ref().map(|d| d.message.offset);
+        let mut fx = Vec::new();
+        loop {
+            let before = pane.cursor.selected;
+            fx.extend(pane.move_by(dir, rows));
+            if pane.cursor.selected == before {
+                // At the window's edge: the page being loaded moves the selection on.
+                self.detail_step = pane.loading().then_some(dir);
+                break;
+            }
+            if pane.selected().is_some() {
+                self.detail_step = None;
+                break;
+            }
+        }
+        if pane.selected().map(|m| m.offset) != shown && pane.selected().is_some() {
+            let step = self.detail_step;
+            fx.extend(self.open_detail());
+            self.detail_step = step;
+        }
+        fx
+    }
+
+    /// After records arrived: a detail waiting at the window's edge moves to the record the
+    /// selection reached (on past marker rows).
+    fn continue_detail_step(&mut self) -> Vec<Effect> {
+        let Some(dir) = self.detail_step else {
+            return Vec::new();
+        };
+        let Some(pane) = self.messages.as_ref() else {
+            self.detail_step = None;
+            return Vec::new();
+        };
+        if self.screen != Screen::Detail {
+            self.detail_step = None;
+            return Vec::new();
+        }
+        let shown = self.detail.as_ref().map(|d| d.message.offset);
+        match pane.selected() {
+            Some(m) if Some(m.offset) != shown => self.open_detail(),
+            // The selection stopped on a marker row: on to the next record.
+            None if !pane.window.is_empty() => self.step_detail(dir),
+            _ => {
+                if !pane.loading() {
+                    self.detail_step = None;
+                }
+                Vec::new()
+            }
+        }
     }
 }
 

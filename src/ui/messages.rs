@@ -23,11 +23,7 @@ fn bytes_cell(b: Option<&[u8]>, width: u16, style: ratatui::style::Style) -> Cel
 }
 
 fn size(n: usize) -> String {
-    match n {
-        n if n < 1024 => format!("{n} B"),
-        n if n < 1 << 20 => format!("{:.1} KiB", n as f64 / 1024.0),
-        n => format!("{:.1} MiB", n as f64 / (1 << 20) as f64),
-    }
+    crate::render::byte_size(n)
 }
 
 /// What a gap marker row says: a label for the key column and the offsets (and reason)
@@ -139,13 +135,31 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     crate::render::format_time(app.time_zone, m.timestamp),
                     pick(theme::time()),
                 )),
-                bytes_cell(m.key.as_deref(), KEY_WIDTH, pick(theme::key())),
-                bytes_cell(
-                    m.value.as_deref(),
-                    value_width,
-                    ratatui::style::Style::new(),
+                {
+                    // A schema-decoded key or value shows as one line of compact JSON.
+                    let decoded = p.decoding(m.offset);
+                    let key = decoded.and_then(|d| d.key.as_ref()).and_then(|d| d.json());
+                    bytes_cell(
+                        key.map(|k| &k[..]).or(m.key.as_deref()),
+                        KEY_WIDTH,
+                        pick(theme::key()),
+                    )
+                },
+                {
+                    let decoded = p.decoding(m.offset);
+                    let value = decoded
+                        .and_then(|d| d.value.as_ref())
+                        .and_then(|d| d.json());
+                    bytes_cell(
+                        value.map(|v| &v[..]).or(m.value.as_deref()),
+                        value_width,
+                        ratatui::style::Style::new(),
+                    )
+                },
+                Cell::from(
+                    Line::from(size(crate::app::detail::key_value_size(m)))
+                        .alignment(Alignment::Right),
                 ),
-                Cell::from(Line::from(size(m.size())).alignment(Alignment::Right)),
             ]);
             if sel {
                 row.style(theme::selected())
@@ -158,7 +172,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Cell::from("Time"),
         Cell::from("Key"),
         Cell::from("Value"),
-        Cell::from(Line::from("Size").alignment(Alignment::Right)),
+        Cell::from(Line::from("Key+Value").alignment(Alignment::Right)),
     ])
     .style(theme::header());
     let widths = [
