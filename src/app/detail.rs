@@ -572,7 +572,7 @@ fn facts(
     };
     let b = &m.batch;
     let mut batch = format!(
-        "offsets {}..={} · {}",
+        "offsets {}–{} · {}",
         b.base_offset,
         b.last_offset,
         b.codec.name()

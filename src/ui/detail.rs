@@ -91,7 +91,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 }
                 Line::from(spans)
             } else if i + 1 == head {
-                let label = format!("── value ({}) ", view_name(d));
+                let label = format!("── value: {} ", view_name(d));
                 let fill = "─".repeat(width.saturating_sub(label.chars().count()));
                 Line::from(Span::styled(format!("{label}{fill}"), theme::dim()))
             } else if let (Some(mark), 0) = (d.placeholder(), i - head) {
