@@ -504,10 +504,7 @@ fn bytes_fact(prefix: Safe, b: Option<&[u8]>, label: &str, size: bool) -> Fact {
     if let Some(b) = b {
         value.push(Safe::line(b, FACT_CHARS));
         if size {
-            value.push(Safe::new(&format!(
-                "  ({} bytes)",
-                render::thousands(b.len() as i64)
-            )));
+            value.push(Safe::new(&format!("  ({})", bytes_count(b.len()))));
         }
     }
     Fact {
@@ -527,11 +524,19 @@ fn fact(label: &str, value: &str) -> Fact {
     }
 }
 
+/// `1 byte`, `2,047 bytes`.
+fn bytes_count(n: usize) -> String {
+    match n {
+        1 => "1 byte".into(),
+        n => format!("{} bytes", render::thousands(n as i64)),
+    }
+}
+
 /// The `Size` fact: `key+value 1.2 KiB (key 12 bytes, value 1,200 bytes)`, in the table's
 /// unit first so the two read alike.
 fn size_fact(m: &Message) -> Fact {
     let part = |b: &Option<Bytes>| match b {
-        Some(b) => format!("{} bytes", render::thousands(b.len() as i64)),
+        Some(b) => bytes_count(b.len()),
         None => "null".into(),
     };
     fact(
@@ -627,11 +632,140 @@ fn facts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::SchemaLabel;
     use crate::app::window::tests::msg;
     use bytes::Bytes;
 
+    /// Opens on the text view, as a user who chose text last.
     fn open(m: Message, width: usize) -> (Detail, Option<DetailJob>) {
-        Detail::new(7, m, width, |t| t.to_string())
+        Detail::new(7, m, None, width, ValueView::Text, |t| t.to_string())
+    }
+
+    fn label(format: &'static str, id: u32, message: Option<&str>) -> Arc<SchemaLabel> {
+        Arc::new(SchemaLabel {
+            format,
+            id: Some(id),
+            subject: Some("orders-value".into()),
+            version: Some(3),
+            message: message.map(str::to_string),
+        })
+    }
+
+    fn fact_text(d: &Detail, label: &str) -> Option<String> {
+        d.facts
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.value.to_string())
+    }
+
+    #[test]
+    fn a_json_value_opens_pretty_and_the_hex_title_offers_json_only_when_it_parses() {
+        let mut m = msg(1);
+        m.value = Some(Bytes::from_static(br#"{"a":[1,true]}"#));
+        let (mut d, job) = Detail::new(1, m.clone(), None, 40, ValueView::Json, |t| t.to_string());
+        assert_eq!((d.view, job), (ValueView::Json, None));
+        let lines: Vec<String> = (0..d.value_lines())
+            .map(|i| d.value_line(i).to_string())
+            .collect();
+        assert_eq!(lines, ["{", "  \"a\": [", "    1,", "    true", "  ]", "}"]);
+        let tokens = d.json_tokens(1).unwrap();
+        assert_eq!(tokens[1], (JsonToken::Key, Safe::new("\"a\"")));
+        assert_eq!(d.next_view(), ValueView::Text);
+        d.cycle_view();
+        assert_eq!(d.next_view(), ValueView::Hex);
+        d.cycle_view();
+        assert_eq!((d.view, d.next_view()), (ValueView::Hex, ValueView::Json));
+        assert!(d.json_tokens(0).is_none(), "hex is not coloured as JSON");
+        // Not JSON: hex goes back to text, and the JSON preference opens it as text.
+        m.value = Some(Bytes::from_static(b"{not json"));
+        let (mut d, _) = Detail::new(2, m, None, 40, ValueView::Json, |t| t.to_string());
+        assert_eq!(d.view, ValueView::Text);
+        d.cycle_view();
+        assert_eq!((d.view, d.next_view()), (ValueView::Hex, ValueView::Text));
+    }
+
+    #[test]
+    fn a_decoded_value_opens_decoded_and_cycles_decoded_text_hex() {
+        let mut m = msg(4);
+        m.value = Some(Bytes::from_static(b"\x00\x00\x00\x00\x05\x02"));
+        let decoding = RecordDecoding {
+            key: Some(PartDecoding::Json {
+                json: Bytes::from_static(b"{\"id\":7}"),
+                schema: label("Avro", 4, None),
+            }),
+            value: Some(PartDecoding::Json {
+                json: Bytes::from_static(br#"{"sku":"A-1","qty":2}"#),
+                schema: label("Protobuf", 5, Some("shop.Item")),
+            }),
+        };
+        let (mut d, _) = Detail::new(
+            1,
+            m.clone(),
+            Some(Arc::new(decoding)),
+            40,
+            ValueView::Json,
+            |t| t.to_string(),
+        );
+        assert_eq!(d.view, ValueView::Decoded);
+        assert_eq!(d.value_line(1).as_str(), "  \"sku\": \"A-1\",");
+        assert_eq!(fact_text(&d, "Key").as_deref(), Some("{\"id\":7}"));
+        assert_eq!(
+            fact_text(&d, "Key schema").as_deref(),
+            Some("Avro · id 4 · subject orders-value · version 3")
+        );
+        assert_eq!(
+            fact_text(&d, "Schema").as_deref(),
+            Some("Protobuf · id 5 · subject orders-value · version 3 · message shop.Item")
+        );
+        let mut seen = vec![d.view];
+        for _ in 0..3 {
+            d.cycle_view();
+            seen.push(d.view);
+        }
+        use ValueView::*;
+        assert_eq!(seen, [Decoded, Text, Hex, Decoded]);
+        // A failure shows the raw bytes, with the reason in one line.
+        let failed = RecordDecoding {
+            key: None,
+            value: Some(PartDecoding::Failed {
+                reason: "schema registry http://r: has no schema 5".into(),
+                id: Some(5),
+            }),
+        };
+        let (d, _) = Detail::new(2, m, Some(Arc::new(failed)), 40, ValueView::Decoded, |t| {
+            t.to_string()
+        });
+        assert_eq!(d.view, ValueView::Text);
+        assert_eq!(d.value_line(0).as_str(), "\\x00\\x00\\x00\\x00\\x05\\x02");
+        let f = d.facts.iter().find(|f| f.label == "Schema").unwrap();
+        assert!(f.failed);
+        assert_eq!(
+            f.value.as_str(),
+            "not decoded (schema id 5): schema registry http://r: has no schema 5 — raw bytes shown"
+        );
+    }
+
+    #[test]
+    fn the_size_fact_spells_out_the_tables_key_value_size() {
+        let mut m = msg(1);
+        m.key = Some(Bytes::from_static(b"k"));
+        m.value = Some(Bytes::from(vec![b'v'; 2047]));
+        m.headers = vec![crate::kafka::Header {
+            name: Bytes::from_static(b"h"),
+            value: Some(Bytes::from_static(b"123")),
+        }];
+        assert_eq!(key_value_size(&m), 2048);
+        let (d, _) = open(m.clone(), 40);
+        assert_eq!(
+            fact_text(&d, "Size").as_deref(),
+            Some("key+value 2.0 KiB (key 1 byte, value 2,047 bytes)")
+        );
+        m.value = None;
+        let (d, _) = open(m, 40);
+        assert_eq!(
+            fact_text(&d, "Size").as_deref(),
+            Some("key+value 1 B (key 1 byte, value null)")
+        );
     }
 
     #[test]
@@ -705,7 +839,8 @@ mod tests {
             format!("\"{}\"]", "z".repeat(95))
         );
         // A job for another detail, or another width, is ignored.
-        let (mut other, _) = Detail::new(8, large(2), 100, |t| t.to_string());
+        let (mut other, _) =
+            Detail::new(8, large(2), None, 100, ValueView::Text, |t| t.to_string());
         other.built(job.clone().run(&|| true).unwrap(), 40);
         assert!(other.indexing());
         // A resize re-cuts the visible lines at once and asks for the whole again.

@@ -516,3 +516,6 @@ impl App {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod detail_nav_tests;
