@@ -463,7 +463,7 @@ pub const DETAIL: KeyTable = KeyTable {
         hint(
             &[Plain(Char('x'))],
             Command::CycleView,
-            "value: decoded or JSON → text → hex (the choice sticks)",
+            "value: decoded/JSON → text → hex",
             1,
             "view",
         ),

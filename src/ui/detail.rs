@@ -52,7 +52,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             format!(" Offset {} ", d.message.offset),
             theme::block_title(),
         ),
-        Span::styled(format!("· {} ", view_name(d)), theme::dim()),
+        Span::styled(format!("· value as {} · ", view_name(d)), theme::dim()),
         Span::styled("x", theme::hotkey()),
         Span::styled(format!(": {} ", d.next_view().name()), theme::dim()),
     ]);
