@@ -129,11 +129,17 @@ fn avro_records_show_decoded_in_the_table_and_the_detail() {
     screen.keys("\r");
     let own = format!("Avro · id {v1} · subject {topic}-value · version 1");
     screen.wait_for("the decoded detail", |t| {
-        t.contains("value as decoded (Avro) · x: text") && t.contains(&own) && t.contains(r#"  "id": 1"#)
+        t.contains("value as decoded (Avro) · x: text")
+            && t.contains(&own)
+            && t.contains(r#"  "id": 1"#)
     });
     let key = format!("Avro · id {key_id} · subject {topic}-key · version 1");
     assert!(screen.text().contains(&key), "{}", screen.text());
-    assert!(screen.text().contains(r#"Key        {"k":0}"#), "{}", screen.text());
+    assert!(
+        screen.text().contains(r#"Key        {"k":0}"#),
+        "{}",
+        screen.text()
+    );
     // n: the next record, written with the subject's second version.
     screen.keys("n");
     let second = format!("Avro · id {v2} · subject {topic}-value · version 2");
@@ -160,7 +166,9 @@ fn protobuf_names_its_message_type_and_failures_show_raw_with_the_reason() {
     let expected = produce_case(&py, "protobuf", &broker, &reg.url, &topic);
     let id = expected[2]["value_schema_id"].as_u64().unwrap();
     let mut screen = open(&broker, &reg, &topic);
-    screen.wait_for("the records", |t| t.contains(r#"{"label":{"text":"fragile"}"#));
+    screen.wait_for("the records", |t| {
+        t.contains(r#"{"label":{"text":"fragile"}"#)
+    });
     // The third record is the nested Shipment.Parcel (message index [1, 0]).
     screen.keys("jj\r");
     let label = format!(

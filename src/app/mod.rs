@@ -502,14 +502,11 @@ impl App {
         let shown = self.detail.as_ref().map(|d| d.message.offset);
         match pane.selected() {
             Some(m) if Some(m.offset) != shown => self.open_detail(),
-            // The selection stopped on a marker row: on to the next record.
-            None if !pane.window.is_empty() => self.step_detail(dir),
-            _ => {
-                if !pane.loading() {
-                    self.detail_step = None;
-                }
-                Vec::new()
-            }
+            // The load ended with the selection on a marker row, or still at the edge (keys
+            // arrive before records: n may have hit the edge while the page was filling):
+            // step again, which asks for the next page if there is one.
+            _ if !pane.loading() => self.step_detail(dir),
+            _ => Vec::new(),
         }
     }
 }

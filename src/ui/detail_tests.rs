@@ -72,7 +72,11 @@ fn label(format: &'static str, id: u32, subject: &str, message: Option<&str>) ->
 /// Offsets 0-4 of `payments`: plain JSON, Avro (decoded), Protobuf (decoded), an unknown
 /// schema id (failed) and plain text; the detail opened on `row` at `size`.
 fn detail(row: usize, size: (u16, u16)) -> App {
-    let mut app = App::new("localhost:9092".into(), 1000, Box::new(|| 1_714_564_900_000));
+    let mut app = App::new(
+        "localhost:9092".into(),
+        1000,
+        Box::new(|| 1_714_564_900_000),
+    );
     app.time_zone = TimeZone::Utc;
     app.update(Action::Resize(size.0, size.1));
     app.start(Some("payments".into()));
