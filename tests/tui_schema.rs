@@ -172,7 +172,7 @@ fn protobuf_names_its_message_type_and_failures_show_raw_with_the_reason() {
     // The third record is the nested Shipment.Parcel (message index [1, 0]).
     screen.keys("jj\r");
     let label = format!(
-        "Protobuf · id {id} · subject {topic}-value · version 1 · message kbtest.order.Shipment.Parcel"
+        "Protobuf kbtest.order.Shipment.Parcel · id {id} · subject {topic}-value · version 1"
     );
     screen.wait_for("the decoded Parcel", |t| {
         t.contains(&label) && t.contains(r#"    "text": "fragile""#)

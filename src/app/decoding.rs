@@ -25,10 +25,14 @@ pub struct SchemaLabel {
 }
 
 impl SchemaLabel {
-    /// One line: `Avro · id 3 · subject orders-value · version 2 · message pkg.Order`
-    /// (unescaped: callers escape it).
+    /// One line, the message type early so a narrow screen keeps it:
+    /// `Protobuf pkg.Order · id 3 · subject orders-value · version 2` (unescaped: callers
+    /// escape it).
     pub fn describe(&self) -> String {
         let mut out = self.format.to_string();
+        if let Some(m) = &self.message {
+            out.push_str(&format!(" {m}"));
+        }
         if let Some(id) = self.id {
             out.push_str(&format!(" · id {id}"));
         }
@@ -37,9 +41,6 @@ impl SchemaLabel {
         }
         if let Some(v) = self.version {
             out.push_str(&format!(" · version {v}"));
-        }
-        if let Some(m) = &self.message {
-            out.push_str(&format!(" · message {m}"));
         }
         out
     }

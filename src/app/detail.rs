@@ -719,7 +719,7 @@ mod tests {
         );
         assert_eq!(
             fact_text(&d, "Schema").as_deref(),
-            Some("Protobuf · id 5 · subject orders-value · version 3 · message shop.Item")
+            Some("Protobuf shop.Item · id 5 · subject orders-value · version 3")
         );
         let mut seen = vec![d.view];
         for _ in 0..3 {
