@@ -87,6 +87,8 @@ pub fn json_tokens(text: &[u8], line: Range<usize>) -> Vec<(JsonToken, Safe)> {
             _ => out.push((kind, at..at + 1)),
         }
     };
+    // The kind of the byte before, for the exponent of a number (`1.5e3`).
+    let mut last = JsonToken::Punct;
     while i < line.end {
         let b = text[i];
         match state {
@@ -123,8 +125,20 @@ pub fn json_tokens(text: &[u8], line: Range<usize>) -> Vec<(JsonToken, Safe)> {
                     escaped: false,
                 };
             }
-            State::Outside => push(kind_of(b), i),
+            State::Outside => {
+                let kind = match kind_of(b) {
+                    JsonToken::Literal if matches!(b, b'e' | b'E') && last == JsonToken::Number => {
+                        JsonToken::Number
+                    }
+                    k => k,
+                };
+                push(kind, i);
+                last = kind;
+                i += 1;
+                continue;
+            }
         }
+        last = JsonToken::String;
         i += 1;
     }
     out.into_iter()
