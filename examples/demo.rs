@@ -3,6 +3,10 @@
 //!
 //! `-- --serve` seeds, prints the bootstrap address and keeps the cluster up without the UI
 //! (to point `kbrowse -b ADDR` at it); `-- --small` skips the 1,000,000-record partition.
+//!
+//! `payments-avro` and `shipments-proto` hold Avro and Protobuf records in Confluent's
+//! framing, read through a Schema Registry stand-in served from this process (encoded here
+//! with apache-avro and prost-reflect: fine for a demo, never for tests).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::time::{Duration, Instant};
@@ -291,6 +295,234 @@ fn seed_large(
     flush(&p)
 }
 
+/// The schemas the demo's registry stand-in serves, by id.
+const PAYMENT_AVRO: &str = r#"{"type":"record","name":"Payment","namespace":"demo.pay","fields":[
+  {"name":"id","type":{"type":"string","logicalType":"uuid"}},
+  {"name":"customer","type":"string"},
+  {"name":"amount","type":{"type":"bytes","logicalType":"decimal","precision":10,"scale":2}},
+  {"name":"currency","type":{"type":"enum","name":"Currency","symbols":["EUR","USD","GBP"]}},
+  {"name":"paid_at","type":{"type":"long","logicalType":"timestamp-millis"}},
+  {"name":"note","type":["null","string"],"default":null}]}"#;
+
+const SHIPMENT_PROTO: &str = r#"syntax = "proto3";
+package demo.shop;
+
+import "google/protobuf/timestamp.proto";
+
+message Shipment {
+  enum Carrier {
+    CARRIER_UNSPECIFIED = 0;
+    DHL = 1;
+    UPS = 2;
+    POSTNL = 3;
+  }
+  message Item {
+    string sku = 1;
+    uint32 qty = 2;
+  }
+  string order_id = 1;
+  Carrier carrier = 2;
+  repeated Item items = 3;
+  google.protobuf.Timestamp shipped_at = 4;
+  int64 weight_grams = 5;
+  map<string, string> labels = 6;
+}
+"#;
+
+/// A Schema Registry stand-in on loopback: Confluent's `GET /schemas/ids/{id}` and
+/// `GET /schemas/ids/{id}/versions` for the two demo schemas, from a thread. Returns its URL.
+fn start_registry() -> anyhow::Result<String> {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding the registry")?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let schema = |id: u32| -> Option<(serde_json::Value, &str)> {
+        match id {
+            1 => Some((
+                serde_json::json!({ "schema": PAYMENT_AVRO }),
+                "payments-avro-value",
+            )),
+            2 => Some((
+                serde_json::json!({ "schema": SHIPMENT_PROTO, "schemaType": "PROTOBUF" }),
+                "shipments-proto-value",
+            )),
+            _ => None,
+        }
+    };
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                loop {
+                    let mut request = String::new();
+                    if reader.read_line(&mut request).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    // Headers up to the blank line; GETs have no body.
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                            break;
+                        }
+                    }
+                    let path = request.split_whitespace().nth(1).unwrap_or("");
+                    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+                    let id = parts.get(2).and_then(|s| s.parse::<u32>().ok());
+                    let found = match (parts.as_slice(), id.and_then(schema)) {
+                        (["schemas", "ids", _], Some((body, _))) => Some(body),
+                        (["schemas", "ids", _, "versions"], Some((_, subject))) => {
+                            Some(serde_json::json!([{ "subject": subject, "version": 1 }]))
+                        }
+                        _ => None,
+                    };
+                    let (status, body) = match found {
+                        Some(b) => ("200 OK", b.to_string()),
+                        None => (
+                            "404 Not Found",
+                            serde_json::json!({"error_code": 40403, "message": "Schema not found"})
+                                .to_string(),
+                        ),
+                    };
+                    let reply = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if (&stream).write_all(reply.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Ok(url)
+}
+
+/// Confluent's framing: magic byte 0 and the schema id, big-endian.
+fn framed(id: u32, payload: &[u8]) -> Vec<u8> {
+    let mut v = vec![0];
+    v.extend_from_slice(&id.to_be_bytes());
+    v.extend_from_slice(payload);
+    v
+}
+
+/// Avro payments through the registry (schema id 1), and one record whose schema id the
+/// registry does not know: it shows raw, with the reason.
+fn seed_avro(
+    addr: &str,
+    mock: &MockCluster<'static, DefaultProducerContext>,
+) -> anyhow::Result<()> {
+    use apache_avro::types::Value;
+    mock.create_topic("payments-avro", 1, 1)?;
+    let schema = apache_avro::Schema::parse_str(PAYMENT_AVRO)?;
+    let writer = apache_avro::writer::datum::GenericDatumWriter::builder(&schema).build()?;
+    let p = producer(addr, "none")?;
+    let now = now_ms();
+    for i in 0..500i64 {
+        let cents = (i * 7919) % 100_000 + 100;
+        let note = if i % 4 == 0 {
+            Value::Union(1, Box::new(Value::String(format!("gift wrap #{i}"))))
+        } else {
+            Value::Union(0, Box::new(Value::Null))
+        };
+        let record = Value::Record(vec![
+            (
+                "id".into(),
+                Value::Uuid(uuid::Uuid::from_u128(
+                    0x5eed_0000_0000_4000_8000_0000_0000_0000 + i as u128,
+                )),
+            ),
+            (
+                "customer".into(),
+                Value::String(CUSTOMERS[(i % 6) as usize].into()),
+            ),
+            (
+                "amount".into(),
+                Value::Decimal(apache_avro::Decimal::from(cents.to_be_bytes())),
+            ),
+            (
+                "currency".into(),
+                Value::Enum(
+                    (i % 3) as u32,
+                    ["EUR", "USD", "GBP"][(i % 3) as usize].into(),
+                ),
+            ),
+            (
+                "paid_at".into(),
+                Value::TimestampMillis(now - (500 - i) * 60_000),
+            ),
+            ("note".into(), note),
+        ]);
+        let mut payload = Vec::new();
+        writer.write_value(&mut payload, record)?;
+        let value = framed(1, &payload);
+        let key = format!("pay-{}", 10_000 + i);
+        let rec = Rec {
+            partition: 0,
+            key: Some(key.as_bytes()),
+            value: Some(&value),
+            headers: &[],
+            timestamp: now - (500 - i) * 60_000,
+        };
+        send(&p, "payments-avro", rec)?;
+    }
+    let unknown = framed(99, b"\x02\x04ok");
+    let rec = Rec {
+        partition: 0,
+        key: Some(b"unknown-schema"),
+        value: Some(&unknown),
+        headers: &[],
+        timestamp: now,
+    };
+    send(&p, "payments-avro", rec)?;
+    flush(&p)
+}
+
+/// Protobuf shipments through the registry (schema id 2, a nested type, an enum, a map and
+/// a well-known type).
+fn seed_protobuf(
+    addr: &str,
+    mock: &MockCluster<'static, DefaultProducerContext>,
+) -> anyhow::Result<()> {
+    mock.create_topic("shipments-proto", 1, 1)?;
+    let schema = kbrowse::schema::protobuf::ProtoSchema::compile(2, SHIPMENT_PROTO, &[])
+        .map_err(|e| anyhow!("{e}"))?;
+    let desc = schema.message(&[0]).map_err(|e| anyhow!("{e}"))?;
+    let p = producer(addr, "none")?;
+    let now = now_ms();
+    for i in 0..300i64 {
+        let carrier = ["DHL", "UPS", "POSTNL"][(i % 3) as usize];
+        let warehouse = ["AMS-1", "FRA-2"][(i % 2) as usize];
+        let priority = if i % 5 == 0 { "express" } else { "standard" };
+        let json = serde_json::json!({
+            "order_id": format!("order-{}", 100_000 + i * 3),
+            "carrier": carrier,
+            "items": (0..(i % 3 + 1)).map(|j| serde_json::json!({
+                "sku": SKUS[((i + j) % 5) as usize],
+                "qty": j + 1,
+            })).collect::<Vec<_>>(),
+            "shipped_at": chrono::DateTime::from_timestamp_millis(now - (300 - i) * 120_000)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            "weight_grams": (i * 997) % 20_000 + 150,
+            "labels": { "warehouse": warehouse, "priority": priority },
+        });
+        let msg = prost_reflect::DynamicMessage::deserialize(desc.clone(), json)?;
+        use prost::Message as _;
+        // The message-index list [0] is written as a single 0.
+        let mut payload = vec![0u8];
+        payload.extend_from_slice(&msg.encode_to_vec());
+        let value = framed(2, &payload);
+        let key = format!("ship-{}", 50_000 + i);
+        let rec = Rec {
+            partition: 0,
+            key: Some(key.as_bytes()),
+            value: Some(&value),
+            headers: &[],
+            timestamp: now - (300 - i) * 120_000,
+        };
+        send(&p, "shipments-proto", rec)?;
+    }
+    flush(&p)
+}
+
 /// One partition of 1,000,000 records, produced fast in large compressed batches.
 fn seed_long(
     addr: &str,
@@ -370,6 +602,9 @@ fn main() -> anyhow::Result<()> {
     seed_codecs(&addr, &mock)?;
     seed_binary(&addr, &mock)?;
     seed_large(&addr, &mock)?;
+    let registry = start_registry()?;
+    seed_avro(&addr, &mock)?;
+    seed_protobuf(&addr, &mock)?;
     if !small {
         seed_long(&addr, &mock)?;
     }
@@ -377,6 +612,7 @@ fn main() -> anyhow::Result<()> {
     eprintln!("seeded in {:.1}s", t.elapsed().as_secs_f32());
     if serve {
         println!("{addr}");
+        eprintln!("schema registry stand-in at {registry}: kbrowse -b {addr} -r {registry}");
         loop {
             std::thread::sleep(Duration::from_secs(3600));
         }
@@ -392,6 +628,11 @@ fn main() -> anyhow::Result<()> {
         window: 10_000,
         isolation: kbrowse::kafka::Isolation::ReadCommitted,
         request_timeout: Duration::from_secs(10),
+        decode: kbrowse::cli::consume::DecodeOptions {
+            registry: Some(registry),
+            timeout: Duration::from_secs(5),
+            ..Default::default()
+        },
     };
     let result = runtime.block_on(kbrowse::tui::run(opts));
     drop(mock);

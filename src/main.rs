@@ -55,6 +55,16 @@ struct Cli {
     /// Records the message pane holds at most.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=10_000_000))]
     window: u64,
+    /// Schema Registry URL for the browser (may carry user:pass@); `consume` takes its own -r.
+    #[arg(short = 'r', long = "schema-registry")]
+    schema_registry: Option<String>,
+    /// The browser's key=FMT, value=FMT or FMT (both): auto, avro, protobuf, protobuf:pkg.Msg,
+    /// json, msgpack, string, bytes.
+    #[arg(short = 's', value_parser = kbrowse::cli::parse_serde)]
+    serde: Vec<kbrowse::cli::SerdeArg>,
+    /// A directory of .proto files for protobuf:pkg.Msg in the browser (repeatable).
+    #[arg(long = "proto-path")]
+    proto_path: Vec<std::path::PathBuf>,
     /// Open this topic's partitions directly.
     topic: Option<String>,
     #[command(subcommand)]
@@ -388,6 +398,14 @@ async fn browse(
         },
     };
     let mut topic = cli.topic;
+    let (key, value) = kbrowse::cli::serde_formats(&cli.serde);
+    let decode = kbrowse::cli::consume::DecodeOptions {
+        registry: cli.schema_registry.clone(),
+        key,
+        value,
+        proto_paths: cli.proto_path.clone(),
+        timeout: settings.timeout,
+    };
     if let Some(t) = &topic {
         habits::topic(&cluster, t).await?;
     }
@@ -400,6 +418,7 @@ async fn browse(
             window: cli.window as usize,
             isolation: cli.isolation.into(),
             request_timeout: settings.timeout,
+            decode: decode.clone(),
         };
         match kbrowse::tui::run_connected(cluster, opts).await? {
             kbrowse::tui::Ended::Quit => return Ok(()),

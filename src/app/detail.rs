@@ -5,10 +5,13 @@
 //! are computed on demand. Up to `INLINE_BYTES` the index is built at once; above, the lines
 //! in view are indexed on demand and the whole by a `DetailJob` off the UI thread.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
+use super::decoding::{PartDecoding, RecordDecoding};
 use crate::kafka::{Message, TimestampType};
-use crate::render::{self, LineIndex, Safe};
+use crate::render::{self, JsonToken, LineIndex, Safe};
 
 /// How the value is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,8 +20,10 @@ pub enum ValueView {
     Text,
     /// A hex dump.
     Hex,
-    /// Pretty-printed JSON.
+    /// The value itself pretty-printed as JSON (it parses as JSON).
     Json,
+    /// The schema-decoded value pretty-printed as JSON.
+    Decoded,
 }
 
 impl ValueView {
@@ -28,7 +33,13 @@ impl ValueView {
             ValueView::Text => "text",
             ValueView::Hex => "hex",
             ValueView::Json => "json",
+            ValueView::Decoded => "decoded",
         }
+    }
+
+    /// True for the pretty JSON views (`Json`, `Decoded`): a record shows whichever it has.
+    pub fn is_structured(self) -> bool {
+        matches!(self, ValueView::Json | ValueView::Decoded)
     }
 }
 
@@ -42,6 +53,8 @@ pub struct Fact {
     /// True when the value ends in an absent (null) key or header value, which the screen
     /// marks in a style unlike data.
     pub null: bool,
+    /// True when the fact reports a failure (a key or value that could not be decoded).
+    pub failed: bool,
 }
 
 /// Values up to this size are indexed (and pretty-printed) inside `update`, at once: a few
@@ -102,7 +115,7 @@ pub struct DetailJob {
     pub id: u64,
     /// The width the lines are cut at.
     pub width: usize,
-    /// The value.
+    /// The value, or the decoded value's compact JSON for the JSON view.
     pub value: Bytes,
     /// True to pretty-print the value as JSON and index that; false to index the text.
     pub json: bool,
@@ -152,6 +165,8 @@ pub struct Detail {
     pub id: u64,
     /// The record shown.
     pub message: Message,
+    /// What the schema decoders made of it, if anything.
+    pub decoding: Option<Arc<RecordDecoding>>,
     /// How the value is shown.
     pub view: ValueView,
     /// First visible line of the whole body (facts, then value lines).
@@ -162,7 +177,8 @@ pub struct Detail {
     pub at_end: bool,
     width: usize,
     text: TextLines,
-    /// Pretty JSON; None: not asked for yet; `Some(None)`: not JSON.
+    /// The pretty JSON of the decoded value, else of the value; None: not known yet (a large
+    /// value whose job has not answered); `Some(None)`: not JSON.
     json: Option<Option<TextLines>>,
     /// A `DetailJob` for JSON runs.
     json_pending: bool,
@@ -172,20 +188,24 @@ pub struct Detail {
 const FACT_CHARS: usize = 2000;
 
 impl Detail {
-    /// Opens a record; `width` is the body's width, `time` formats timestamps. A large value
-    /// asks for its index in the returned job.
+    /// Opens a record on `preferred` view (`Json` or `Decoded`: whichever pretty JSON the
+    /// record has, else text); `width` is the body's width, `time` formats timestamps. A
+    /// large value asks for its index (or its JSON) in the returned job.
     pub fn new(
         id: u64,
         message: Message,
+        decoding: Option<Arc<RecordDecoding>>,
         width: usize,
+        preferred: ValueView,
         time: impl Fn(i64) -> String,
     ) -> (Detail, Option<DetailJob>) {
-        let facts = facts(&message, &time);
+        let facts = facts(&message, decoding.as_deref(), &time);
         // An absent or empty value has no text; `placeholder` stands in for it.
         let text = TextLines::new(message.value.clone().unwrap_or_default(), width, false);
-        let d = Detail {
+        let mut d = Detail {
             id,
             message,
+            decoding,
             view: ValueView::Text,
             scroll: 0,
             facts,
@@ -195,8 +215,53 @@ impl Detail {
             json: None,
             json_pending: false,
         };
-        let job = d.job(false);
+        // Small values are checked for JSON at once: the view, and the hex title's next view,
+        // depend on it.
+        let source = d.json_source();
+        if source.len() <= INLINE_BYTES {
+            let pretty = render::pretty_json(&source);
+            d.json = Some(pretty.map(|p| TextLines::new(Bytes::from(p), width, true)));
+        }
+        d.view = match preferred {
+            ValueView::Hex => ValueView::Hex,
+            ValueView::Text => ValueView::Text,
+            ValueView::Json | ValueView::Decoded if d.may_be_json() => d.structured(),
+            ValueView::Json | ValueView::Decoded => ValueView::Text,
+        };
+        let job = if d.view.is_structured() && d.json.is_none() {
+            d.json_pending = true;
+            d.job(true)
+        } else if d.view == ValueView::Text {
+            d.job(false)
+        } else {
+            None
+        };
         (d, job)
+    }
+
+    /// The value's decoding, when it decoded.
+    fn decoded_json(&self) -> Option<&Bytes> {
+        self.decoding
+            .as_ref()
+            .and_then(|d| d.value.as_ref())
+            .and_then(PartDecoding::json)
+    }
+
+    /// The record's pretty JSON view: `Decoded` when the value was schema-decoded, else `Json`.
+    pub fn structured(&self) -> ValueView {
+        if self.decoded_json().is_some() {
+            ValueView::Decoded
+        } else {
+            ValueView::Json
+        }
+    }
+
+    /// What the JSON view pretty-prints: the decoded value's JSON, else the value.
+    fn json_source(&self) -> Bytes {
+        match self.decoded_json() {
+            Some(j) => j.clone(),
+            None => self.message.value.clone().unwrap_or_default(),
+        }
     }
 
     /// The job that indexes the current lines, when they are not indexed yet.
@@ -212,7 +277,11 @@ impl Detail {
         Some(DetailJob {
             id: self.id,
             width: self.width,
-            value: self.message.value.clone().unwrap_or_default(),
+            value: if json {
+                self.json_source()
+            } else {
+                self.message.value.clone().unwrap_or_default()
+            },
             json,
         })
     }
@@ -229,7 +298,7 @@ impl Detail {
         }
         if built.json {
             self.json_pending = false;
-            if built.lines.is_none() && self.view == ValueView::Json {
+            if built.lines.is_none() && self.view.is_structured() {
                 self.view = ValueView::Text;
             }
             self.json = Some(built.lines);
@@ -252,7 +321,7 @@ impl Detail {
         if let Some(Some(json)) = self.json.take() {
             self.json = Some(Some(TextLines::new(json.bytes, width, true)));
         }
-        let json = self.view == ValueView::Json;
+        let json = self.view.is_structured();
         let job = self.job(json);
         if json && job.is_some() {
             self.json_pending = true;
@@ -260,18 +329,23 @@ impl Detail {
         job
     }
 
-    /// `x`: text -> hex -> JSON (when the value parses) -> text. A large value's JSON is made
-    /// in the returned job; the view shows it once it arrives, or falls back to text.
+    /// The view `x` goes to next: JSON (or decoded) -> text -> hex -> JSON (or decoded) when
+    /// the value has it, else text.
+    pub fn next_view(&self) -> ValueView {
+        match self.view {
+            ValueView::Text => ValueView::Hex,
+            ValueView::Hex if self.may_be_json() => self.structured(),
+            ValueView::Hex | ValueView::Json | ValueView::Decoded => ValueView::Text,
+        }
+    }
+
+    /// `x`: the next view. A large value's JSON is made in the returned job; the view shows
+    /// it once it arrives, or falls back to text.
     pub fn cycle_view(&mut self) -> Option<DetailJob> {
         self.at_end = false;
-        let view = self.view;
-        self.view = match view {
-            ValueView::Text => ValueView::Hex,
-            ValueView::Hex if self.may_be_json() => ValueView::Json,
-            ValueView::Hex | ValueView::Json => ValueView::Text,
-        };
+        self.view = self.next_view();
         match self.view {
-            ValueView::Json if self.json.is_none() && !self.json_pending => {
+            ValueView::Json | ValueView::Decoded if self.json.is_none() && !self.json_pending => {
                 self.json_pending = true;
                 self.job(true)
             }
@@ -281,19 +355,17 @@ impl Detail {
         }
     }
 
-    /// True when the value is JSON, or may be and is too large to tell at once.
-    fn may_be_json(&mut self) -> bool {
+    /// True when the value (or its decoding) is JSON, or may be and is too large to tell at
+    /// once.
+    fn may_be_json(&self) -> bool {
         if let Some(j) = &self.json {
             return j.is_some();
         }
-        let value = self.value();
-        if value.len() > INLINE_BYTES {
-            let first = value.iter().find(|b| !b.is_ascii_whitespace());
-            return matches!(first, Some(b'{' | b'['));
+        if self.decoded_json().is_some() {
+            return true;
         }
-        let pretty = render::pretty_json(value);
-        self.json = Some(pretty.map(|p| TextLines::new(Bytes::from(p), self.width, true)));
-        self.json.as_ref().is_some_and(Option::is_some)
+        let first = self.value().iter().find(|b| !b.is_ascii_whitespace());
+        matches!(first, Some(b'{' | b'['))
     }
 
     /// True while the lines shown are still being indexed (or the JSON made).
@@ -301,7 +373,7 @@ impl Detail {
         match self.view {
             ValueView::Text => !self.text.index.is_complete(),
             ValueView::Hex => false,
-            ValueView::Json => {
+            ValueView::Json | ValueView::Decoded => {
                 self.json_pending
                     || self
                         .json
@@ -316,7 +388,7 @@ impl Detail {
         match self.view {
             ValueView::Text => Some(&mut self.text),
             ValueView::Hex => None,
-            ValueView::Json => self.json.as_mut().and_then(Option::as_mut),
+            ValueView::Json | ValueView::Decoded => self.json.as_mut().and_then(Option::as_mut),
         }
     }
 
@@ -324,7 +396,7 @@ impl Detail {
         match self.view {
             ValueView::Text => Some(&self.text),
             ValueView::Hex => None,
-            ValueView::Json => self.json.as_ref().and_then(Option::as_ref),
+            ValueView::Json | ValueView::Decoded => self.json.as_ref().and_then(Option::as_ref),
         }
     }
 
@@ -349,9 +421,22 @@ impl Detail {
         }
     }
 
+    /// Value line `i` of a JSON view as coloured tokens; None in the text and hex views.
+    pub fn json_tokens(&self, i: usize) -> Option<Vec<(JsonToken, Safe)>> {
+        if !self.view.is_structured() {
+            return None;
+        }
+        let lines = self.lines()?;
+        let range = lines.index.range(i, &lines.bytes)?;
+        Some(render::json_tokens(&lines.bytes, range))
+    }
+
     /// What stands in for a value that has no text: `∅` when absent, `(empty)` when it has
     /// no bytes; the screen draws it in a style unlike data.
     pub fn placeholder(&self) -> Option<&'static str> {
+        if self.view.is_structured() {
+            return None;
+        }
         match self.message.value.as_deref() {
             None => Some(NULL_MARK),
             Some([]) => Some("(empty)"),
@@ -407,40 +492,100 @@ impl Detail {
 /// How the TUI shows an absent key or value (in a style unlike data).
 pub const NULL_MARK: &str = "∅";
 
-/// A key or header value: escaped with its size, or nothing and `null` set when absent.
-fn bytes_fact(prefix: Safe, b: Option<&[u8]>, label: &str) -> Fact {
+/// Key plus value bytes: what the message table's `Key+Value` column counts and the detail's
+/// `Size` fact spells out.
+pub fn key_value_size(m: &Message) -> usize {
+    m.key.as_ref().map_or(0, |k| k.len()) + m.value.as_ref().map_or(0, |v| v.len())
+}
+
+/// A key or header value: escaped, or nothing and `null` set when absent.
+fn bytes_fact(prefix: Safe, b: Option<&[u8]>, label: &str, size: bool) -> Fact {
     let mut value = prefix;
     if let Some(b) = b {
         value.push(Safe::line(b, FACT_CHARS));
-        value.push(Safe::new(&format!(
-            "  ({} bytes)",
-            render::thousands(b.len() as i64)
-        )));
+        if size {
+            value.push(Safe::new(&format!("  ({})", bytes_count(b.len()))));
+        }
     }
     Fact {
         label: label.to_string(),
         value,
         null: b.is_none(),
+        failed: false,
     }
 }
 
-fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
-    let fact = |label: &str, value: String| Fact {
+fn fact(label: &str, value: &str) -> Fact {
+    Fact {
         label: label.to_string(),
-        value: Safe::new(&value),
+        value: Safe::new(value),
         null: false,
+        failed: false,
+    }
+}
+
+/// `1 byte`, `2,047 bytes`.
+fn bytes_count(n: usize) -> String {
+    match n {
+        1 => "1 byte".into(),
+        n => format!("{} bytes", render::thousands(n as i64)),
+    }
+}
+
+/// The `Size` fact: `key+value 1.2 KiB (key 12 bytes, value 1,200 bytes)`, in the table's
+/// unit first so the two read alike.
+fn size_fact(m: &Message) -> Fact {
+    let part = |b: &Option<Bytes>| match b {
+        Some(b) => bytes_count(b.len()),
+        None => "null".into(),
     };
+    fact(
+        "Size",
+        &format!(
+            "key+value {} (key {}, value {})",
+            render::byte_size(key_value_size(m)),
+            part(&m.key),
+            part(&m.value)
+        ),
+    )
+}
+
+/// The facts a decoding adds: what read the key and the value, or why it could not.
+fn schema_fact(label: &str, d: &PartDecoding) -> Fact {
+    match d {
+        PartDecoding::Json { schema, .. } => fact(label, &schema.describe()),
+        PartDecoding::Failed { reason, id } => {
+            let id = id.map(|i| format!(" (schema id {i})")).unwrap_or_default();
+            Fact {
+                label: label.to_string(),
+                value: Safe::new(&format!("not decoded{id}: {reason} — raw bytes shown")),
+                null: false,
+                failed: true,
+            }
+        }
+    }
+}
+
+fn facts(
+    m: &Message,
+    decoding: Option<&RecordDecoding>,
+    time: &impl Fn(i64) -> String,
+) -> Vec<Fact> {
     let ts_type = match m.timestamp_type {
         TimestampType::CreateTime => "create time",
         TimestampType::LogAppendTime => "log append time",
     };
     let b = &m.batch;
-    let mut batch = format!(
-        "offsets {}..={} · {}",
-        b.base_offset,
-        b.last_offset,
-        b.codec.name()
-    );
+    let mut batch = if b.base_offset == b.last_offset {
+        format!("offset {} · {}", b.base_offset, b.codec.name())
+    } else {
+        format!(
+            "offsets {}–{} · {}",
+            b.base_offset,
+            b.last_offset,
+            b.codec.name()
+        )
+    };
     if b.transactional {
         batch.push_str(" · transactional");
     }
@@ -451,44 +596,180 @@ fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
         ));
     }
     batch.push_str(&format!(" · leader epoch {}", b.leader_epoch));
+    let key_json = decoding
+        .and_then(|d| d.key.as_ref())
+        .and_then(PartDecoding::json);
+    let key = match key_json {
+        Some(j) => bytes_fact(Safe::default(), Some(j), "Key", false),
+        None => bytes_fact(Safe::default(), m.key.as_deref(), "Key", false),
+    };
     let mut out = vec![
         fact(
             "Offset",
-            format!("{}  (partition {})", m.offset, m.partition),
+            &format!("{}  (partition {})", m.offset, m.partition),
         ),
         fact(
             "Timestamp",
-            format!("{}  ({} ms, {ts_type})", time(m.timestamp), m.timestamp),
+            &format!("{}  ({} ms, {ts_type})", time(m.timestamp), m.timestamp),
         ),
-        bytes_fact(Safe::default(), m.key.as_deref(), "Key"),
-        fact("Batch", batch),
+        key,
     ];
+    if let Some(k) = decoding.and_then(|d| d.key.as_ref()) {
+        out.push(schema_fact("Key schema", k));
+    }
+    out.push(size_fact(m));
+    if let Some(v) = decoding.and_then(|d| d.value.as_ref()) {
+        out.push(schema_fact("Schema", v));
+    }
+    out.push(fact("Batch", &batch));
     if m.headers.is_empty() {
-        out.push(fact("Headers", "(none)".into()));
+        out.push(fact("Headers", "(none)"));
     }
     for h in &m.headers {
         let mut name = Safe::line(&h.name, 200);
         name.push(" = ");
-        out.push(bytes_fact(name, h.value.as_deref(), "Header"));
+        out.push(bytes_fact(name, h.value.as_deref(), "Header", true));
     }
-    out.push(match &m.value {
-        Some(v) => fact(
-            "Value",
-            format!("{} bytes", render::thousands(v.len() as i64)),
-        ),
-        None => bytes_fact(Safe::default(), None, "Value"),
-    });
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::SchemaLabel;
     use crate::app::window::tests::msg;
     use bytes::Bytes;
 
+    /// Opens on the text view, as a user who chose text last.
     fn open(m: Message, width: usize) -> (Detail, Option<DetailJob>) {
-        Detail::new(7, m, width, |t| t.to_string())
+        Detail::new(7, m, None, width, ValueView::Text, |t| t.to_string())
+    }
+
+    fn label(format: &'static str, id: u32, message: Option<&str>) -> Arc<SchemaLabel> {
+        Arc::new(SchemaLabel {
+            format,
+            id: Some(id),
+            subject: Some("orders-value".into()),
+            version: Some(3),
+            message: message.map(str::to_string),
+        })
+    }
+
+    fn fact_text(d: &Detail, label: &str) -> Option<String> {
+        d.facts
+            .iter()
+            .find(|f| f.label == label)
+            .map(|f| f.value.to_string())
+    }
+
+    #[test]
+    fn a_json_value_opens_pretty_and_the_hex_title_offers_json_only_when_it_parses() {
+        let mut m = msg(1);
+        m.value = Some(Bytes::from_static(br#"{"a":[1,true]}"#));
+        let (mut d, job) = Detail::new(1, m.clone(), None, 40, ValueView::Json, |t| t.to_string());
+        assert_eq!((d.view, job), (ValueView::Json, None));
+        let lines: Vec<String> = (0..d.value_lines())
+            .map(|i| d.value_line(i).to_string())
+            .collect();
+        assert_eq!(lines, ["{", "  \"a\": [", "    1,", "    true", "  ]", "}"]);
+        let tokens = d.json_tokens(1).unwrap();
+        assert_eq!(tokens[1], (JsonToken::Key, Safe::new("\"a\"")));
+        assert_eq!(d.next_view(), ValueView::Text);
+        d.cycle_view();
+        assert_eq!(d.next_view(), ValueView::Hex);
+        d.cycle_view();
+        assert_eq!((d.view, d.next_view()), (ValueView::Hex, ValueView::Json));
+        assert!(d.json_tokens(0).is_none(), "hex is not coloured as JSON");
+        // Not JSON: hex goes back to text, and the JSON preference opens it as text.
+        m.value = Some(Bytes::from_static(b"{not json"));
+        let (mut d, _) = Detail::new(2, m, None, 40, ValueView::Json, |t| t.to_string());
+        assert_eq!(d.view, ValueView::Text);
+        d.cycle_view();
+        assert_eq!((d.view, d.next_view()), (ValueView::Hex, ValueView::Text));
+    }
+
+    #[test]
+    fn a_decoded_value_opens_decoded_and_cycles_decoded_text_hex() {
+        let mut m = msg(4);
+        m.value = Some(Bytes::from_static(b"\x00\x00\x00\x00\x05\x02"));
+        let decoding = RecordDecoding {
+            key: Some(PartDecoding::Json {
+                json: Bytes::from_static(b"{\"id\":7}"),
+                schema: label("Avro", 4, None),
+            }),
+            value: Some(PartDecoding::Json {
+                json: Bytes::from_static(br#"{"sku":"A-1","qty":2}"#),
+                schema: label("Protobuf", 5, Some("shop.Item")),
+            }),
+        };
+        let (mut d, _) = Detail::new(
+            1,
+            m.clone(),
+            Some(Arc::new(decoding)),
+            40,
+            ValueView::Json,
+            |t| t.to_string(),
+        );
+        assert_eq!(d.view, ValueView::Decoded);
+        assert_eq!(d.value_line(1).as_str(), "  \"sku\": \"A-1\",");
+        assert_eq!(fact_text(&d, "Key").as_deref(), Some("{\"id\":7}"));
+        assert_eq!(
+            fact_text(&d, "Key schema").as_deref(),
+            Some("Avro · id 4 · subject orders-value · version 3")
+        );
+        assert_eq!(
+            fact_text(&d, "Schema").as_deref(),
+            Some("Protobuf shop.Item · id 5 · subject orders-value · version 3")
+        );
+        let mut seen = vec![d.view];
+        for _ in 0..3 {
+            d.cycle_view();
+            seen.push(d.view);
+        }
+        use ValueView::*;
+        assert_eq!(seen, [Decoded, Text, Hex, Decoded]);
+        // A failure shows the raw bytes, with the reason in one line.
+        let failed = RecordDecoding {
+            key: None,
+            value: Some(PartDecoding::Failed {
+                reason: "schema registry http://r: has no schema 5".into(),
+                id: Some(5),
+            }),
+        };
+        let (d, _) = Detail::new(2, m, Some(Arc::new(failed)), 40, ValueView::Decoded, |t| {
+            t.to_string()
+        });
+        assert_eq!(d.view, ValueView::Text);
+        assert_eq!(d.value_line(0).as_str(), "\\x00\\x00\\x00\\x00\\x05\\x02");
+        let f = d.facts.iter().find(|f| f.label == "Schema").unwrap();
+        assert!(f.failed);
+        assert_eq!(
+            f.value.as_str(),
+            "not decoded (schema id 5): schema registry http://r: has no schema 5 — raw bytes shown"
+        );
+    }
+
+    #[test]
+    fn the_size_fact_spells_out_the_tables_key_value_size() {
+        let mut m = msg(1);
+        m.key = Some(Bytes::from_static(b"k"));
+        m.value = Some(Bytes::from(vec![b'v'; 2047]));
+        m.headers = vec![crate::kafka::Header {
+            name: Bytes::from_static(b"h"),
+            value: Some(Bytes::from_static(b"123")),
+        }];
+        assert_eq!(key_value_size(&m), 2048);
+        let (d, _) = open(m.clone(), 40);
+        assert_eq!(
+            fact_text(&d, "Size").as_deref(),
+            Some("key+value 2.0 KiB (key 1 byte, value 2,047 bytes)")
+        );
+        m.value = None;
+        let (d, _) = open(m, 40);
+        assert_eq!(
+            fact_text(&d, "Size").as_deref(),
+            Some("key+value 1 B (key 1 byte, value null)")
+        );
     }
 
     #[test]
@@ -562,7 +843,8 @@ mod tests {
             format!("\"{}\"]", "z".repeat(95))
         );
         // A job for another detail, or another width, is ignored.
-        let (mut other, _) = Detail::new(8, large(2), 100, |t| t.to_string());
+        let (mut other, _) =
+            Detail::new(8, large(2), None, 100, ValueView::Text, |t| t.to_string());
         other.built(job.clone().run(&|| true).unwrap(), 40);
         assert!(other.indexing());
         // A resize re-cuts the visible lines at once and asks for the whole again.

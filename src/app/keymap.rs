@@ -64,6 +64,10 @@ pub enum Command {
     ShiftLeft,
     /// Wrap the selected row's key and value over several lines, or stop.
     ToggleWrap,
+    /// The detail: the next record, staying in the detail.
+    NextRecord,
+    /// The detail: the previous record, staying in the detail.
+    PreviousRecord,
     /// Accept the input.
     Submit,
     /// Leave the input.
@@ -513,22 +517,36 @@ pub const DETAIL: KeyTable = KeyTable {
         hint(
             &[Plain(Char('x'))],
             Command::CycleView,
-            "value: text → hex → JSON (if valid)",
+            "value: decoded/JSON → text → hex",
             1,
             "view",
+        ),
+        hint(
+            &[Plain(Char('n')), Plain(Char(']'))],
+            Command::NextRecord,
+            "next record (stays in the detail)",
+            2,
+            "next",
+        ),
+        hint(
+            &[Plain(Char('p')), Plain(Char('['))],
+            Command::PreviousRecord,
+            "previous record",
+            2,
+            "prev",
         ),
         hint(
             &[Plain(Char('o'))],
             Command::JumpOffset,
             "jump: N, -N (before the end), @TIME",
-            2,
+            3,
             "offset",
         ),
         hint(
             &[Plain(Char('t'))],
             Command::JumpTime,
             "jump to a time",
-            3,
+            4,
             "time",
         ),
         hint(

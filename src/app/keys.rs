@@ -482,9 +482,12 @@ impl App {
         match command {
             Command::Back => {
                 self.detail = None;
+                self.detail_step = None;
                 self.screen = Screen::Messages;
                 return Vec::new();
             }
+            Command::NextRecord => return self.step_detail(1),
+            Command::PreviousRecord => return self.step_detail(-1),
             Command::JumpOffset => {
                 self.open_prompt(PromptKind::Position);
                 return Vec::new();
@@ -509,6 +512,7 @@ impl App {
             Command::Move(Move::Last) => d.scroll_by(isize::MAX, rows),
             Command::CycleView => {
                 let job = d.cycle_view();
+                self.detail_view = d.view;
                 d.scroll_by(0, rows);
                 return job.into_iter().map(Effect::BuildDetail).collect();
             }

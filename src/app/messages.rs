@@ -1,10 +1,14 @@
 //! `MessagePane`: one partition's records in a `MessageWindow`, the reader that fills it,
 //! and the paging that moves the window through a partition of any size.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::kafka::{Error, Message, ReaderEvent, ReaderEventKind, StartAt, Watermarks};
 
 use super::Effect;
 use super::cursor::Cursor;
+use super::decoding::{Decodings, RecordDecoding};
 use super::window::{DEFAULT_MAX_BYTES, Gap, GapKind, MessageWindow, Row};
 use crate::render::{Outside, Safe};
 
@@ -86,6 +90,9 @@ pub struct MessagePane {
     pub after_end: Option<AfterEnd>,
     /// The time of the jump under way, until its reader says where it starts.
     asked_time: Option<i64>,
+    /// What the schema decoders made of the records in the window (and of those on their
+    /// way into it), by offset.
+    decoded: HashMap<i64, Arc<RecordDecoding>>,
     stick_bottom: bool,
     /// The part of the last move that the window's edge stopped (negative: at the top); it
     /// is made once the neighbouring page lands, so one key is enough to cross the edge.
@@ -112,6 +119,7 @@ impl MessagePane {
             warning: None,
             after_end: None,
             asked_time: None,
+            decoded: HashMap::new(),
             stick_bottom: false,
             blocked: 0,
             mode: Mode::Idle,
@@ -150,9 +158,54 @@ impl MessagePane {
         Effect::StopReader
     }
 
+    /// The decoding of the record at `offset`, when it was decoded (or failed to be).
+    pub fn decoding(&self, offset: i64) -> Option<&Arc<RecordDecoding>> {
+        self.decoded.get(&offset)
+    }
+
+    /// Takes decodings of records the current reader is delivering.
+    pub fn take_decodings(&mut self, d: Decodings) {
+        if d.generation == self.generation && d.partition == self.partition {
+            self.decoded.extend(d.records);
+        }
+    }
+
+    /// Forgets decodings of records that left the window and cannot come back without a new
+    /// read: memory stays O(window).
+    pub fn prune_decoded(&mut self) {
+        if self.decoded.is_empty() {
+            return;
+        }
+        let first = self.window.first_offset();
+        let last = self.window.last_offset();
+        match (&self.mode, first, last) {
+            (Mode::Idle, Some(first), Some(last)) => {
+                self.decoded.retain(|o, _| (first..=last).contains(o))
+            }
+            (Mode::Idle, _, _) => self.decoded.clear(),
+            // Records after the last may still be on their way.
+            (Mode::Forward { .. } | Mode::Follow, Some(first), _) => {
+                self.decoded.retain(|o, _| *o >= first)
+            }
+            // The page before the first is on its way.
+            (Mode::Backward { .. }, _, Some(last)) => self.decoded.retain(|o, _| *o <= last),
+            _ => {}
+        }
+    }
+
+    /// True while a page is being read into the window (a jump's, or a neighbouring one).
+    pub fn loading(&self) -> bool {
+        match self.mode {
+            Mode::Backward { .. } => true,
+            Mode::Forward { .. } => self.status != ReaderStatus::CaughtUp,
+            Mode::Idle | Mode::Follow => false,
+        }
+    }
+
     /// A jump: empty the window and read from `start`; `at_end` keeps the last row selected.
     pub fn jump(&mut self, start: StartAt, at_end: bool) -> Effect {
         self.window.clear();
+        self.decoded.clear();
         self.warning = None;
         self.after_end = None;
         self.asked_time = match start {
@@ -189,6 +242,7 @@ impl MessagePane {
             return Effect::Redraw;
         }
         self.window.clear();
+        self.decoded.clear();
         self.cursor = Cursor::default();
         let back = self.page().min(1000) as i64;
         self.start(StartAt::FromEnd(back), Mode::Follow)

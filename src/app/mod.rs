@@ -4,6 +4,7 @@
 //! carries out the `Effect`s that `update` returns. Time comes from an injected clock.
 
 pub mod cursor;
+pub mod decoding;
 pub mod detail;
 pub mod keymap;
 mod keys;
@@ -20,6 +21,7 @@ use crate::kafka::{ReaderEvent, StartAt};
 use crate::render::Safe;
 
 pub use cursor::Cursor;
+pub use decoding::{Decodings, PartDecoding, RecordDecoding, SchemaLabel};
 pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
@@ -53,6 +55,8 @@ pub enum Action {
     Reader(Vec<ReaderEvent>),
     /// A detail's lines, indexed off the UI thread.
     DetailBuilt(DetailBuilt),
+    /// Records decoded off the UI thread, handed in before the records themselves.
+    Decoded(Decodings),
 }
 
 /// Something the runtime must do.
@@ -178,6 +182,12 @@ pub struct App {
     pub time_zone: TimeZone,
     /// How the message table shows long keys and values.
     pub table: TableView,
+    /// The value view the user chose last (`Json` or `Decoded`: the record's pretty JSON,
+    /// whichever it has); every record opened in the detail starts on it.
+    pub detail_view: ValueView,
+    /// `n`/`p` in the detail stopped at the window's edge: once the neighbouring page lands,
+    /// the detail moves on in this direction.
+    detail_step: Option<isize>,
     window: usize,
     clock: Clock,
     generation: u64,
@@ -211,6 +221,8 @@ impl App {
             quit: false,
             time_zone: TimeZone::Local,
             table: TableView::default(),
+            detail_view: ValueView::Json,
+            detail_step: None,
             window: window.max(1),
             clock,
             generation: 0,
@@ -270,6 +282,12 @@ impl App {
             Action::TopicsLoaded(result) => self.on_topics(result),
             Action::PartitionsLoaded { topic, result } => self.on_partitions(topic, result),
             Action::Reader(events) => self.on_reader(events),
+            Action::Decoded(decodings) => {
+                if let Some(p) = self.messages.as_mut() {
+                    p.take_decodings(decodings);
+                }
+                Vec::new()
+            }
             Action::DetailBuilt(built) => {
                 let rows = geometry::detail_rows(self.size.1);
                 match self.detail.as_mut() {
@@ -367,6 +385,7 @@ impl App {
             fx.extend(pane.apply(ev, rows));
         }
         let still_loading = pane.awaiting_jump();
+        pane.prune_decoded();
         if let Some(n) = pane.notice.take() {
             // A deleted topic: one short line that says what can still be done.
             self.popup = Some(if pane.topic_gone() {
@@ -381,6 +400,7 @@ impl App {
                 fx.extend(self.on_key(key));
             }
         }
+        fx.extend(self.continue_detail_step());
         fx
     }
 
@@ -428,24 +448,92 @@ impl App {
         vec![Effect::StopReader]
     }
 
-    /// Opens the selected record in the detail view.
+    /// Opens the selected record in the detail view, on the view chosen last.
     fn open_detail(&mut self) -> Vec<Effect> {
-        let Some(m) = self.messages.as_ref().and_then(|p| p.selected()).cloned() else {
+        let Some(pane) = self.messages.as_ref() else {
             return Vec::new();
         };
+        let Some(m) = pane.selected().cloned() else {
+            return Vec::new();
+        };
+        let decoding = pane.decoding(m.offset).cloned();
         let tz = self.time_zone;
         self.details_opened += 1;
         let width = geometry::detail_width(self.size.0);
-        let (detail, job) = Detail::new(self.details_opened, m, width, |t| {
-            crate::render::format_time(tz, t)
-        });
+        let (detail, job) = Detail::new(
+            self.details_opened,
+            m,
+            decoding,
+            width,
+            self.detail_view,
+            |t| crate::render::format_time(tz, t),
+        );
         self.detail = Some(detail);
+        self.detail_step = None;
         self.screen = Screen::Detail;
         let mut fx: Vec<Effect> = job.into_iter().map(Effect::BuildDetail).collect();
         fx.push(Effect::Redraw);
         fx
     }
+
+    /// `n`/`p` in the detail: the next or previous record (marker rows skipped), loading the
+    /// neighbouring page at the window's edge as the table does.
+    fn step_detail(&mut self, dir: isize) -> Vec<Effect> {
+        let rows = self.list_rows();
+        let Some(pane) = self.messages.as_mut() else {
+            return Vec::new();
+        };
+        let shown = self.detail.as_ref().map(|d| d.message.offset);
+        let mut fx = Vec::new();
+        loop {
+            let before = pane.cursor.selected;
+            fx.extend(pane.move_by(dir, rows));
+            if pane.cursor.selected == before {
+                // At the window's edge: the page being loaded moves the selection on.
+                self.detail_step = pane.loading().then_some(dir);
+                break;
+            }
+            if pane.selected().is_some() {
+                self.detail_step = None;
+                break;
+            }
+        }
+        if pane.selected().map(|m| m.offset) != shown && pane.selected().is_some() {
+            let step = self.detail_step;
+            fx.extend(self.open_detail());
+            self.detail_step = step;
+        }
+        fx
+    }
+
+    /// After records arrived: a detail waiting at the window's edge moves to the record the
+    /// selection reached (on past marker rows).
+    fn continue_detail_step(&mut self) -> Vec<Effect> {
+        let Some(dir) = self.detail_step else {
+            return Vec::new();
+        };
+        let Some(pane) = self.messages.as_ref() else {
+            self.detail_step = None;
+            return Vec::new();
+        };
+        if self.screen != Screen::Detail {
+            self.detail_step = None;
+            return Vec::new();
+        }
+        let shown = self.detail.as_ref().map(|d| d.message.offset);
+        match pane.selected() {
+            Some(m) if Some(m.offset) != shown => self.open_detail(),
+            // The load ended with the selection on a marker row, or still at the edge (keys
+            // arrive before records: n may have hit the edge while the page was filling):
+            // step again, which asks for the next page if there is one.
+            _ if !pane.loading() => self.step_detail(dir),
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod detail_nav_tests;

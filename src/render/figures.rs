@@ -16,6 +16,15 @@ pub fn thousands(n: i64) -> String {
     out
 }
 
+/// A size in bytes as the message table shows it: `12 B`, `1.5 KiB`, `3.0 MiB`.
+pub fn byte_size(n: usize) -> String {
+    match n {
+        n if n < 1024 => format!("{n} B"),
+        n if n < 1 << 20 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{:.1} MiB", n as f64 / (1 << 20) as f64),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,10 +8,12 @@ pub mod time;
 use std::fmt::Write as _;
 
 mod figures;
+mod json_tokens;
 mod lines;
 mod safe;
 
-pub use figures::thousands;
+pub use figures::{byte_size, thousands};
+pub use json_tokens::{JsonToken, json_tokens};
 pub use lines::LineIndex;
 pub use safe::{Outside, Safe};
 pub use time::{TimeZone, format_time};

@@ -118,6 +118,17 @@ pub struct RecordDecoder {
     local_messages: HashMap<String, Result<prost_reflect::MessageDescriptor, SchemaError>>,
 }
 
+/// What read a key or value (`RecordDecoder::describe`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Described {
+    /// The format's name: `Avro`, `Protobuf`, `JSON Schema`, `JSON`, `MessagePack`.
+    pub format: &'static str,
+    /// The registry id, when the framing named one.
+    pub id: Option<u32>,
+    /// For Protobuf, the message type's full name.
+    pub message: Option<String>,
+}
+
 /// Which part of a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -158,7 +169,13 @@ impl RecordDecoder {
         }
     }
 
-    fn uses_registry(&self, part: Part) -> bool {
+    /// The registry client, when one was given.
+    pub fn registry(&self) -> Option<&Arc<Registry>> {
+        self.registry.as_ref()
+    }
+
+    /// True when `part` is read through the registry (its framing names a schema id).
+    pub fn uses_registry(&self, part: Part) -> bool {
         self.registry.is_some()
             && matches!(
                 self.spec(part),
@@ -275,6 +292,50 @@ impl RecordDecoder {
                 } else {
                     Decoded::Bytes
                 }
+            }
+        }
+    }
+
+    /// What reads `bytes` as `part`, for showing: the format's name, the registry id, and for
+    /// Protobuf the message type's full name. None when the bytes are shown as they are or
+    /// their schema is not known (call after `prepare`).
+    pub fn describe(&self, part: Part, bytes: &[u8]) -> Option<Described> {
+        let plain = |format| {
+            Some(Described {
+                format,
+                id: None,
+                message: None,
+            })
+        };
+        match self.spec(part) {
+            FormatSpec::String | FormatSpec::Bytes => None,
+            FormatSpec::Json => plain("JSON"),
+            FormatSpec::Msgpack => plain("MessagePack"),
+            FormatSpec::ProtobufMessage(name) => Some(Described {
+                format: "Protobuf",
+                id: None,
+                message: Some(name.clone()),
+            }),
+            FormatSpec::Auto | FormatSpec::Avro | FormatSpec::Protobuf => {
+                self.registry.as_ref()?;
+                let f = framing::frame(bytes)?;
+                let compiled = self.compiled.get(&f.schema_id)?.as_ref().ok()?;
+                let (format, message) = match &**compiled {
+                    Compiled::Avro(_) => ("Avro", None),
+                    Compiled::Json => ("JSON Schema", None),
+                    Compiled::Protobuf(s) => (
+                        "Protobuf",
+                        framing::message_indexes(f.payload)
+                            .ok()
+                            .and_then(|(path, _)| s.message(&path).ok())
+                            .map(|d| d.full_name().to_string()),
+                    ),
+                };
+                Some(Described {
+                    format,
+                    id: Some(f.schema_id),
+                    message,
+                })
             }
         }
     }

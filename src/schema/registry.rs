@@ -182,6 +182,23 @@ impl Registry {
         result
     }
 
+    /// The (subject, version) pairs the schema with this id is registered under
+    /// (`GET /schemas/ids/{id}/versions`), as the registry lists them.
+    pub async fn subjects(&self, id: u32) -> Result<Vec<(String, i64)>, SchemaError> {
+        #[derive(Deserialize)]
+        struct SubjectVersion {
+            subject: String,
+            version: i64,
+        }
+        let list: Vec<SubjectVersion> = self
+            .get(
+                &["schemas", "ids", &id.to_string(), "versions"],
+                &format!("the subjects of schema {id}"),
+            )
+            .await?;
+        Ok(list.into_iter().map(|s| (s.subject, s.version)).collect())
+    }
+
     async fn fetch(&self, id: u32) -> Result<Arc<FetchedSchema>, SchemaError> {
         let body: SchemaBody = self
             .get(

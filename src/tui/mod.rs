@@ -7,6 +7,7 @@
 //! records that follow it.
 
 pub mod connecting;
+pub mod decode;
 mod loads;
 pub mod picker;
 pub mod terminal;
@@ -43,6 +44,9 @@ pub struct Options {
     pub isolation: Isolation,
     /// How long a request may wait for its answer.
     pub request_timeout: Duration,
+    /// How keys and values are decoded (`-r`, `-s`, `--proto-path`, and the profile's
+    /// schema settings): the same options as `consume`.
+    pub decode: crate::cli::consume::DecodeOptions,
 }
 
 /// Time between frames: at most ~60 per second.
@@ -82,8 +86,15 @@ pub enum Ended {
 /// Runs the full-screen browser on a cluster already connected to (`opts.brokers` and
 /// `opts.request_timeout` are then only shown, not used to connect).
 pub async fn run_connected(cluster: Arc<Cluster>, opts: Options) -> anyhow::Result<Ended> {
+    // Bad decoding options (an unreadable --proto-path, a bad URL) are reported before the
+    // terminal is taken over.
+    let decoding = if decode::active(&opts.decode) {
+        Some(decode::DecodeState::new(&opts.decode)?)
+    } else {
+        None
+    };
     let mut guard = terminal::TerminalGuard::enter()?;
-    let result = Runtime::new(cluster, &opts)
+    let result = Runtime::new(cluster, &opts, decoding)
         .run(&mut guard, opts.topic.clone())
         .await;
     drop(guard);
@@ -112,8 +123,12 @@ struct Runtime {
     /// The settings every reader starts with (the generation is set per reader).
     reader_config: ReaderConfig,
     reader: Option<PartitionReader>,
-    reader_tx: mpsc::Sender<ReaderEvent>,
-    reader_rx: mpsc::Receiver<ReaderEvent>,
+    /// The task that decodes the reader's records and forwards its events.
+    stage: Option<JoinHandle<()>>,
+    /// The decoders, when any decoding was asked for.
+    decoding: Option<decode::Shared>,
+    reader_tx: mpsc::Sender<decode::Fed>,
+    reader_rx: mpsc::Receiver<decode::Fed>,
     action_tx: mpsc::UnboundedSender<Action>,
     action_rx: mpsc::UnboundedReceiver<Action>,
     topics_load: Option<JoinHandle<()>>,
@@ -125,7 +140,7 @@ struct Runtime {
 }
 
 impl Runtime {
-    fn new(cluster: Arc<Cluster>, opts: &Options) -> Runtime {
+    fn new(cluster: Arc<Cluster>, opts: &Options, decoding: Option<decode::Shared>) -> Runtime {
         let reader_config = ReaderConfig {
             isolation: opts.isolation,
             capacity: READER_CHANNEL,
@@ -142,6 +157,8 @@ impl Runtime {
             cluster,
             reader_config,
             reader: None,
+            stage: None,
+            decoding,
             reader_tx,
             reader_rx,
             action_tx,
@@ -211,12 +228,12 @@ impl Runtime {
                 },
                 _ = self.reader_rx.recv_many(&mut batch, DRAIN) => {
                     if awaiting_records
-                        && batch.iter().any(|e| matches!(e.kind, ReaderEventKind::Messages(_)))
+                        && batch.iter().any(|e| matches!(e, decode::Fed::Event(ReaderEvent { kind: ReaderEventKind::Messages(_), .. })))
                     {
                         records = true;
                         awaiting_records = false;
                     }
-                    self.app.update(Action::Reader(std::mem::take(&mut batch)))
+                    self.apply_fed(std::mem::take(&mut batch))
                 }
                 Some(a) = self.action_rx.recv() => self.app.update(a),
                 _ = tick.tick() => self.app.update(Action::Tick),
@@ -228,6 +245,28 @@ impl Runtime {
                 return Ok(self.switch);
             }
         }
+    }
+
+    /// Applies what the reader stage sent, in order: runs of events as one update, each
+    /// batch of decodings before the records it belongs to.
+    fn apply_fed(&mut self, batch: Vec<decode::Fed>) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        let mut events = Vec::new();
+        for item in batch {
+            match item {
+                decode::Fed::Event(e) => events.push(e),
+                decode::Fed::Decoded(d) => {
+                    if !events.is_empty() {
+                        fx.extend(self.app.update(Action::Reader(std::mem::take(&mut events))));
+                    }
+                    fx.extend(self.app.update(Action::Decoded(d)));
+                }
+            }
+        }
+        if !events.is_empty() {
+            fx.extend(self.app.update(Action::Reader(events)));
+        }
+        fx
     }
 
     /// Carries out effects; true when it is time to quit.
@@ -275,17 +314,32 @@ impl Runtime {
                         generation,
                         ..self.reader_config.clone()
                     };
-                    // Replacing the handle aborts the previous reader.
+                    // Replacing the handles aborts the previous reader and its stage.
+                    if let Some(stage) = self.stage.take() {
+                        stage.abort();
+                    }
+                    let (raw_tx, raw_rx) = mpsc::channel(1);
+                    self.stage = Some(tokio::spawn(decode::forward(
+                        self.decoding.clone(),
+                        topic.clone(),
+                        raw_rx,
+                        self.reader_tx.clone(),
+                    )));
                     self.reader = Some(PartitionReader::spawn(
                         self.cluster.clone(),
                         topic,
                         partition,
                         start,
                         config,
-                        self.reader_tx.clone(),
+                        raw_tx,
                     ));
                 }
-                Effect::StopReader => self.reader = None,
+                Effect::StopReader => {
+                    self.reader = None;
+                    if let Some(stage) = self.stage.take() {
+                        stage.abort();
+                    }
+                }
                 Effect::BuildDetail(job) => {
                     // The newest job is the one wanted: older ones stop at their next MiB.
                     let seq = self.detail_jobs.fetch_add(1, Ordering::Relaxed) + 1;

@@ -1,29 +1,60 @@
-//! The detail view: the record's facts, then its value as text, hex or JSON.
+//! The detail view: the record's facts, then its value as decoded or plain pretty JSON
+//! (syntax-coloured), text or hex.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{pane, theme, thousands};
-use crate::app::detail::NULL_MARK;
+use crate::app::detail::{Detail, NULL_MARK};
 use crate::app::{App, ValueView, geometry};
+use crate::render::JsonToken;
+
+fn token_style(t: JsonToken) -> Style {
+    match t {
+        JsonToken::Key => theme::json_key(),
+        JsonToken::String => theme::json_string(),
+        JsonToken::Number => theme::json_number(),
+        JsonToken::Literal => theme::json_literal(),
+        JsonToken::Punct => Style::new(),
+    }
+}
+
+/// Value line `i`: coloured tokens in the JSON views, plain escaped text otherwise.
+fn value_line(d: &Detail, i: usize) -> Line<'static> {
+    match d.json_tokens(i) {
+        Some(tokens) => Line::from(
+            tokens
+                .into_iter()
+                .map(|(t, s)| s.styled(token_style(t)))
+                .collect::<Vec<_>>(),
+        ),
+        None => Line::from(d.value_line(i)),
+    }
+}
+
+/// The view's name as the title and the value's rule say it: `decoded (Avro)`.
+fn view_name(d: &Detail) -> String {
+    match (d.view, d.decoding.as_ref().and_then(|x| x.value.as_ref())) {
+        (ValueView::Decoded, Some(crate::app::PartDecoding::Json { schema, .. })) => {
+            format!("decoded ({})", schema.format)
+        }
+        (v, _) => v.name().to_string(),
+    }
+}
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let Some(d) = &app.detail else { return };
-    let next = match d.view {
-        ValueView::Text => "hex",
-        ValueView::Hex => "json/text",
-        ValueView::Json => "text",
-    };
     let title = Line::from(vec![
         Span::styled(
             format!(" Offset {} ", d.message.offset),
             theme::block_title(),
         ),
-        Span::styled(format!("· value as {} ", d.view.name()), theme::dim()),
+        Span::styled(format!("· value as {} · ", view_name(d)), theme::dim()),
         Span::styled("x", theme::hotkey()),
-        Span::styled(format!(": {next} "), theme::dim()),
+        Span::styled(format!(": {} ", d.next_view().name()), theme::dim()),
     ]);
     let rows = geometry::detail_rows(app.size.1);
     let total = d.total_lines();
@@ -46,22 +77,27 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let lines: Vec<Line> = (d.scroll..last)
         .map(|i| {
             if let Some(f) = d.facts.get(i) {
+                let value = if f.failed {
+                    f.value.clone().styled(theme::error())
+                } else {
+                    f.value.clone().into()
+                };
                 let mut spans = vec![
                     Span::styled(format!("{:<10} ", f.label), theme::label()),
-                    f.value.clone().into(),
+                    value,
                 ];
                 if f.null {
                     spans.push(Span::styled(NULL_MARK, theme::null()));
                 }
                 Line::from(spans)
             } else if i + 1 == head {
-                let label = format!("── value ({}) ", d.view.name());
+                let label = format!("── value: {} ", view_name(d));
                 let fill = "─".repeat(width.saturating_sub(label.chars().count()));
                 Line::from(Span::styled(format!("{label}{fill}"), theme::dim()))
             } else if let (Some(mark), 0) = (d.placeholder(), i - head) {
                 Line::from(Span::styled(mark, theme::null()))
             } else {
-                Line::from(d.value_line(i - head))
+                value_line(d, i - head)
             }
         })
         .collect();

@@ -59,11 +59,7 @@ fn wrapped(b: &[u8], width: usize, max_lines: usize) -> Vec<Line<'static>> {
 }
 
 fn size(n: usize) -> String {
-    match n {
-        n if n < 1024 => format!("{n} B"),
-        n if n < 1 << 20 => format!("{:.1} KiB", n as f64 / 1024.0),
-        n => format!("{:.1} MiB", n as f64 / (1 << 20) as f64),
-    }
+    crate::render::byte_size(n)
 }
 
 /// What a gap marker row says: a label for the key column and the offsets (and reason)
@@ -175,10 +171,10 @@ fn columns(rows: &[&WindowRow], times: &[String], inner: u16) -> Columns {
         .unwrap_or(0)
         .clamp(3, KEY_CAP);
     let size = records()
-        .map(|m| cols(&size(m.size())))
+        .map(|m| cols(&size(crate::app::detail::key_value_size(m))))
         .max()
         .unwrap_or(0)
-        .max(4);
+        .max(cols("Key+Value"));
     let spacing = super::spacing(inner);
     let mut c = Columns {
         offset,
@@ -310,7 +306,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         left -= height;
         rows.push(match row {
-            WindowRow::Record(m) => record_row(app, m, &c, selected),
+            WindowRow::Record(m) => record_row(app, p, m, &c, selected),
             WindowRow::Gap(gap) => gap_row(gap, selected, &c),
         });
     }
@@ -334,7 +330,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Constraint::Length(c.value),
     ];
     if let Some(s) = c.size {
-        header.push(Cell::from(Line::from("Size").alignment(Alignment::Right)));
+        header.push(Cell::from(
+            Line::from("Key+Value").alignment(Alignment::Right),
+        ));
         widths.push(Constraint::Length(s));
     }
     let header = Row::new(header).style(theme::header());
@@ -347,7 +345,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn record_row(app: &App, m: &crate::kafka::Message, c: &Columns, sel: bool) -> Row<'static> {
+fn record_row(
+    app: &App,
+    pane: &crate::app::MessagePane,
+    m: &crate::kafka::Message,
+    c: &Columns,
+    sel: bool,
+) -> Row<'static> {
     // The selected row is drawn in one colour so that it stays readable.
     let pick = |style| {
         if sel {
@@ -373,9 +377,20 @@ fn record_row(app: &App, m: &crate::kafka::Message, c: &Columns, sel: bool) -> R
         }
         _ => bytes_cell(b, width, shift, style),
     };
-    let key = text_cell(m.key.as_deref(), c.key, 0, pick(theme::key()));
+    // A schema-decoded key or value shows as one line of compact JSON.
+    let decoded = pane.decoding(m.offset);
+    let key_json = decoded.and_then(|d| d.key.as_ref()).and_then(|d| d.json());
+    let value_json = decoded
+        .and_then(|d| d.value.as_ref())
+        .and_then(|d| d.json());
+    let key = text_cell(
+        key_json.map(|k| &k[..]).or(m.key.as_deref()),
+        c.key,
+        0,
+        pick(theme::key()),
+    );
     let value = text_cell(
-        m.value.as_deref(),
+        value_json.map(|v| &v[..]).or(m.value.as_deref()),
         c.value,
         app.table.shift,
         ratatui::style::Style::new(),
@@ -391,7 +406,7 @@ fn record_row(app: &App, m: &crate::kafka::Message, c: &Columns, sel: bool) -> R
     ];
     if c.size.is_some() {
         cells.push(Cell::from(
-            Line::from(size(m.size())).alignment(Alignment::Right),
+            Line::from(size(crate::app::detail::key_value_size(m))).alignment(Alignment::Right),
         ));
     }
     let row = Row::new(cells).height(height as u16);

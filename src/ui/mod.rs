@@ -177,3 +177,6 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod detail_tests;

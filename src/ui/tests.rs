@@ -244,9 +244,8 @@ fn detail_hex() {
 
 #[test]
 fn detail_json_with_headers() {
-    let mut app = detail_app(9);
-    app.update(ch('x'));
-    app.update(ch('x'));
+    // A JSON value opens pretty-printed.
+    let app = detail_app(9);
     insta::assert_snapshot!(render(&app));
 }
 

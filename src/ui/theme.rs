@@ -100,3 +100,23 @@ pub fn hotkey() -> Style {
 pub fn error() -> Style {
     Style::new().fg(Color::LightRed)
 }
+
+/// Keys in pretty JSON.
+pub fn json_key() -> Style {
+    Style::new().fg(Color::Cyan)
+}
+
+/// String values in pretty JSON.
+pub fn json_string() -> Style {
+    Style::new().fg(Color::Green)
+}
+
+/// Numbers in pretty JSON.
+pub fn json_number() -> Style {
+    Style::new().fg(Color::Magenta)
+}
+
+/// `true`, `false` and `null` in pretty JSON.
+pub fn json_literal() -> Style {
+    Style::new().fg(Color::Yellow)
+}

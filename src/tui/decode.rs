@@ -1,0 +1,212 @@
+//! The decode stage: between the partition reader and the app, off the UI thread. Each batch
+//! of records is decoded with `schema::RecordDecoder` (registry lookups included) and its
+//! decodings are handed to the app just before the records, so the table and the detail
+//! never wait on the registry and never see a record before its decoding.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, mpsc};
+
+use crate::app::{Decodings, PartDecoding, RecordDecoding, SchemaLabel};
+use crate::cli::consume::DecodeOptions;
+use crate::kafka::{Message, ReaderEvent, ReaderEventKind};
+use crate::schema::{Decoded, FormatSpec, Part, RecordDecoder, framing};
+
+/// What reaches the runtime from a reader: its events, each batch of records preceded by
+/// what the decoders made of it.
+#[derive(Debug)]
+pub enum Fed {
+    /// A reader event, as the reader sent it.
+    Event(ReaderEvent),
+    /// Decodings of the records in the next `Messages` event.
+    Decoded(Decodings),
+}
+
+/// A label's identity within one topic: key or value, registry id, format, message type.
+type LabelKey = (bool, Option<u32>, &'static str, Option<String>);
+
+/// The decoders and what they learnt, shared by the readers of a session (one at a time).
+pub struct DecodeState {
+    decoder: RecordDecoder,
+    /// Formats as asked for: with `auto` and no registry framing, plain JSON is left to the
+    /// detail's own JSON view.
+    key: FormatSpec,
+    value: FormatSpec,
+    /// (subject, version) pairs per registry id.
+    subjects: HashMap<u32, Vec<(String, i64)>>,
+    labels: HashMap<LabelKey, Arc<SchemaLabel>>,
+    labels_topic: String,
+}
+
+/// The shared decoding state.
+pub type Shared = Arc<Mutex<DecodeState>>;
+
+/// True when `opts` asks for any decoding: a registry, `--proto-path`, or a format other than
+/// `auto` and `string`. Without, records go to the app as they are.
+pub fn active(opts: &DecodeOptions) -> bool {
+    let plain = |f: &FormatSpec| matches!(f, FormatSpec::Auto | FormatSpec::String);
+    opts.registry.is_some() || !plain(&opts.key) || !plain(&opts.value)
+}
+
+impl DecodeState {
+    /// The decoding state for these options; errors name the bad option.
+    pub fn new(opts: &DecodeOptions) -> anyhow::Result<Shared> {
+        Ok(Arc::new(Mutex::new(DecodeState {
+            decoder: opts.decoder()?,
+            key: opts.key.clone(),
+            value: opts.value.clone(),
+            subjects: HashMap::new(),
+            labels: HashMap::new(),
+            labels_topic: String::new(),
+        })))
+    }
+
+    /// Decodes a batch of `topic`'s records: (offset, decoding) of each that has something
+    /// decoded or failed.
+    pub async fn decode(
+        &mut self,
+        topic: &str,
+        messages: &[Message],
+    ) -> Vec<(i64, Arc<RecordDecoding>)> {
+        let parts = messages.iter().flat_map(|m| {
+            [
+                (Part::Key, m.key.as_deref()),
+                (Part::Value, m.value.as_deref()),
+            ]
+        });
+        self.decoder.prepare(parts.clone()).await;
+        self.fetch_subjects(parts).await;
+        if self.labels_topic != topic {
+            self.labels.clear();
+            self.labels_topic = topic.to_string();
+        }
+        let mut out = Vec::new();
+        for m in messages {
+            let d = RecordDecoding {
+                key: self.part(Part::Key, m.key.as_deref()),
+                value: self.part(Part::Value, m.value.as_deref()),
+            };
+            if d.key.is_some() || d.value.is_some() {
+                out.push((m.offset, Arc::new(d)));
+            }
+        }
+        out
+    }
+
+    /// The subjects of registry ids not seen before (a registry without the endpoint, or
+    /// that fails, leaves them unnamed).
+    async fn fetch_subjects<'a>(&mut self, parts: impl Iterator<Item = (Part, Option<&'a [u8]>)>) {
+        let Some(registry) = self.decoder.registry().cloned() else {
+            return;
+        };
+        let mut wanted = Vec::new();
+        for (part, bytes) in parts {
+            if !self.decoder.uses_registry(part) {
+                continue;
+            }
+            if let Some(f) = bytes.and_then(framing::frame)
+                && !self.subjects.contains_key(&f.schema_id)
+                && !wanted.contains(&f.schema_id)
+                && self
+                    .decoder
+                    .describe(part, bytes.unwrap_or_default())
+                    .is_some()
+            {
+                wanted.push(f.schema_id);
+            }
+        }
+        for id in wanted {
+            let list = registry.subjects(id).await.unwrap_or_else(|e| {
+                tracing::debug!(id, error = %e, "schema subjects unavailable");
+                Vec::new()
+            });
+            self.subjects.insert(id, list);
+        }
+    }
+
+    fn part(&mut self, part: Part, bytes: Option<&[u8]>) -> Option<PartDecoding> {
+        let bytes = bytes?;
+        let spec = match part {
+            Part::Key => &self.key,
+            Part::Value => &self.value,
+        };
+        let auto = *spec == FormatSpec::Auto;
+        match self.decoder.decode(part, bytes) {
+            // Plain JSON under `auto`: the detail pretty-prints the value itself.
+            Decoded::Value(_, None) if auto => None,
+            Decoded::Value(v, _) => Some(PartDecoding::Json {
+                json: serde_json::to_vec(&v).unwrap_or_default().into(),
+                schema: self.label(part, bytes),
+            }),
+            Decoded::Failed(e, id) => Some(PartDecoding::Failed {
+                reason: e.to_string(),
+                id,
+            }),
+            Decoded::RawJson | Decoded::Text | Decoded::Bytes => None,
+        }
+    }
+
+    /// What read `bytes`, named by format, id, subject, version and message type; shared by
+    /// every record it read.
+    fn label(&mut self, part: Part, bytes: &[u8]) -> Arc<SchemaLabel> {
+        let d = self.decoder.describe(part, bytes);
+        let key: LabelKey = match &d {
+            Some(d) => (part == Part::Key, d.id, d.format, d.message.clone()),
+            None => (part == Part::Key, None, "", None),
+        };
+        if let Some(l) = self.labels.get(&key) {
+            return l.clone();
+        }
+        let mut label = SchemaLabel::default();
+        if let Some(d) = d {
+            label.format = d.format;
+            label.id = d.id;
+            label.message = d.message;
+            // The topic's own subject (TopicNameStrategy) first, else the first listed.
+            let own = format!(
+                "{}-{}",
+                self.labels_topic,
+                if part == Part::Key { "key" } else { "value" }
+            );
+            if let Some(list) = d.id.and_then(|id| self.subjects.get(&id)) {
+                let pick = list.iter().find(|(s, _)| *s == own).or(list.first());
+                if let Some((s, v)) = pick {
+                    label.subject = Some(s.clone());
+                    label.version = Some(*v);
+                }
+            }
+        }
+        let label = Arc::new(label);
+        self.labels.insert(key, label.clone());
+        label
+    }
+}
+
+/// Forwards a reader's events to the runtime, each batch of records preceded by its
+/// decodings (none when `shared` is None). Ends when either side closes.
+pub async fn forward(
+    shared: Option<Shared>,
+    topic: String,
+    mut rx: mpsc::Receiver<ReaderEvent>,
+    tx: mpsc::Sender<Fed>,
+) {
+    while let Some(ev) = rx.recv().await {
+        if let (Some(shared), ReaderEventKind::Messages(messages)) = (&shared, &ev.kind) {
+            let records = shared.lock().await.decode(&topic, messages).await;
+            if !records.is_empty() {
+                let d = Decodings {
+                    generation: ev.generation,
+                    partition: ev.partition,
+                    records,
+                };
+                if tx.send(Fed::Decoded(d)).await.is_err() {
+                    return;
+                }
+            }
+        }
+        if tx.send(Fed::Event(ev)).await.is_err() {
+            return;
+        }
+    }
+}
