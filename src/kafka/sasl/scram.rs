@@ -174,51 +174,94 @@ fn attributes(msg: &str) -> Vec<(char, &str)> {
         .collect()
 }
 
+/// What a server-first message says: the combined nonce, the salt and the iteration count.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct ServerFirst<'a> {
+    pub(crate) nonce: &'a str,
+    pub(crate) salt: Vec<u8>,
+    pub(crate) rounds: u32,
+}
+
+/// Parses the broker's server-first message (RFC 5802 section 7) for a client that sent
+/// `client_nonce`: refusals, unknown mandatory extensions, a nonce that does not extend the
+/// client's, bad base64 and iteration counts outside 1..=MAX_ITERATIONS are errors.
+pub(crate) fn parse_server_first<'a>(
+    server_first: &'a [u8],
+    client_nonce: &str,
+) -> Result<ServerFirst<'a>, SaslError> {
+    let server_first = std::str::from_utf8(server_first)
+        .map_err(|_| fail("the broker's SCRAM server-first message is not UTF-8"))?;
+    let attrs = attributes(server_first);
+    if let Some((_, e)) = attrs.iter().find(|(k, _)| *k == 'e') {
+        return Err(fail(format!("the broker refused SCRAM: {e}")));
+    }
+    if attrs.first().is_some_and(|(k, _)| *k == 'm') {
+        return Err(fail(
+            "the broker asked for a SCRAM extension this client does not know",
+        ));
+    }
+    let get = |key: char| {
+        attrs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                fail(format!(
+                    "the broker's SCRAM server-first message lacks '{key}='"
+                ))
+            })
+    };
+    let nonce = get('r')?;
+    if !nonce.starts_with(client_nonce) || nonce.len() <= client_nonce.len() {
+        return Err(fail(
+            "the broker's SCRAM nonce does not extend the client's",
+        ));
+    }
+    let salt = B64
+        .decode(get('s')?)
+        .map_err(|_| fail("the broker's SCRAM salt is not base64"))?;
+    let rounds: u32 = get('i')?
+        .parse()
+        .map_err(|_| fail("the broker's SCRAM iteration count is not a number"))?;
+    if rounds == 0 || rounds > MAX_ITERATIONS {
+        return Err(fail(format!(
+            "the broker asked for {rounds} SCRAM iterations (accepted: 1..={MAX_ITERATIONS})"
+        )));
+    }
+    Ok(ServerFirst {
+        nonce,
+        salt,
+        rounds,
+    })
+}
+
+/// Parses the broker's server-final message: its signature (`v=`), or its refusal (`e=`).
+pub(crate) fn parse_server_final(server_final: &[u8]) -> Result<Vec<u8>, SaslError> {
+    let text = String::from_utf8_lossy(server_final);
+    let attrs = attributes(&text);
+    if let Some((_, e)) = attrs.iter().find(|(k, _)| *k == 'e') {
+        return Err(fail(format!("the broker refused SCRAM: {e}")));
+    }
+    attrs
+        .iter()
+        .find(|(k, _)| *k == 'v')
+        .and_then(|(_, v)| B64.decode(v).ok())
+        .ok_or_else(|| fail("the broker's SCRAM server-final message has no signature"))
+}
+
 impl ScramExchange {
     fn client_final(
         &self,
         client_first_bare: &str,
         server_first: &[u8],
     ) -> Result<(Vec<u8>, Vec<u8>), SaslError> {
-        let server_first = std::str::from_utf8(server_first)
-            .map_err(|_| fail("the broker's SCRAM server-first message is not UTF-8"))?;
-        let attrs = attributes(server_first);
-        if let Some((_, e)) = attrs.iter().find(|(k, _)| *k == 'e') {
-            return Err(fail(format!("the broker refused SCRAM: {e}")));
-        }
-        if attrs.first().is_some_and(|(k, _)| *k == 'm') {
-            return Err(fail(
-                "the broker asked for a SCRAM extension this client does not know",
-            ));
-        }
-        let get = |key: char| {
-            attrs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| *v)
-                .ok_or_else(|| {
-                    fail(format!(
-                        "the broker's SCRAM server-first message lacks '{key}='"
-                    ))
-                })
-        };
-        let nonce = get('r')?;
-        if !nonce.starts_with(&self.nonce) || nonce.len() <= self.nonce.len() {
-            return Err(fail(
-                "the broker's SCRAM nonce does not extend the client's",
-            ));
-        }
-        let salt = B64
-            .decode(get('s')?)
-            .map_err(|_| fail("the broker's SCRAM salt is not base64"))?;
-        let rounds: u32 = get('i')?
-            .parse()
-            .map_err(|_| fail("the broker's SCRAM iteration count is not a number"))?;
-        if rounds == 0 || rounds > MAX_ITERATIONS {
-            return Err(fail(format!(
-                "the broker asked for {rounds} SCRAM iterations (accepted: 1..={MAX_ITERATIONS})"
-            )));
-        }
+        let ServerFirst {
+            nonce,
+            salt,
+            rounds,
+        } = parse_server_first(server_first, &self.nonce)?;
+        // parse_server_first checked that the message is UTF-8.
+        let server_first = String::from_utf8_lossy(server_first);
         let h = self.hash;
         let salted = h.salted_password(self.password.as_bytes(), &salt, rounds);
         let client_key = h.hmac(&salted, &[b"Client Key"]);
@@ -255,18 +298,7 @@ impl Exchange for ScramExchange {
                 Ok(Some(msg))
             }
             State::SentFinal { server_signature } => {
-                let text = String::from_utf8_lossy(server);
-                let attrs = attributes(&text);
-                if let Some((_, e)) = attrs.iter().find(|(k, _)| *k == 'e') {
-                    return Err(fail(format!("the broker refused SCRAM: {e}")));
-                }
-                let v = attrs
-                    .iter()
-                    .find(|(k, _)| *k == 'v')
-                    .and_then(|(_, v)| B64.decode(v).ok())
-                    .ok_or_else(|| {
-                        fail("the broker's SCRAM server-final message has no signature")
-                    })?;
+                let v = parse_server_final(server)?;
                 // Constant time, as for any MAC comparison.
                 let same = v.len() == server_signature.len()
                     && v.iter()
