@@ -86,6 +86,19 @@ impl Security {
         }
     }
 
+    /// The principal the brokers authorize when it is not anonymous: the SASL user, or the
+    /// client certificate's subject. Kafka leaves the topics it may not describe out of a
+    /// topic listing, without saying how many.
+    pub fn authenticated_principal(&self) -> Option<String> {
+        match (&self.sasl, &self.tls) {
+            (Some(m), _) => Some(format!("User:{}", m.principal())),
+            (None, Some(tls)) if tls.client_auth_cert_resolver.has_certs() => {
+                Some("the client certificate's principal".to_string())
+            }
+            _ => None,
+        }
+    }
+
     /// Warnings to print at every start (stderr in the CLI, the status line in the TUI).
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
