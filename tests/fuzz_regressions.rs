@@ -369,7 +369,7 @@ fn write_sasl_fuzz_seeds() {
         std::fs::write(sasl.join(name), data).expect("write seed");
     };
     let mechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"]
-        .map(|m| StrBytes::from_static_str(m))
+        .map(StrBytes::from_static_str)
         .to_vec();
     let offered = SaslHandshakeResponse::default().with_mechanisms(mechanisms.clone());
     let unsupported = SaslHandshakeResponse::default()

@@ -787,7 +787,8 @@ fn tls_unverified_on_every_screen_and_whose_topics_are_listed() {
         app.listing_principal = Some("User:alice".into());
         app
     };
-    let screens: [(&str, fn() -> App); 3] = [
+    type Make = fn() -> App;
+    let screens: [(&str, Make); 3] = [
         ("topics", topics_app),
         ("messages", messages_app),
         ("detail", || detail_app(2)),

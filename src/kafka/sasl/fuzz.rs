@@ -34,7 +34,7 @@ pub const SCRAM_CLIENT_NONCE: &str = "rOprNGfwEbeRWgbNEkqO";
 /// Parses a SCRAM server message: an even `selector` picks the server-first parser (for a
 /// client that sent `SCRAM_CLIENT_NONCE`), an odd one the server-final parser.
 pub fn parse_scram(selector: u8, message: &[u8]) -> Result<(), super::SaslError> {
-    if selector % 2 == 0 {
+    if selector.is_multiple_of(2) {
         super::scram::parse_server_first(message, SCRAM_CLIENT_NONCE).map(drop)
     } else {
         super::scram::parse_server_final(message).map(drop)
