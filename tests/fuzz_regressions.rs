@@ -13,7 +13,7 @@ use kafka_protocol::messages::list_offsets_request::{ListOffsetsPartition, ListO
 use kafka_protocol::messages::metadata_request::MetadataRequestTopic;
 use kafka_protocol::messages::{
     ApiVersionsRequest, BrokerId, FetchRequest, ListOffsetsRequest, MetadataRequest,
-    ResponseHeader, TopicName,
+    ResponseHeader, SaslAuthenticateResponse, SaslHandshakeResponse, TopicName,
 };
 use kafka_protocol::protocol::{Encodable, HeaderVersion, StrBytes};
 use kbrowse::kafka::Message;
@@ -92,6 +92,50 @@ fn every_response_seed_decodes() {
 }
 
 #[test]
+fn every_sasl_seed_decodes() {
+    use kbrowse::kafka::sasl::fuzz::{SELECTABLE, decode_selected};
+    let seeds = files(&root().join("fuzz/seeds/sasl_responses"));
+    let names: Vec<&str> = seeds.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "SaslAuthenticate-v0-refused",
+            "SaslAuthenticate-v0-server-first",
+            "SaslAuthenticate-v1-refused",
+            "SaslAuthenticate-v1-server-first",
+            "SaslAuthenticate-v2-refused",
+            "SaslAuthenticate-v2-server-first",
+            "SaslHandshake-v0-mechanisms",
+            "SaslHandshake-v0-unsupported",
+            "SaslHandshake-v1-mechanisms",
+            "SaslHandshake-v1-unsupported",
+        ]
+    );
+    for (name, data) in &seeds {
+        let (&sel, frame) = data.split_first().expect("empty seed");
+        assert_eq!(
+            decode_selected(sel, Bytes::copy_from_slice(frame)),
+            Ok(()),
+            "{name}"
+        );
+        let api = SELECTABLE[usize::from(sel & 1)].0;
+        assert!(name.starts_with(api), "{name} decoded as {api}");
+    }
+}
+
+#[test]
+fn every_scram_seed_parses() {
+    let seeds = files(&root().join("fuzz/seeds/scram_messages"));
+    let names: Vec<&str> = seeds.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["rfc7677-server-final", "rfc7677-server-first"]);
+    for (name, data) in &seeds {
+        let (&sel, msg) = data.split_first().expect("empty seed");
+        let r = kbrowse::kafka::sasl::fuzz::parse_scram(sel, msg);
+        assert!(r.is_ok(), "{name}: {r:?}");
+    }
+}
+
+#[test]
 fn every_record_batch_seed_decodes_all_its_records() {
     let seeds = files(&root().join("fuzz/seeds/record_batches"));
     let names: Vec<&str> = seeds.iter().map(|(n, _)| n.as_str()).collect();
@@ -111,6 +155,14 @@ fn every_committed_crash_input_is_handled() {
         if let Some(rest) = name.strip_prefix("responses-") {
             let (&sel, frame) = data.split_first().expect("empty input");
             let r = decode_selected(sel, Bytes::copy_from_slice(frame));
+            assert!(r.is_err(), "{rest}: {r:?}");
+        } else if let Some(rest) = name.strip_prefix("sasl_responses-") {
+            let (&sel, frame) = data.split_first().expect("empty input");
+            let r = kbrowse::kafka::sasl::fuzz::decode_selected(sel, Bytes::copy_from_slice(frame));
+            assert!(r.is_err(), "{rest}: {r:?}");
+        } else if let Some(rest) = name.strip_prefix("scram_messages-") {
+            let (&sel, msg) = data.split_first().expect("empty input");
+            let r = kbrowse::kafka::sasl::fuzz::parse_scram(sel, msg);
             assert!(r.is_err(), "{rest}: {r:?}");
         } else if name.starts_with("record_batches-") {
             let _ = decode_records(&data);
@@ -295,6 +347,74 @@ fn write_fuzz_seeds() {
             write_versions(&responses, 3, versions, &resp, codec);
         }
     });
+}
+
+/// Writes fuzz/seeds/sasl_responses (kafka-protocol's encoding of SaslHandshake and
+/// SaslAuthenticate answers at every version we decode) and fuzz/seeds/scram_messages
+/// (RFC 7677's SCRAM-SHA-256 server messages).
+#[test]
+#[ignore = "writes fuzz/seeds/; run by hand: cargo test --test fuzz_regressions -- --ignored"]
+fn write_sasl_fuzz_seeds() {
+    use kbrowse::kafka::sasl::fuzz::{SCRAM_CLIENT_NONCE, SELECTABLE, selector};
+    let sasl = root().join("fuzz/seeds/sasl_responses");
+    let scram = root().join("fuzz/seeds/scram_messages");
+    for dir in [&sasl, &scram] {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).expect("mkdir");
+    }
+    let write = |api: usize, v: i16, what: &str, frame: Vec<u8>| {
+        let mut data = vec![selector(api, v)];
+        data.extend_from_slice(&frame);
+        let name = format!("{}-v{v}-{what}", SELECTABLE[api].0);
+        std::fs::write(sasl.join(name), data).expect("write seed");
+    };
+    let mechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"]
+        .map(StrBytes::from_static_str)
+        .to_vec();
+    let offered = SaslHandshakeResponse::default().with_mechanisms(mechanisms.clone());
+    let unsupported = SaslHandshakeResponse::default()
+        .with_error_code(33)
+        .with_mechanisms(mechanisms[..2].to_vec());
+    for v in 0..=1 {
+        write(
+            0,
+            v,
+            "mechanisms",
+            encode_frame(&offered, v).expect("encode"),
+        );
+        write(
+            0,
+            v,
+            "unsupported",
+            encode_frame(&unsupported, v).expect("encode"),
+        );
+    }
+    let server_first = format!(
+        "r={SCRAM_CLIENT_NONCE}%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"
+    );
+    let challenge = SaslAuthenticateResponse::default()
+        .with_auth_bytes(Bytes::from(server_first.clone()))
+        .with_session_lifetime_ms(3000);
+    let refused = SaslAuthenticateResponse::default()
+        .with_error_code(58)
+        .with_error_message(Some(StrBytes::from_static_str(
+            "Authentication failed: Invalid username or password",
+        )));
+    for v in 0..=2 {
+        write(
+            1,
+            v,
+            "server-first",
+            encode_frame(&challenge, v).expect("encode"),
+        );
+        write(1, v, "refused", encode_frame(&refused, v).expect("encode"));
+    }
+    let mut first = vec![0u8];
+    first.extend_from_slice(server_first.as_bytes());
+    std::fs::write(scram.join("rfc7677-server-first"), first).expect("write seed");
+    let mut fin = vec![1u8];
+    fin.extend_from_slice(b"v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+    std::fs::write(scram.join("rfc7677-server-final"), fin).expect("write seed");
 }
 
 /// Found by `record_batches` (lz4 seed, mutated): a record whose key runs past the record's own

@@ -164,6 +164,11 @@ pub struct App {
     pub help: bool,
     /// Whether `c` offers the cluster picker (the profiles file has several profiles).
     pub switch_cluster: bool,
+    /// True when TLS certificate checks are off: the title bar says so all session long.
+    pub tls_unverified: bool,
+    /// The authenticated principal the topic list is limited to (Kafka leaves out the
+    /// topics it may not describe); None when anonymous.
+    pub listing_principal: Option<String>,
     /// First help line shown.
     pub help_scroll: usize,
     /// Earlier entries of the prompts, for ↑ and ↓.
@@ -212,6 +217,8 @@ impl App {
             detail: None,
             help: false,
             switch_cluster: false,
+            tls_unverified: false,
+            listing_principal: None,
             help_scroll: 0,
             histories: Histories::default(),
             prompt: None,

@@ -22,13 +22,27 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let topics = match topic {
         Some(t) => vec![super::habits::topic(cluster, t).await?],
-        None => cluster.metadata(None).await?.topics,
+        None => {
+            let topics = cluster.metadata(None).await?.topics;
+            if let Some(who) = cluster.config().conn.security.authenticated_principal() {
+                super::report(hidden_topics_note(&who));
+            }
+            topics
+        }
     };
     let text = listing(cluster, &topics, format).await?;
     if super::write_out(out, text.as_bytes())? {
         super::flush_out(out)?;
     }
     Ok(())
+}
+
+/// The note under a listing for an authenticated principal: Kafka leaves out the topics it
+/// may not describe, and no request tells how many there are.
+pub fn hidden_topics_note(who: &str) -> String {
+    format!(
+        "note: the broker lists only the topics {who} may describe (it leaves out the others without saying how many)"
+    )
 }
 
 type Marks = std::collections::HashMap<(String, i32), Watermarks>;

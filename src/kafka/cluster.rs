@@ -314,6 +314,18 @@ impl Cluster {
         if let Some(c) = conns.get(&id).filter(|c| c.is_alive()) {
             return Ok(c.clone());
         }
+        // The bootstrap connection may already be to this broker: a second one would repeat
+        // the TCP, TLS and SASL set-up (several round trips and a PBKDF2) for nothing.
+        let addr = self
+            .brokers
+            .read()
+            .ok()
+            .and_then(|b| b.get(&id).map(BrokerInfo::addr));
+        let bootstrap = self.bootstrap.lock().await.clone();
+        if let Some(c) = bootstrap.filter(|c| c.is_alive() && Some(c.addr()) == addr.as_deref()) {
+            conns.insert(id, c.clone());
+            return Ok(c);
+        }
         let conn = self.connect_to(id).await?;
         conns.insert(id, conn.clone());
         Ok(conn)

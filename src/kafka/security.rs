@@ -12,6 +12,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use super::cluster::ClientConfig;
+use super::sasl::clock::Clock;
 use super::sasl::msk_iam::MskIam;
 use super::sasl::oauthbearer::OAuthBearer;
 use super::sasl::{Mechanism, Plain, Scram, ScramHash};
@@ -83,6 +84,19 @@ impl Security {
                     .to_string()
             }
             None => "User:ANONYMOUS".to_string(),
+        }
+    }
+
+    /// The principal the brokers authorize when it is not anonymous: the SASL user, or the
+    /// client certificate's subject. Kafka leaves the topics it may not describe out of a
+    /// topic listing, without saying how many.
+    pub fn authenticated_principal(&self) -> Option<String> {
+        match (&self.sasl, &self.tls) {
+            (Some(m), _) => Some(format!("User:{}", m.principal())),
+            (None, Some(tls)) if tls.client_auth_cert_resolver.has_certs() => {
+                Some("the client certificate's principal".to_string())
+            }
+            _ => None,
         }
     }
 
@@ -202,7 +216,22 @@ impl ClientConfig {
         };
         let current = protocol.name().to_ascii_lowercase();
         if protocol.sasl() {
-            security.sasl = Some(mechanism_from(mechanism.as_deref(), user, password, props)?);
+            // An OIDC token endpoint is checked like the brokers: same roots, same switch.
+            let oauth = mechanism
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case("OAUTHBEARER"));
+            let https = if protocol.tls() && oauth {
+                Some(https_config(&tls)?)
+            } else {
+                None
+            };
+            security.sasl = Some(mechanism_from(
+                mechanism.as_deref(),
+                user,
+                password,
+                props,
+                https,
+            )?);
         } else if let Some(key) = sasl_prop {
             return Err(ConfigError(format!(
                 "{key} needs security.protocol=sasl_ssl or sasl_plaintext (it is {current})"
@@ -227,6 +256,7 @@ fn mechanism_from(
     user: Option<String>,
     password: Option<String>,
     props: &[(String, String)],
+    https: Option<rustls::ClientConfig>,
 ) -> Result<Arc<dyn Mechanism>, ConfigError> {
     let Some(name) = name else {
         return Err(ConfigError(
@@ -259,7 +289,10 @@ fn mechanism_from(
             };
             Arc::new(Scram::new(hash, u, p))
         }
-        "OAUTHBEARER" => Arc::new(OAuthBearer::from_properties(props).map_err(ConfigError)?),
+        "OAUTHBEARER" => Arc::new(
+            OAuthBearer::from_properties_with_tls(props, Clock::system(), https)
+                .map_err(ConfigError)?,
+        ),
         "AWS_MSK_IAM" => Arc::new(MskIam::from_properties(props).map_err(ConfigError)?),
         _ => {
             return Err(ConfigError(format!(
@@ -390,12 +423,17 @@ fn private_key(
         .map_err(|e| ConfigError(format!("no usable private key in {what}: {e}")))
 }
 
-fn tls_config(tls: &TlsProps) -> Result<rustls::ClientConfig, ConfigError> {
+/// How a server's certificate is checked: the trust roots, or not at all
+/// (`enable.ssl.certificate.verification=false`).
+fn server_checks(
+    tls: &TlsProps,
+) -> Result<rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>, ConfigError>
+{
     let provider = provider();
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| ConfigError(format!("TLS: {e}")))?;
-    let builder = if tls.verify {
+    Ok(if tls.verify {
         builder.with_root_certificates(roots(tls)?)
     } else {
         builder
@@ -403,7 +441,17 @@ fn tls_config(tls: &TlsProps) -> Result<rustls::ClientConfig, ConfigError> {
             .with_custom_certificate_verifier(Arc::new(NoVerification(
                 provider.signature_verification_algorithms,
             )))
-    };
+    })
+}
+
+/// The TLS settings for an https OIDC token endpoint: the brokers' server checks, and no
+/// client certificate (it is the brokers' credential, not the identity provider's).
+fn https_config(tls: &TlsProps) -> Result<rustls::ClientConfig, ConfigError> {
+    Ok(server_checks(tls)?.with_no_client_auth())
+}
+
+fn tls_config(tls: &TlsProps) -> Result<rustls::ClientConfig, ConfigError> {
+    let builder = server_checks(tls)?;
     let cert = match (&tls.cert_pem, &tls.cert_location) {
         (Some(pem), _) => Some((
             "ssl.certificate.pem",

@@ -152,6 +152,9 @@ impl Runtime {
         let (action_tx, action_rx) = mpsc::unbounded_channel();
         let mut app = App::new(cluster_label(opts), opts.window, Box::new(now_ms));
         app.switch_cluster = opts.switch_cluster;
+        let security = &cluster.config().conn.security;
+        app.tls_unverified = security.verification_disabled;
+        app.listing_principal = security.authenticated_principal();
         Runtime {
             app,
             cluster,

@@ -46,12 +46,17 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
 }
 
+/// In the title bar all session long when certificate checks are off.
+const TLS_UNVERIFIED: &str = "⚠ TLS UNVERIFIED";
+
 fn title_bar(app: &App, frame: &mut Frame, area: Rect) {
-    let mut spans = vec![
-        Span::styled(" kbrowse ", theme::brand()),
-        Span::raw(" "),
-        Safe::new(&app.brokers).into(),
-    ];
+    let mut spans = vec![Span::styled(" kbrowse ", theme::brand()), Span::raw(" ")];
+    // Before the breadcrumb, which is cut first when the bar is narrow.
+    if app.tls_unverified {
+        spans.push(Span::styled(TLS_UNVERIFIED, theme::bad()));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Safe::new(&app.brokers).into());
     let sep = || Span::raw(" › ");
     if let Some(p) = &app.partitions {
         spans.push(sep());

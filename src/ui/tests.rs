@@ -776,3 +776,35 @@ fn small_picker_and_connecting() {
         insta::assert_snapshot!(format!("small_connecting_{w}x{h}"), screen);
     }
 }
+
+/// Certificate checks off: the title bar says so on every screen, before the breadcrumb that
+/// narrow terminals cut; an authenticated principal's topic list says whose it is.
+#[test]
+fn tls_unverified_on_every_screen_and_whose_topics_are_listed() {
+    let mark = |mut app: App| {
+        app.tls_unverified = true;
+        app.listing_principal = Some("User:alice".into());
+        app
+    };
+    type Make = fn() -> App;
+    let screens: [(&str, Make); 3] = [
+        ("topics", topics_app),
+        ("messages", messages_app),
+        ("detail", || detail_app(2)),
+    ];
+    for (w, h) in [(160, 45), (80, 24), (50, 20)] {
+        for (name, make) in screens {
+            let mut app = mark(make());
+            app.update(Action::Resize(w, h));
+            let screen = render(&app);
+            let title = screen.lines().next().unwrap_or_default().to_string();
+            assert!(
+                title.contains("⚠ TLS UNVERIFIED"),
+                "{name} {w}x{h}: {title}"
+            );
+            if name == "topics" || (w, h) == (80, 24) {
+                insta::assert_snapshot!(format!("tls_unverified_{name}_{w}x{h}"), screen);
+            }
+        }
+    }
+}

@@ -7,6 +7,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
 use super::{pane, theme, thousands};
 use crate::app::App;
+use crate::render::Safe;
 
 /// The partitions column: as wide as its header.
 const PARTITIONS: u16 = 10;
@@ -23,6 +24,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     if !list.filter.is_empty() && list.filter_input.is_none() {
         title.push(Span::styled(
             format!("filter: {} ", list.filter),
+            theme::dim(),
+        ));
+    }
+    if let Some(who) = &app.listing_principal {
+        title.push(Span::styled(
+            format!("· only those {} may describe ", Safe::display(who)),
             theme::dim(),
         ));
     }

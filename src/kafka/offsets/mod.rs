@@ -97,7 +97,10 @@ pub async fn list_offsets(
                         let about = About::Partition(&key.0, key.1);
                         let e = Error::from_code("ListOffsets", err.code(), about);
                         match (classify(err), e) {
-                            (Recovery::Fatal, Some(e)) => return Err(e),
+                            (Recovery::Fatal, Some(e)) => {
+                                let who = cluster.config().conn.security.principal();
+                                return Err(e.with_principal(&who));
+                            }
                             (_, e) => {
                                 cluster.forget_leader(&key.0, key.1);
                                 last_err = e.or(last_err);

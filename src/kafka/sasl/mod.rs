@@ -30,6 +30,7 @@ pub trait Exchange: Send {
 }
 
 pub mod clock;
+pub mod fuzz;
 pub mod msk_iam;
 pub mod oauthbearer;
 pub mod plain;

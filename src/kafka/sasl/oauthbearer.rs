@@ -85,6 +85,16 @@ impl OAuthBearer {
         props: &[(String, String)],
         clock: Clock,
     ) -> Result<Self, String> {
+        Self::from_properties_with_tls(props, clock, None)
+    }
+
+    /// `from_properties_with_clock` with the TLS settings for an https token endpoint (see
+    /// `OidcClient::new`).
+    pub fn from_properties_with_tls(
+        props: &[(String, String)],
+        clock: Clock,
+        tls: Option<rustls::ClientConfig>,
+    ) -> Result<Self, String> {
         let get = |key: &str| {
             props
                 .iter()
@@ -114,6 +124,7 @@ impl OAuthBearer {
                 Secret(required("sasl.oauthbearer.client.secret")?.to_string()),
                 get("sasl.oauthbearer.scope").filter(|s| !s.is_empty()),
                 clock,
+                tls,
             )?;
             TokenSource::Oidc(Arc::new(client))
         } else if method.eq_ignore_ascii_case("default") {

@@ -6,6 +6,8 @@
 //! cannot pass for the broker. Names and passwords are sent as given (no SASLprep), as
 //! librdkafka and the Java client do.
 
+use std::sync::{Arc, Mutex};
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use futures::future::BoxFuture;
@@ -72,12 +74,18 @@ impl ScramHash {
     }
 }
 
+/// The last salted password with its salt and iteration count: every connection of a client
+/// gets the same salt from the broker, so PBKDF2 (milliseconds at Kafka's 4096 rounds, in
+/// series with the connection's set-up) runs once, not once per connection.
+type SaltedCache = Arc<Mutex<Option<(Vec<u8>, u32, Vec<u8>)>>>;
+
 /// SCRAM with a fixed user name and password.
 #[derive(Clone)]
 pub struct Scram {
     hash: ScramHash,
     user: String,
     password: String,
+    salted: SaltedCache,
 }
 
 impl std::fmt::Debug for Scram {
@@ -97,6 +105,7 @@ impl Scram {
             hash,
             user: user.into(),
             password: password.into(),
+            salted: SaltedCache::default(),
         }
     }
 
@@ -106,6 +115,7 @@ impl Scram {
             hash: self.hash,
             user: self.user.clone(),
             password: self.password.clone(),
+            salted: self.salted.clone(),
             nonce,
             state: State::Initial,
         }
@@ -154,6 +164,7 @@ struct ScramExchange {
     hash: ScramHash,
     user: String,
     password: String,
+    salted: SaltedCache,
     nonce: String,
     state: State,
 }
@@ -174,53 +185,115 @@ fn attributes(msg: &str) -> Vec<(char, &str)> {
         .collect()
 }
 
+/// What a server-first message says: the combined nonce, the salt and the iteration count.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct ServerFirst<'a> {
+    pub(crate) nonce: &'a str,
+    pub(crate) salt: Vec<u8>,
+    pub(crate) rounds: u32,
+}
+
+/// Parses the broker's server-first message (RFC 5802 section 7) for a client that sent
+/// `client_nonce`: refusals, unknown mandatory extensions, a nonce that does not extend the
+/// client's, bad base64 and iteration counts outside 1..=MAX_ITERATIONS are errors.
+pub(crate) fn parse_server_first<'a>(
+    server_first: &'a [u8],
+    client_nonce: &str,
+) -> Result<ServerFirst<'a>, SaslError> {
+    let server_first = std::str::from_utf8(server_first)
+        .map_err(|_| fail("the broker's SCRAM server-first message is not UTF-8"))?;
+    let attrs = attributes(server_first);
+    if let Some((_, e)) = attrs.iter().find(|(k, _)| *k == 'e') {
+        return Err(fail(format!("the broker refused SCRAM: {e}")));
+    }
+    if attrs.first().is_some_and(|(k, _)| *k == 'm') {
+        return Err(fail(
+            "the broker asked for a SCRAM extension this client does not know",
+        ));
+    }
+    let get = |key: char| {
+        attrs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                fail(format!(
+                    "the broker's SCRAM server-first message lacks '{key}='"
+                ))
+            })
+    };
+    let nonce = get('r')?;
+    if !nonce.starts_with(client_nonce) || nonce.len() <= client_nonce.len() {
+        return Err(fail(
+            "the broker's SCRAM nonce does not extend the client's",
+        ));
+    }
+    let salt = B64
+        .decode(get('s')?)
+        .map_err(|_| fail("the broker's SCRAM salt is not base64"))?;
+    let rounds: u32 = get('i')?
+        .parse()
+        .map_err(|_| fail("the broker's SCRAM iteration count is not a number"))?;
+    if rounds == 0 || rounds > MAX_ITERATIONS {
+        return Err(fail(format!(
+            "the broker asked for {rounds} SCRAM iterations (accepted: 1..={MAX_ITERATIONS})"
+        )));
+    }
+    Ok(ServerFirst {
+        nonce,
+        salt,
+        rounds,
+    })
+}
+
+/// Parses the broker's server-final message: its signature (`v=`), or its refusal (`e=`).
+pub(crate) fn parse_server_final(server_final: &[u8]) -> Result<Vec<u8>, SaslError> {
+    let text = String::from_utf8_lossy(server_final);
+    let attrs = attributes(&text);
+    if let Some((_, e)) = attrs.iter().find(|(k, _)| *k == 'e') {
+        return Err(fail(format!("the broker refused SCRAM: {e}")));
+    }
+    attrs
+        .iter()
+        .find(|(k, _)| *k == 'v')
+        .and_then(|(_, v)| B64.decode(v).ok())
+        .ok_or_else(|| fail("the broker's SCRAM server-final message has no signature"))
+}
+
 impl ScramExchange {
+    /// PBKDF2 of the password, or the cached result for the same salt and count.
+    fn salted_password(&self, salt: &[u8], rounds: u32) -> Vec<u8> {
+        let cached = self.salted.lock().ok().and_then(|c| {
+            c.as_ref()
+                .filter(|(s, r, _)| s == salt && *r == rounds)
+                .map(|(_, _, salted)| salted.clone())
+        });
+        if let Some(salted) = cached {
+            return salted;
+        }
+        let salted = self
+            .hash
+            .salted_password(self.password.as_bytes(), salt, rounds);
+        if let Ok(mut c) = self.salted.lock() {
+            *c = Some((salt.to_vec(), rounds, salted.clone()));
+        }
+        salted
+    }
+
     fn client_final(
         &self,
         client_first_bare: &str,
         server_first: &[u8],
     ) -> Result<(Vec<u8>, Vec<u8>), SaslError> {
-        let server_first = std::str::from_utf8(server_first)
-            .map_err(|_| fail("the broker's SCRAM server-first message is not UTF-8"))?;
-        let attrs = attributes(server_first);
-        if let Some((_, e)) = attrs.iter().find(|(k, _)| *k == 'e') {
-            return Err(fail(format!("the broker refused SCRAM: {e}")));
-        }
-        if attrs.first().is_some_and(|(k, _)| *k == 'm') {
-            return Err(fail(
-                "the broker asked for a SCRAM extension this client does not know",
-            ));
-        }
-        let get = |key: char| {
-            attrs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| *v)
-                .ok_or_else(|| {
-                    fail(format!(
-                        "the broker's SCRAM server-first message lacks '{key}='"
-                    ))
-                })
-        };
-        let nonce = get('r')?;
-        if !nonce.starts_with(&self.nonce) || nonce.len() <= self.nonce.len() {
-            return Err(fail(
-                "the broker's SCRAM nonce does not extend the client's",
-            ));
-        }
-        let salt = B64
-            .decode(get('s')?)
-            .map_err(|_| fail("the broker's SCRAM salt is not base64"))?;
-        let rounds: u32 = get('i')?
-            .parse()
-            .map_err(|_| fail("the broker's SCRAM iteration count is not a number"))?;
-        if rounds == 0 || rounds > MAX_ITERATIONS {
-            return Err(fail(format!(
-                "the broker asked for {rounds} SCRAM iterations (accepted: 1..={MAX_ITERATIONS})"
-            )));
-        }
+        let ServerFirst {
+            nonce,
+            salt,
+            rounds,
+        } = parse_server_first(server_first, &self.nonce)?;
+        // parse_server_first checked that the message is UTF-8.
+        let server_first = String::from_utf8_lossy(server_first);
         let h = self.hash;
-        let salted = h.salted_password(self.password.as_bytes(), &salt, rounds);
+        let salted = self.salted_password(&salt, rounds);
         let client_key = h.hmac(&salted, &[b"Client Key"]);
         let stored_key = h.hash(&client_key);
         let without_proof = format!("c=biws,r={nonce}");
@@ -255,18 +328,7 @@ impl Exchange for ScramExchange {
                 Ok(Some(msg))
             }
             State::SentFinal { server_signature } => {
-                let text = String::from_utf8_lossy(server);
-                let attrs = attributes(&text);
-                if let Some((_, e)) = attrs.iter().find(|(k, _)| *k == 'e') {
-                    return Err(fail(format!("the broker refused SCRAM: {e}")));
-                }
-                let v = attrs
-                    .iter()
-                    .find(|(k, _)| *k == 'v')
-                    .and_then(|(_, v)| B64.decode(v).ok())
-                    .ok_or_else(|| {
-                        fail("the broker's SCRAM server-final message has no signature")
-                    })?;
+                let v = parse_server_final(server)?;
                 // Constant time, as for any MAC comparison.
                 let same = v.len() == server_signature.len()
                     && v.iter()
@@ -310,6 +372,38 @@ mod tests {
         let mut ex = Scram::new(hash, "user", "pencil").exchange("rOprNGfwEbeRWgbNEkqO".into());
         ex.step(b"").unwrap();
         ex
+    }
+
+    /// The second exchange with the same salt and count reuses the salted password (the
+    /// result is the RFC's proof either way); another salt derives again.
+    #[test]
+    fn the_salted_password_is_derived_once_per_salt() {
+        let scram = Scram::new(ScramHash::Sha256, "user", "pencil");
+        let server_first = b"r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+        let proof = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+        for _ in 0..2 {
+            let mut ex = scram.exchange("rOprNGfwEbeRWgbNEkqO".into());
+            ex.step(b"").unwrap();
+            let fin = ex.step(server_first).unwrap().unwrap();
+            assert_eq!(String::from_utf8(fin).unwrap(), proof);
+        }
+        let cached = scram.salted.lock().unwrap().clone().unwrap();
+        assert_eq!((cached.0.len(), cached.1), (16, 4096));
+        // A poisoned cache entry for this salt would change the proof: the cache is used.
+        scram.salted.lock().unwrap().as_mut().unwrap().2 = vec![0; 32];
+        let mut ex = scram.exchange("rOprNGfwEbeRWgbNEkqO".into());
+        ex.step(b"").unwrap();
+        let fin = ex.step(server_first).unwrap().unwrap();
+        assert_ne!(String::from_utf8(fin).unwrap(), proof);
+        // Another salt: derived again, and the cache follows it.
+        let mut ex = scram.exchange("rOprNGfwEbeRWgbNEkqO".into());
+        ex.step(b"").unwrap();
+        ex.step(b"r=rOprNGfwEbeRWgbNEkqOx,s=QSXCR+Q6sek8bf92,i=4096")
+            .unwrap();
+        assert_eq!(
+            scram.salted.lock().unwrap().as_ref().unwrap().0,
+            B64.decode("QSXCR+Q6sek8bf92").unwrap()
+        );
     }
 
     #[test]

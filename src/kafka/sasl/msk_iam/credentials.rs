@@ -1,7 +1,8 @@
 //! AWS credentials: fixed ones, or AWS's standard chain, in the SDKs' order:
 //! 1. environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`);
 //! 2. the shared profile (`AWS_PROFILE` or `default`, in `~/.aws/credentials` and
-//!    `~/.aws/config`): static keys, `credential_process`, SSO (`sso_session` or legacy
+//!    `~/.aws/config`): static keys, AssumeRole (`role_arn` + `source_profile`, signed with
+//!    the source profile's credentials), `credential_process`, SSO (`sso_session` or legacy
 //!    `sso_start_url`, from the `aws sso login` token cache), web identity;
 //! 3. web identity from `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN` (EKS IRSA);
 //! 4. the container endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`/`_FULL_URI`: ECS, EKS

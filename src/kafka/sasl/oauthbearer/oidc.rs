@@ -48,13 +48,16 @@ impl std::fmt::Debug for OidcClient {
 }
 
 impl OidcClient {
-    /// A client for `endpoint` (an http or https URL).
+    /// A client for `endpoint` (an http or https URL). `tls` is how an https endpoint is
+    /// checked: the brokers' trust roots (`ssl.ca.location`, `ssl.ca.pem`) or no check
+    /// (`enable.ssl.certificate.verification=false`); None: the system's roots.
     pub fn new(
         endpoint: &str,
         client_id: &str,
         client_secret: Secret,
         scope: Option<&str>,
         clock: Clock,
+        tls: Option<rustls::ClientConfig>,
     ) -> Result<Self, String> {
         let url = reqwest::Url::parse(endpoint).map_err(|e| {
             format!("sasl.oauthbearer.token.endpoint.url: {endpoint:?} is not a URL ({e})")
@@ -64,10 +67,14 @@ impl OidcClient {
                 "sasl.oauthbearer.token.endpoint.url: {endpoint:?} is not an http(s) URL"
             ));
         }
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(tls) = tls {
+            http = http.use_preconfigured_tls(tls);
+        }
+        let http = http
             .build()
             .map_err(|e| format!("cannot set up the OIDC HTTP client: {e}"))?;
         Ok(OidcClient {

@@ -364,6 +364,7 @@ fn oidc_client(url: &str, clock: Clock) -> OidcClient {
         Secret(SECRET.into()),
         Some("kafka read"),
         clock,
+        None,
     )
     .unwrap()
 }
@@ -371,8 +372,16 @@ fn oidc_client(url: &str, clock: Clock) -> OidcClient {
 /// A token endpoint that checks the request the way an identity provider would and hands out
 /// `token-N` with the given `expires_in`.
 async fn token_endpoint(expires_in: Option<u64>) -> test_http::StandIn {
+    token_endpoint_over(None, expires_in).await
+}
+
+/// `token_endpoint`, over https with `tls` when given.
+async fn token_endpoint_over(
+    tls: Option<rustls::ServerConfig>,
+    expires_in: Option<u64>,
+) -> test_http::StandIn {
     let issued = Arc::new(Mutex::new(0));
-    test_http::serve(move |req| {
+    let answer = move |req: &test_http::Request| {
         let basic = "Basic a2Jyb3dzZS1jbGllbnQ6czNjcjN0Lys9"; // kbrowse-client:s3cr3t/+=
         if req.method != "POST"
             || req.target != "/oauth2/token"
@@ -401,8 +410,11 @@ async fn token_endpoint(expires_in: Option<u64>) -> test_http::StandIn {
             None => format!(r#"{{"access_token":"token-{n}","token_type":"Bearer"}}"#),
         };
         (200, "application/json", body)
-    })
-    .await
+    };
+    match tls {
+        Some(tls) => test_http::serve_tls(tls, answer).await,
+        None => test_http::serve(answer).await,
+    }
 }
 
 #[tokio::test]
@@ -571,4 +583,103 @@ async fn oidc_mechanism_sends_the_fetched_token_with_extensions() {
     assert_eq!(ex.step(b"").unwrap(), None);
     mech.start("b:2").await.unwrap();
     assert_eq!(endpoint.requests().len(), 1);
+}
+
+/// A private CA and a certificate it signed for 127.0.0.1, as (CA PEM, server TLS config).
+fn private_ca_and_server() -> (String, rustls::ServerConfig) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "kbrowse test identity provider CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .subject_alt_names
+        .push(SanType::IpAddress("127.0.0.1".parse().unwrap()));
+    let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+    let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    (ca.pem(), server)
+}
+
+/// The first OAUTHBEARER message of a client built from `-X`-style properties for SASL_SSL
+/// with OIDC against `endpoint`, plus `extra`; or the error of fetching the token.
+async fn first_message(endpoint: &str, extra: &[(&str, &str)]) -> Result<String, String> {
+    let url = format!("{endpoint}/oauth2/token");
+    let mut pairs = vec![
+        ("security.protocol", "SASL_SSL"),
+        ("sasl.mechanism", "OAUTHBEARER"),
+        ("sasl.oauthbearer.method", "oidc"),
+        ("sasl.oauthbearer.token.endpoint.url", url.as_str()),
+        ("sasl.oauthbearer.client.id", "kbrowse-client"),
+        ("sasl.oauthbearer.client.secret", SECRET),
+        ("sasl.oauthbearer.scope", "kafka read"),
+    ];
+    pairs.extend_from_slice(extra);
+    let config = crate::kafka::ClientConfig::from_properties("b:9093", &props(&pairs)).unwrap();
+    let mech = config.conn.security.sasl.clone().unwrap();
+    let mut exchange = mech.start("b").await.map_err(|e| e.0)?;
+    let first = exchange.step(b"").map_err(|e| e.0)?.unwrap();
+    Ok(String::from_utf8(first).unwrap())
+}
+
+/// An https token endpoint signed by a private CA is trusted through the brokers'
+/// `ssl.ca.location` (and `ssl.ca.pem`), refused without it, and reached without a check
+/// under `enable.ssl.certificate.verification=false`, as the brokers are.
+#[tokio::test]
+async fn https_token_endpoint_is_checked_like_the_brokers() {
+    let (ca_pem, server) = private_ca_and_server();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("idp-ca.pem");
+    std::fs::write(&ca_file, &ca_pem).unwrap();
+    let endpoint = token_endpoint_over(Some(server), Some(3600)).await;
+    assert!(
+        endpoint.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        endpoint.url
+    );
+
+    let trusted: [&[(&str, &str)]; 3] = [
+        &[("ssl.ca.location", ca_file.to_str().unwrap())],
+        &[("ssl.ca.pem", &ca_pem)],
+        &[("enable.ssl.certificate.verification", "false")],
+    ];
+    for (i, extra) in trusted.into_iter().enumerate() {
+        assert_eq!(
+            first_message(&endpoint.url, extra).await.unwrap(),
+            format!("n,,\x01auth=Bearer token-{}\x01\x01", i + 1)
+        );
+    }
+
+    // The system's roots do not include the private CA; another CA of the same name did not
+    // sign the endpoint's certificate.
+    let other = private_ca_and_server().0;
+    let refused = [
+        (vec![], "UnknownIssuer"),
+        (vec![("ssl.ca.pem", other.as_str())], "BadSignature"),
+    ];
+    for (extra, why) in refused {
+        let err = first_message(&endpoint.url, &extra).await.unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "OIDC token endpoint {}/oauth2/token unreachable: error sending request: client error (Connect): invalid peer certificate: {why}",
+                endpoint.url
+            )
+        );
+    }
+    assert_eq!(endpoint.requests().len(), 3);
 }

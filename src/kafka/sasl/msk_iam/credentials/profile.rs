@@ -63,6 +63,9 @@ impl ProfileFiles {
     }
 }
 
+/// How many `source_profile` hops an AssumeRole chain may take (the SDKs' loops end too).
+const MAX_ROLE_CHAIN: usize = 5;
+
 /// Credentials from profile `name`'s section, `None` when it names no source.
 pub async fn from_profile(
     name: &str,
@@ -70,27 +73,96 @@ pub async fn from_profile(
     files: &ProfileFiles,
     remote: &Remote<'_>,
 ) -> Result<Option<Credentials>, String> {
+    from_profile_in_chain(name, section, files, remote, &mut Vec::new()).await
+}
+
+/// `from_profile`, `chain` holding the role profiles that led here (AssumeRole chaining).
+fn from_profile_in_chain<'a>(
+    name: &'a str,
+    section: &'a Section,
+    files: &'a ProfileFiles,
+    remote: &'a Remote<'_>,
+    chain: &'a mut Vec<String>,
+) -> futures::future::BoxFuture<'a, Result<Option<Credentials>, String>> {
+    Box::pin(async move {
+        let get = |k: &str| section.get(k).map(String::as_str).filter(|v| !v.is_empty());
+        let static_keys = || {
+            let (id, secret) = (get("aws_access_key_id")?, get("aws_secret_access_key")?);
+            Some(Credentials {
+                access_key_id: id.to_string(),
+                secret_access_key: secret.to_string(),
+                session_token: get("aws_session_token").map(String::from),
+                expires_at: None,
+            })
+        };
+        // A role that a profile's own keys assume (source_profile = itself) comes first, as
+        // in the SDKs; in a chain, a profile's static keys end it.
+        if let (Some(role_arn), Some(source), None) = (
+            get("role_arn"),
+            get("source_profile"),
+            get("web_identity_token_file"),
+        ) {
+            if chain.iter().any(|p| p == name) || chain.len() >= MAX_ROLE_CHAIN {
+                return Err(format!(
+                    "AWS profile {name}: source_profile loops or chains more than \
+                     {MAX_ROLE_CHAIN} roles ({} -> {name})",
+                    chain.join(" -> ")
+                ));
+            }
+            chain.push(name.to_string());
+            let base = if source == name {
+                static_keys().ok_or_else(|| {
+                    format!("AWS profile {name}: source_profile is itself but it has no keys")
+                })?
+            } else {
+                let src = files.profile(source).ok_or_else(|| {
+                    format!("AWS profile {name}: source_profile {source} is not in the AWS files")
+                })?;
+                from_profile_in_chain(source, &src, files, remote, chain)
+                    .await?
+                    .ok_or_else(|| {
+                        format!("AWS profile {name}: source_profile {source} has no credentials")
+                    })?
+            };
+            let region = get("region").map(String::from);
+            let role = super::remote::AssumeRole {
+                role_arn,
+                session_name: get("role_session_name"),
+                external_id: get("external_id"),
+                duration_seconds: get("duration_seconds"),
+                region: region.as_deref(),
+            };
+            return remote.assume_role(&base, &role).await.map(Some);
+        }
+        if let Some(found) = static_keys() {
+            return Ok(Some(found));
+        }
+        if let (Some(token_file), Some(role_arn)) =
+            (get("web_identity_token_file"), get("role_arn"))
+        {
+            return remote
+                .web_identity(token_file, role_arn, get("role_session_name"))
+                .await
+                .map(Some);
+        }
+        if get("role_arn").is_some() {
+            return Err(format!(
+                "AWS profile {name}: role_arn needs source_profile (credential_source is not \
+                 supported); or use credential_process, SSO or environment credentials"
+            ));
+        }
+        rest(name, section, files, remote).await
+    })
+}
+
+/// The sources after keys and roles: SSO and `credential_process`.
+async fn rest(
+    name: &str,
+    section: &Section,
+    files: &ProfileFiles,
+    remote: &Remote<'_>,
+) -> Result<Option<Credentials>, String> {
     let get = |k: &str| section.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    if let (Some(id), Some(secret)) = (get("aws_access_key_id"), get("aws_secret_access_key")) {
-        return Ok(Some(Credentials {
-            access_key_id: id.to_string(),
-            secret_access_key: secret.to_string(),
-            session_token: get("aws_session_token").map(String::from),
-            expires_at: None,
-        }));
-    }
-    if let (Some(token_file), Some(role_arn)) = (get("web_identity_token_file"), get("role_arn")) {
-        return remote
-            .web_identity(token_file, role_arn, get("role_session_name"))
-            .await
-            .map(Some);
-    }
-    if get("role_arn").is_some() {
-        return Err(format!(
-            "AWS profile {name}: role_arn with source_profile (AssumeRole) is not supported; \
-             use credential_process, SSO or environment credentials"
-        ));
-    }
     if get("sso_session").is_some() || get("sso_start_url").is_some() {
         return remote.sso(name, section, files).await.map(Some);
     }

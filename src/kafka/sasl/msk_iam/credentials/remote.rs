@@ -4,6 +4,9 @@
 use std::time::{Duration, SystemTime};
 
 use sha1::{Digest, Sha1};
+use sha2::Sha256;
+
+use super::super::sigv4;
 
 use super::profile::{ProfileFiles, Section, expand_home};
 use super::{Credentials, Env, parse_expiration};
@@ -14,6 +17,16 @@ use crate::kafka::sasl::oauthbearer::{printable, run_token_command};
 const MAX_ANSWER: usize = 256 * 1024;
 const IMDS_DEFAULT: &str = "http://169.254.169.254";
 const CONTAINER_HOST: &str = "http://169.254.170.2";
+
+/// An AssumeRole request as a role profile describes it.
+pub struct AssumeRole<'a> {
+    pub role_arn: &'a str,
+    pub session_name: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+    pub duration_seconds: Option<&'a str>,
+    /// The profile's region, for the signature's scope.
+    pub region: Option<&'a str>,
+}
 
 /// What the remote sources share.
 pub struct Remote<'a> {
@@ -56,6 +69,104 @@ impl Remote<'_> {
             secret_access_key: field("SecretAccessKey")?,
             session_token: Some(field("SessionToken")?),
             expires_at: xml_text(&body, "Expiration").and_then(|e| parse_expiration(&e)),
+        })
+    }
+
+    /// STS AssumeRole, signed (SigV4, service `sts`) with the source profile's credentials.
+    pub async fn assume_role(
+        &self,
+        source: &Credentials,
+        role: &AssumeRole<'_>,
+    ) -> Result<Credentials, String> {
+        let session = role
+            .session_name
+            .map(String::from)
+            .unwrap_or_else(|| format!("kbrowse-{}", self.clock.unix_secs()));
+        let endpoint = self.sts_endpoint();
+        let what = format!("STS {endpoint} (AssumeRole {})", role.role_arn);
+        let mut form: Vec<(&str, &str)> = vec![
+            ("Action", "AssumeRole"),
+            ("Version", "2011-06-15"),
+            ("RoleArn", role.role_arn),
+            ("RoleSessionName", &session),
+        ];
+        if let Some(id) = role.external_id {
+            form.push(("ExternalId", id));
+        }
+        if let Some(secs) = role.duration_seconds {
+            form.push(("DurationSeconds", secs));
+        }
+        let body = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    sigv4::uri_encode(k, false),
+                    sigv4::uri_encode(v, false)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let url = reqwest::Url::parse(&endpoint).map_err(|e| format!("{what}: not a URL ({e})"))?;
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => return Err(format!("{what}: the URL has no host")),
+        };
+        let region = role
+            .region
+            .map(String::from)
+            .or_else(|| self.env.get("AWS_REGION"))
+            .or_else(|| self.env.get("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| "us-east-1".into());
+        let scope = sigv4::Scope {
+            region: &region,
+            service: "sts",
+            time: self.clock.now(),
+        };
+        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+        let mut headers = vec![
+            ("content-type".to_string(), content_type.to_string()),
+            ("host".to_string(), host),
+            ("x-amz-date".to_string(), scope.amz_date()),
+        ];
+        if let Some(token) = &source.session_token {
+            headers.push(("x-amz-security-token".to_string(), token.clone()));
+        }
+        let request = sigv4::Request {
+            method: "POST",
+            path: if url.path().is_empty() {
+                "/"
+            } else {
+                url.path()
+            },
+            query: Vec::new(),
+            headers: headers.clone(),
+            payload_sha256: sigv4::hex(&Sha256::digest(body.as_bytes())),
+        };
+        let signature = sigv4::sign(&source.secret_access_key, &scope, &request);
+        let (_, signed) = sigv4::canonical_headers(&headers);
+        let authorization = format!(
+            "{} Credential={}/{}, SignedHeaders={signed}, Signature={signature}",
+            sigv4::ALGORITHM,
+            source.access_key_id,
+            scope.credential_scope()
+        );
+        let mut post = self.http.post(url).body(body);
+        for (name, value) in headers.iter().filter(|(n, _)| n != "host") {
+            post = post.header(name.as_str(), value.as_str());
+        }
+        let answer = self
+            .fetch(post.header("authorization", authorization), &what)
+            .await?;
+        let field = |tag: &str| {
+            xml_text(&answer, tag).ok_or_else(|| format!("{what}: the answer has no {tag}"))
+        };
+        Ok(Credentials {
+            access_key_id: field("AccessKeyId")?,
+            secret_access_key: field("SecretAccessKey")?,
+            session_token: Some(field("SessionToken")?),
+            expires_at: xml_text(&answer, "Expiration").and_then(|e| parse_expiration(&e)),
         })
     }
 

@@ -357,20 +357,198 @@ async fn sso_session_from_the_login_cache() {
     );
 }
 
+/// A stand-in STS: checks each AssumeRole request's SigV4 signature against the secret of
+/// the access key it names (recomputed from the request as received: method, path, signed
+/// headers, body) and answers role credentials named after the role; anything else is 403.
+async fn sts_stand_in(secrets: &'static [(&'static str, &'static str)]) -> test_http::StandIn {
+    use crate::kafka::sasl::msk_iam::sigv4;
+    use sha2::{Digest, Sha256};
+    test_http::serve(move |req| {
+        let deny = |why: &str| {
+            (
+                403,
+                "text/xml",
+                format!("<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>{why}</Message></Error></ErrorResponse>"),
+            )
+        };
+        let Some(auth) = req.header("authorization") else {
+            return deny("no authorization");
+        };
+        // AWS4-HMAC-SHA256 Credential=AKID/DATE/REGION/sts/aws4_request, SignedHeaders=a;b, Signature=hex
+        let field = |name: &str| {
+            auth.split([' ', ','])
+                .find_map(|p| p.strip_prefix(name))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let credential = field("Credential=");
+        let parts: Vec<&str> = credential.split('/').collect();
+        let Some((_, secret)) = secrets.iter().find(|(id, _)| *id == parts[0]) else {
+            return deny("unknown access key");
+        };
+        let headers: Vec<(String, String)> = field("SignedHeaders=")
+            .split(';')
+            .map(|h| (h.to_string(), req.header(h).unwrap_or_default().to_string()))
+            .collect();
+        let time = chrono::NaiveDateTime::parse_from_str(
+            req.header("x-amz-date").unwrap_or_default(),
+            "%Y%m%dT%H%M%SZ",
+        )
+        .unwrap()
+        .and_utc();
+        let scope = sigv4::Scope {
+            region: parts[2],
+            service: parts[3],
+            time: SystemTime::UNIX_EPOCH + Duration::from_secs(time.timestamp() as u64),
+        };
+        let request = sigv4::Request {
+            method: &req.method,
+            path: &req.target,
+            query: Vec::new(),
+            headers,
+            payload_sha256: sigv4::hex(&Sha256::digest(req.body.as_bytes())),
+        };
+        if parts[3] != "sts" || sigv4::sign(secret, &scope, &request) != field("Signature=") {
+            return deny("the signature does not match");
+        }
+        let role = req
+            .body
+            .split('&')
+            .find_map(|p| p.strip_prefix("RoleArn="))
+            .unwrap_or_default()
+            .rsplit("%2F")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        (
+            200,
+            "text/xml",
+            format!(
+                "<AssumeRoleResponse><AssumeRoleResult><Credentials>\
+                 <AccessKeyId>ASIA{}</AccessKeyId><SecretAccessKey>{role}-secret</SecretAccessKey>\
+                 <SessionToken>{role}-token</SessionToken><Expiration>2023-11-14T23:13:20Z</Expiration>\
+                 </Credentials></AssumeRoleResult></AssumeRoleResponse>",
+                role.to_ascii_uppercase()
+            ),
+        )
+    })
+    .await
+}
+
 #[tokio::test]
-async fn assume_role_profiles_are_refused_clearly() {
+async fn assume_role_profiles_sign_sts_with_the_source_profile() {
     let dir = tempfile::tempdir().unwrap();
     write(
         dir.path(),
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIABASE\naws_secret_access_key = base-secret\n",
+    );
+    write(
+        dir.path(),
         ".aws/config",
-        "[profile ops]\nrole_arn = arn:aws:iam::1:role/ops\nsource_profile = default\n",
+        "[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = default\n\
+         role_session_name = kb\nexternal_id = ext-1\nregion = eu-west-1\n\
+         [profile audit]\nrole_arn = arn:aws:iam::123456789012:role/audit\nsource_profile = ops\n",
+    );
+    // The "ops" role's secret is what its stand-in credentials say: ops-secret.
+    let sts = sts_stand_in(&[("AKIABASE", "base-secret"), ("ASIAOPS", "ops-secret")]).await;
+    let env = |extra: &[(&str, &str)]| {
+        let mut pairs = vec![("AWS_ENDPOINT_URL_STS", sts.url.as_str())];
+        pairs.extend_from_slice(extra);
+        env_in(dir.path(), &pairs)
+    };
+    let c = resolve(Some("ops"), env(&[]), fixed_clock(1_700_000_000))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            c.access_key_id.as_str(),
+            c.secret_access_key.as_str(),
+            c.session_token.as_deref()
+        ),
+        ("ASIAOPS", "ops-secret", Some("ops-token"))
     );
     assert_eq!(
-        resolve(Some("ops"), env_in(dir.path(), &[]), fixed_clock(0))
-            .await
-            .unwrap_err(),
-        "AWS profile ops: role_arn with source_profile (AssumeRole) is not supported; use \
-         credential_process, SSO or environment credentials"
+        c.expires_at,
+        Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_003_600))
+    );
+    let req = &sts.requests()[0];
+    assert_eq!(
+        req.body,
+        "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fops&RoleSessionName=kb&ExternalId=ext-1"
+    );
+    let auth = req.header("authorization").unwrap();
+    assert!(
+        auth.starts_with(
+            "AWS4-HMAC-SHA256 Credential=AKIABASE/20231114/eu-west-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="
+        ),
+        "{auth}"
+    );
+    assert_eq!(req.header("x-amz-security-token"), None);
+
+    // A chain: audit's source is the ops role, whose session token is signed along.
+    let c = resolve(Some("audit"), env(&[]), fixed_clock(1_700_000_000))
+        .await
+        .unwrap();
+    assert_eq!(c.access_key_id, "ASIAAUDIT");
+    let requests = sts.requests();
+    let last = requests.last().unwrap();
+    assert_eq!(last.header("x-amz-security-token"), Some("ops-token"));
+    assert!(
+        last.header("authorization").unwrap().starts_with(
+            "AWS4-HMAC-SHA256 Credential=ASIAOPS/20231114/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature="
+        ),
+        "{last:?}"
+    );
+    assert!(last.body.starts_with("Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Faudit&RoleSessionName=kbrowse-1700000000"), "{}", last.body);
+}
+
+#[tokio::test]
+async fn assume_role_failures_are_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIABASE\naws_secret_access_key = wrong-secret\n",
+    );
+    write(
+        dir.path(),
+        ".aws/config",
+        "[profile ops]\nrole_arn = arn:aws:iam::1:role/ops\nsource_profile = default\n\
+         [profile loop-a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = loop-b\n\
+         [profile loop-b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = loop-a\n\
+         [profile orphan]\nrole_arn = arn:aws:iam::1:role/o\nsource_profile = missing\n\
+         [profile bare]\nrole_arn = arn:aws:iam::1:role/bare\n",
+    );
+    let sts = sts_stand_in(&[("AKIABASE", "base-secret")]).await;
+    let env = || env_in(dir.path(), &[("AWS_ENDPOINT_URL_STS", sts.url.as_str())]);
+    let err = |profile: &'static str| {
+        let env = env();
+        async move {
+            resolve(Some(profile), env, fixed_clock(0))
+                .await
+                .unwrap_err()
+        }
+    };
+    assert_eq!(
+        err("ops").await,
+        format!(
+            "STS {} (AssumeRole arn:aws:iam::1:role/ops) answered HTTP 403 Forbidden: the signature does not match",
+            sts.url
+        )
+    );
+    assert_eq!(
+        err("loop-a").await,
+        "AWS profile loop-a: source_profile loops or chains more than 5 roles (loop-a -> loop-b -> loop-a)"
+    );
+    assert_eq!(
+        err("orphan").await,
+        "AWS profile orphan: source_profile missing is not in the AWS files"
+    );
+    assert_eq!(
+        err("bare").await,
+        "AWS profile bare: role_arn needs source_profile (credential_source is not supported); \
+         or use credential_process, SSO or environment credentials"
     );
 }
 
