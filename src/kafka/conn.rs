@@ -87,14 +87,22 @@ api!(
     FindCoordinator
 );
 api!(ListGroupsRequest, ListGroupsResponse, ListGroups);
-api!(DescribeGroupsRequest, DescribeGroupsResponse, DescribeGroups);
+api!(
+    DescribeGroupsRequest,
+    DescribeGroupsResponse,
+    DescribeGroups
+);
 api!(
     ConsumerGroupDescribeRequest,
     ConsumerGroupDescribeResponse,
     ConsumerGroupDescribe
 );
 api!(OffsetFetchRequest, OffsetFetchResponse, OffsetFetch);
-api!(DescribeConfigsRequest, DescribeConfigsResponse, DescribeConfigs);
+api!(
+    DescribeConfigsRequest,
+    DescribeConfigsResponse,
+    DescribeConfigs
+);
 api!(
     SaslAuthenticateRequest,
     SaslAuthenticateResponse,

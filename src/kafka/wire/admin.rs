@@ -3,6 +3,8 @@
 //! defines them, with the same bounds as the record-path decoders: every array count is
 //! checked against the bytes left (at the smallest encoding of one element) first.
 
+use std::collections::BTreeMap;
+
 use kafka_protocol::messages::consumer_group_describe_response::{
     self as cgd, Assignment, Member, TopicPartitions,
 };
@@ -76,7 +78,8 @@ impl Response for ListGroupsResponse {
             r.throttle_time_ms = c.i32("throttle_time_ms")?;
         }
         r.error_code = c.i16("error_code")?;
-        let group_len = 2 * s + if version >= 4 { s } else { 0 } + if version >= 5 { s } else { 0 } + t;
+        let group_len =
+            2 * s + if version >= 4 { s } else { 0 } + if version >= 5 { s } else { 0 } + t;
         r.groups = c.array_of(flex, group_len, "groups", |c| {
             let mut g = ListedGroup::default();
             g.group_id = GroupId(c.string(flex, "group_id")?);
@@ -107,12 +110,8 @@ impl Response for DescribeGroupsResponse {
         if version >= 1 {
             r.throttle_time_ms = c.i32("throttle_time_ms")?;
         }
-        let group_len = 2
-            + if version >= 6 { s } else { 0 }
-            + 4 * s
-            + a
-            + if version >= 3 { 4 } else { 0 }
-            + t;
+        let group_len =
+            2 + if version >= 6 { s } else { 0 } + 4 * s + a + if version >= 3 { 4 } else { 0 } + t;
         let member_len = 3 * s + if version >= 4 { s } else { 0 } + 2 * b + t;
         r.groups = c.array_of(flex, group_len, "groups", |c| {
             let mut g = DescribedGroup::default();
@@ -323,4 +322,24 @@ impl Response for DescribeConfigsResponse {
         r.unknown_tagged_fields = c.tagged_if(flex, "DescribeConfigs response")?;
         Ok(r)
     }
+}
+
+/// The partitions a classic consumer-protocol member is assigned (`ConsumerProtocolAssignment`
+/// in DescribeGroups' `member_assignment`, any version: they all start with the same fields),
+/// by topic. An empty assignment (a member between rebalances) is no partitions.
+pub(super) fn consumer_assignment(c: &mut Cursor) -> Res<BTreeMap<String, Vec<i32>>> {
+    let mut out = BTreeMap::new();
+    if c.remaining() == 0 {
+        return Ok(out);
+    }
+    let _version = c.i16("assignment version")?;
+    let topics = c.array_of(false, 2 + 4, "assigned topics", |c| {
+        let topic = c.string(false, "assigned topic")?;
+        let partitions: Vec<i32> = c.int32s(false, "assigned partitions")?;
+        Ok((topic.to_string(), partitions))
+    })?;
+    for (topic, partitions) in topics {
+        out.entry(topic).or_insert_with(Vec::new).extend(partitions);
+    }
+    Ok(out)
 }

@@ -86,6 +86,16 @@ fn check_version<R: Response>(version: i16) -> Res<()> {
     Ok(())
 }
 
+/// The partitions by topic in a classic consumer group member's assignment bytes
+/// (`ConsumerProtocolAssignment`), decoded with the same bounds as a response.
+pub fn consumer_assignment(bytes: Bytes) -> Result<BTreeMap<String, Vec<i32>>, DecodeError> {
+    admin::consumer_assignment(&mut Cursor::new(bytes)).map_err(|reason| DecodeError {
+        api: "ConsumerProtocolAssignment",
+        version: 0,
+        reason,
+    })
+}
+
 /// Checked reads over a response frame; strings and bytes are slices of it, not copies.
 pub struct Cursor {
     data: Bytes,

@@ -379,7 +379,9 @@ fn forged_admin_counts_are_refused_before_allocating() {
         "OffsetFetch v1 response: array of 2147483647 topics cannot fit in 2 remaining bytes"
     );
     // ConsumerGroupDescribe v0: one group whose member count is 2^27 - 1.
-    let mut cg = vec![0, 0, 0, 0, 2, 0, 0, 0, 2, b'g', 2, b'S', 0, 0, 0, 1, 0, 0, 0, 1, 1];
+    let mut cg = vec![
+        0, 0, 0, 0, 2, 0, 0, 0, 2, b'g', 2, b'S', 0, 0, 0, 1, 0, 0, 0, 1, 1,
+    ];
     cg.extend_from_slice(&[0x80, 0x80, 0x80, 0x40, 0, 0]);
     assert_eq!(
         err::<ConsumerGroupDescribeResponse>(&cg, 0),
@@ -399,10 +401,16 @@ fn the_selector_picks_each_admin_api_and_version() {
     ];
     for (api, version, bytes) in cases {
         let sel = crate::kafka::wire::selector(api, version);
-        assert_eq!(crate::kafka::wire::decode_selected(sel, bytes.clone()), Ok(()));
+        assert_eq!(
+            crate::kafka::wire::decode_selected(sel, bytes.clone()),
+            Ok(())
+        );
         let e = crate::kafka::wire::decode_selected(sel, bytes.slice(..bytes.len() - 1))
             .expect_err("cut");
-        assert_eq!((e.api, e.version), (crate::kafka::wire::SELECTABLE[api].0, version));
+        assert_eq!(
+            (e.api, e.version),
+            (crate::kafka::wire::SELECTABLE[api].0, version)
+        );
     }
 }
 

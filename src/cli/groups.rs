@@ -1,0 +1,316 @@
+//! `kbrowse groups`: every group with its type, state, members and total lag; `-g GROUP`: one
+//! row per partition with the committed offset, the high watermark, the lag and the member.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
+
+use crate::kafka::groups::{self, GroupDetail};
+use crate::kafka::{Cluster, Error, Isolation, Watermarks};
+use crate::render::{escape, json_str_into};
+
+/// Output format of `groups` and `brokers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns with a header line.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// One partition of a group: `{"group","topic","partition","committed","high","lag","member",
+/// "client_id","host"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LagRow {
+    /// The group.
+    pub group: String,
+    /// The topic.
+    pub topic: String,
+    /// The partition.
+    pub partition: i32,
+    /// The committed offset, when there is one.
+    pub committed: Option<i64>,
+    /// The high watermark (None: the topic is gone).
+    pub high: Option<i64>,
+    /// high − committed; high − low when nothing is committed.
+    pub lag: Option<i64>,
+    /// The member assigned the partition: (member id, client id, host).
+    pub member: Option<(String, String, String)>,
+}
+
+/// The rows of one group: every partition it has committed offsets for or has assigned to a
+/// member (as Kafka's ConsumerGroupCommand --describe lists them), by topic and partition.
+pub fn lag_rows(d: &GroupDetail, marks: &HashMap<(String, i32), Watermarks>) -> Vec<LagRow> {
+    let mut owner: BTreeMap<(String, i32), (String, String, String)> = BTreeMap::new();
+    for m in d.members.iter().flatten() {
+        for (topic, parts) in &m.assigned {
+            for &p in parts {
+                let who = (m.id.clone(), m.client_id.clone(), m.host.clone());
+                owner.insert((topic.clone(), p), who);
+            }
+        }
+    }
+    let keys: BTreeSet<(String, i32)> = d.committed.keys().chain(owner.keys()).cloned().collect();
+    keys.into_iter()
+        .map(|key| {
+            let committed = d.committed.get(&key).copied();
+            let w = marks.get(&key);
+            let lag = w.map(|w| match committed {
+                Some(c) => w.high - c,
+                None => w.high - w.low,
+            });
+            LagRow {
+                group: d.listing.id.clone(),
+                member: owner.get(&key).cloned(),
+                topic: key.0,
+                partition: key.1,
+                committed,
+                high: w.map(|w| w.high),
+                lag,
+            }
+        })
+        .collect()
+}
+
+/// Watermarks of every partition the groups touch, on topics that still exist.
+async fn marks_for(
+    cluster: &Cluster,
+    details: &[GroupDetail],
+) -> crate::kafka::Result<HashMap<(String, i32), Watermarks>> {
+    let mut parts: BTreeSet<(String, i32)> = BTreeSet::new();
+    for d in details {
+        parts.extend(d.committed.keys().cloned());
+        for m in d.members.iter().flatten() {
+            for (t, ps) in &m.assigned {
+                parts.extend(ps.iter().map(|&p| (t.clone(), p)));
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let md = cluster.metadata(None).await?;
+    let exists: BTreeSet<(&str, i32)> = md
+        .topics
+        .iter()
+        .flat_map(|t| t.partitions.iter().map(|p| (t.name.as_str(), p.id)))
+        .collect();
+    let parts: Vec<(String, i32)> = parts
+        .into_iter()
+        .filter(|(t, p)| exists.contains(&(t.as_str(), *p)))
+        .collect();
+    crate::kafka::offsets::watermarks(cluster, &parts, Isolation::ReadUncommitted).await
+}
+
+/// `kbrowse groups`: every group, one line each.
+pub async fn run_list(
+    cluster: &Cluster,
+    format: ListFormat,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let listed = groups::list(cluster).await?;
+    let details = groups::describe(cluster, &listed).await?;
+    let marks = marks_for(cluster, &details).await?;
+    let text = listing(&details, &marks, format);
+    if super::write_out(out, text.as_bytes())? {
+        super::flush_out(out)?;
+    }
+    Ok(())
+}
+
+/// The `groups` listing of `details` in `format`.
+pub fn listing(
+    details: &[GroupDetail],
+    marks: &HashMap<(String, i32), Watermarks>,
+    format: ListFormat,
+) -> String {
+    let mut rows: Vec<[String; 7]> = Vec::with_capacity(details.len());
+    let mut s = Vec::new();
+    for d in details {
+        let lag_rows = lag_rows(d, marks);
+        // Share groups keep no offsets that OffsetFetch returns: their lag is unknown here.
+        let lag = (d.listing.group_type != "share")
+            .then(|| lag_rows.iter().filter_map(|r| r.lag).sum::<i64>());
+        let topics: BTreeSet<&str> = d.committed.keys().map(|(t, _)| t.as_str()).collect();
+        match format {
+            ListFormat::Json => {
+                s.extend_from_slice(b"{\"group\":");
+                json_str_into(&d.listing.id, &mut s);
+                for (k, v) in [
+                    ("type", &d.listing.group_type),
+                    ("state", &d.state),
+                    ("protocol", &d.protocol),
+                ] {
+                    let _ = write!(s, ",\"{k}\":");
+                    json_str_into(v, &mut s);
+                }
+                let members = d.members.as_ref().map(Vec::len);
+                let _ = write!(s, ",\"members\":{},\"topics\":[", opt(members));
+                for (i, t) in topics.iter().enumerate() {
+                    if i > 0 {
+                        s.push(b',');
+                    }
+                    json_str_into(t, &mut s);
+                }
+                let _ = writeln!(s, "],\"lag\":{}}}", opt(lag));
+            }
+            ListFormat::Text => rows.push([
+                escape(d.listing.id.as_bytes()),
+                escape(d.listing.group_type.as_bytes()),
+                escape(d.state.as_bytes()),
+                escape(d.protocol.as_bytes()),
+                d.members
+                    .as_ref()
+                    .map_or("-".into(), |m| m.len().to_string()),
+                lag.map_or("-".into(), |l| l.to_string()),
+                topics
+                    .iter()
+                    .map(|t| escape(t.as_bytes()))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ]),
+        }
+    }
+    if format == ListFormat::Text {
+        let header = [
+            "GROUP", "TYPE", "STATE", "PROTOCOL", "MEMBERS", "LAG", "TOPICS",
+        ];
+        table(&header, &rows, &[4, 5], &mut s);
+    }
+    String::from_utf8_lossy(&s).into_owned()
+}
+
+fn opt(v: Option<impl std::fmt::Display>) -> String {
+    v.map_or("null".into(), |v| v.to_string())
+}
+
+/// Aligned columns (the last one unpadded; `right` ones right-aligned), a header first.
+pub(crate) fn table<const N: usize>(
+    header: &[&str; N],
+    rows: &[[String; N]],
+    right: &[usize],
+    s: &mut Vec<u8>,
+) {
+    let mut width = header.map(|h| h.chars().count());
+    for r in rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>, s: &mut Vec<u8>| {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == N {
+                l.push_str(c);
+            } else if right.contains(&i) {
+                l.push_str(&format!("{c:>w$}  ", w = width[i]));
+            } else {
+                l.push_str(&format!("{c:<w$}  ", w = width[i]));
+            }
+        }
+        let _ = writeln!(s, "{}", l.trim_end());
+    };
+    line(header.to_vec(), s);
+    for r in rows {
+        line(r.iter().map(String::as_str).collect(), s);
+    }
+}
+
+/// `kbrowse groups -g GROUP`: one row per partition.
+pub async fn run_group(
+    cluster: &Cluster,
+    group: &str,
+    format: ListFormat,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let listed = groups::list(cluster).await?;
+    let Some(listing) = listed.iter().find(|g| g.id == group) else {
+        let names = listed.iter().map(|g| g.id.as_str());
+        let err = Error::UnknownGroup {
+            group: group.to_string(),
+        };
+        return Err(match super::habits::closest(group, names) {
+            Some(near) => anyhow::anyhow!("{err}; did you mean '{near}'?"),
+            None => err.into(),
+        });
+    };
+    let details = groups::describe(cluster, std::slice::from_ref(listing)).await?;
+    let marks = marks_for(cluster, &details).await?;
+    let rows: Vec<LagRow> = details.iter().flat_map(|d| lag_rows(d, &marks)).collect();
+    let text = group_rows(&rows, format);
+    if super::write_out(out, text.as_bytes())? {
+        super::flush_out(out)?;
+    }
+    Ok(())
+}
+
+/// The `groups -g` rows in `format`.
+pub fn group_rows(rows: &[LagRow], format: ListFormat) -> String {
+    let mut s = Vec::new();
+    if format == ListFormat::Json {
+        for r in rows {
+            s.extend_from_slice(b"{\"group\":");
+            json_str_into(&r.group, &mut s);
+            s.extend_from_slice(b",\"topic\":");
+            json_str_into(&r.topic, &mut s);
+            let _ = write!(
+                s,
+                ",\"partition\":{},\"committed\":{},\"high\":{},\"lag\":{}",
+                r.partition,
+                opt(r.committed),
+                opt(r.high),
+                opt(r.lag)
+            );
+            let (m, c, h) = match &r.member {
+                Some((m, c, h)) => (Some(m), Some(c), Some(h)),
+                None => (None, None, None),
+            };
+            for (k, v) in [("member", m), ("client_id", c), ("host", h)] {
+                let _ = write!(s, ",\"{k}\":");
+                match v {
+                    Some(v) => json_str_into(v, &mut s),
+                    None => s.extend_from_slice(b"null"),
+                }
+            }
+            s.extend_from_slice(b"}\n");
+        }
+        return String::from_utf8_lossy(&s).into_owned();
+    }
+    let dash = |v: Option<i64>| v.map_or("-".into(), |v| v.to_string());
+    let table_rows: Vec<[String; 9]> = rows
+        .iter()
+        .map(|r| {
+            let (m, c, h) = match &r.member {
+                Some((m, c, h)) => (
+                    escape(m.as_bytes()),
+                    escape(c.as_bytes()),
+                    escape(h.as_bytes()),
+                ),
+                None => ("-".into(), "-".into(), "-".into()),
+            };
+            [
+                escape(r.group.as_bytes()),
+                escape(r.topic.as_bytes()),
+                r.partition.to_string(),
+                dash(r.committed),
+                dash(r.high),
+                dash(r.lag),
+                m,
+                h,
+                c,
+            ]
+        })
+        .collect();
+    let header = [
+        "GROUP",
+        "TOPIC",
+        "PARTITION",
+        "COMMITTED",
+        "HIGH",
+        "LAG",
+        "MEMBER",
+        "HOST",
+        "CLIENT-ID",
+    ];
+    table(&header, &table_rows, &[2, 3, 4, 5], &mut s);
+    String::from_utf8_lossy(&s).into_owned()
+}
