@@ -28,7 +28,11 @@ fn main() {
     let md = probe
         .fetch_metadata(Some(TOPIC), Duration::from_secs(10))
         .expect("metadata");
-    if md.topics().first().is_none_or(|t| t.partitions().is_empty()) {
+    if md
+        .topics()
+        .first()
+        .is_none_or(|t| t.partitions().is_empty())
+    {
         let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
             .set("bootstrap.servers", &addr)
             .create()
@@ -71,12 +75,17 @@ fn main() {
                         .expect("consumer");
                     let mut tpl = TopicPartitionList::new();
                     for p in 0..3 {
-                        tpl.add_partition_offset(TOPIC, p, Offset::Offset(5)).unwrap();
+                        tpl.add_partition_offset(TOPIC, p, Offset::Offset(5))
+                            .unwrap();
                     }
                     c.commit(&tpl, CommitMode::Sync).expect("commit");
                 }
             });
         }
     });
-    println!("{} groups made, {} there already", todo.len(), n - todo.len());
+    println!(
+        "{} groups made, {} there already",
+        todo.len(),
+        n - todo.len()
+    );
 }

@@ -72,3 +72,47 @@ pub fn listing(configs: &[ConfigEntry], format: TopicsFormat) -> String {
     }
     String::from_utf8_lossy(&s).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::configs::ConfigSource;
+
+    #[test]
+    fn sensitive_values_are_masked_and_sources_named() {
+        let configs = [
+            ConfigEntry {
+                name: "retention.ms".into(),
+                value: Some("3600000".into()),
+                source: ConfigSource::DynamicTopic,
+                sensitive: false,
+                read_only: false,
+            },
+            ConfigEntry {
+                name: "secret.key".into(),
+                value: Some("hunter2".into()),
+                source: ConfigSource::StaticBroker,
+                sensitive: true,
+                read_only: true,
+            },
+            ConfigEntry {
+                name: "x".into(),
+                value: None,
+                source: ConfigSource::Other(9),
+                sensitive: false,
+                read_only: false,
+            },
+        ];
+        assert_eq!(
+            listing(&configs, TopicsFormat::Text),
+            "NAME          VALUE     SOURCE\n\
+             retention.ms  3600000   dynamic topic\n\
+             secret.key    [hidden]  static broker\n\
+             x             -         source 9\n"
+        );
+        assert_eq!(
+            listing(&configs[1..2], TopicsFormat::Json),
+            "{\"name\":\"secret.key\",\"value\":\"[hidden]\",\"source\":\"static broker\",\"sensitive\":true,\"read_only\":true}\n"
+        );
+    }
+}

@@ -314,3 +314,101 @@ pub fn group_rows(rows: &[LagRow], format: ListFormat) -> String {
     table(&header, &table_rows, &[2, 3, 4, 5], &mut s);
     String::from_utf8_lossy(&s).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::groups::{GroupListing, GroupMember};
+
+    fn detail(kind: &str, members: Option<Vec<GroupMember>>) -> GroupDetail {
+        GroupDetail {
+            listing: GroupListing {
+                id: "g\u{1b}1".into(),
+                group_type: kind.into(),
+                protocol_type: "consumer".into(),
+                state: "Stable".into(),
+            },
+            state: "Stable".into(),
+            protocol: "range".into(),
+            members,
+            committed: [(("t".to_string(), 0), 4), (("t".to_string(), 2), 12)].into(),
+        }
+    }
+
+    fn marks() -> HashMap<(String, i32), Watermarks> {
+        (0..3)
+            .map(|p| {
+                (
+                    ("t".to_string(), p),
+                    Watermarks {
+                        low: 2,
+                        high: 10 + p as i64,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn member() -> GroupMember {
+        GroupMember {
+            id: "m-1".into(),
+            client_id: "c".into(),
+            host: "/127.0.0.1".into(),
+            assigned: [("t".to_string(), vec![1, 2])].into(),
+        }
+    }
+
+    #[test]
+    fn rows_cover_committed_and_assigned_partitions_with_their_lag() {
+        let rows = lag_rows(&detail("classic", Some(vec![member()])), &marks());
+        type Row = (i32, Option<i64>, Option<i64>, Option<i64>, bool);
+        let got: Vec<Row> = rows
+            .iter()
+            .map(|r| (r.partition, r.committed, r.high, r.lag, r.member.is_some()))
+            .collect();
+        // p0: committed, unassigned; p1: assigned, nothing committed (high − low); p2: both;
+        // a commit past the high watermark is a negative lag, as Kafka's tool shows it.
+        assert_eq!(
+            got,
+            [
+                (0, Some(4), Some(10), Some(6), false),
+                (1, None, Some(11), Some(9), true),
+                (2, Some(12), Some(12), Some(0), true),
+            ]
+        );
+        // A topic that is gone: no high watermark, no lag.
+        let rows = lag_rows(&detail("classic", None), &HashMap::new());
+        assert!(rows.iter().all(|r| r.high.is_none() && r.lag.is_none()));
+    }
+
+    #[test]
+    fn json_rows_and_listing_are_exact_and_escaped() {
+        let d = detail("consumer", Some(vec![member()]));
+        let rows = lag_rows(&d, &marks());
+        assert_eq!(
+            group_rows(&rows[..2], ListFormat::Json),
+            "{\"group\":\"g\\u001b1\",\"topic\":\"t\",\"partition\":0,\"committed\":4,\"high\":10,\"lag\":6,\"member\":null,\"client_id\":null,\"host\":null}\n\
+             {\"group\":\"g\\u001b1\",\"topic\":\"t\",\"partition\":1,\"committed\":null,\"high\":11,\"lag\":9,\"member\":\"m-1\",\"client_id\":\"c\",\"host\":\"/127.0.0.1\"}\n"
+        );
+        assert_eq!(
+            group_rows(&rows, ListFormat::Text),
+            "GROUP  TOPIC  PARTITION  COMMITTED  HIGH  LAG  MEMBER  HOST        CLIENT-ID\n\
+             g\\e1   t              0          4    10    6  -       -           -\n\
+             g\\e1   t              1          -    11    9  m-1     /127.0.0.1  c\n\
+             g\\e1   t              2         12    12    0  m-1     /127.0.0.1  c\n"
+        );
+        let share = detail("share", None);
+        let both = [d, share];
+        assert_eq!(
+            listing(&both, &marks(), ListFormat::Json),
+            "{\"group\":\"g\\u001b1\",\"type\":\"consumer\",\"state\":\"Stable\",\"protocol\":\"range\",\"members\":1,\"topics\":[\"t\"],\"lag\":15}\n\
+             {\"group\":\"g\\u001b1\",\"type\":\"share\",\"state\":\"Stable\",\"protocol\":\"range\",\"members\":null,\"topics\":[\"t\"],\"lag\":null}\n"
+        );
+        assert_eq!(
+            listing(&both, &marks(), ListFormat::Text),
+            "GROUP  TYPE      STATE   PROTOCOL  MEMBERS  LAG  TOPICS\n\
+             g\\e1   consumer  Stable  range           1   15  t\n\
+             g\\e1   share     Stable  range           -    -  t\n"
+        );
+    }
+}

@@ -420,7 +420,7 @@ fn the_selector_picks_each_admin_api_and_version() {
 #[ignore]
 fn write_admin_fuzz_seeds() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/responses");
-    let mut write = |api: usize, v: i16, bytes: Bytes| {
+    let write = |api: usize, v: i16, bytes: Bytes| {
         let mut data = vec![crate::kafka::wire::selector(api, v)];
         data.extend_from_slice(&bytes);
         let name = format!("{}-v{v}-synthetic", crate::kafka::wire::SELECTABLE[api].0);
