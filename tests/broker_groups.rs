@@ -341,3 +341,62 @@ fn brokers_list_the_single_node_as_controller() {
         ]
     );
 }
+
+/// Alice (secure broker, no ACL on any group): the list is empty and one group is a refusal
+/// that names the group and her, not an unknown group.
+#[test]
+fn a_group_without_acls_names_the_group_and_the_principal() {
+    let Some(addr) = service_env(
+        "KBROWSE_TEST_SECURE_SASL_PLAINTEXT",
+        "the secure broker",
+        "run: eval \"$(scripts/kafka-broker start-secure)\"",
+    ) else {
+        return;
+    };
+    let alice = [
+        "-b",
+        &addr,
+        "-X",
+        "security.protocol=SASL_PLAINTEXT",
+        "-X",
+        "sasl.mechanism=PLAIN",
+        "-X",
+        "sasl.username=alice",
+        "-X",
+        "sasl.password=alice-secret",
+    ];
+    let run = |extra: &[&str]| {
+        let args: Vec<&str> = alice.iter().chain(extra).copied().collect();
+        kbrowse(&args)
+    };
+    let (code, out, err) = run(&["groups", "-g", "payments"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            1,
+            "",
+            "kbrowse: not authorized: FindCoordinator on group 'payments' for principal 'User:alice'\n"
+        )
+    );
+    let (code, out, err) = run(&["groups", "--format", "json"]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+    let (code, out, err) = run(&["topics", "-t", "closed", "--configs"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            1,
+            "",
+            "kbrowse: not authorized: Metadata on topic 'closed' for principal 'User:alice'\n"
+        )
+    );
+    // "described": Describe, but not DescribeConfigs.
+    let (code, out, err) = run(&["topics", "-t", "described", "--configs"]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (
+            1,
+            "",
+            "kbrowse: not authorized: DescribeConfigs on topic 'described' for principal 'User:alice'\n"
+        )
+    );
+}

@@ -224,6 +224,13 @@ pub async fn run_group(
 ) -> anyhow::Result<()> {
     let listed = groups::list(cluster).await?;
     let Some(listing) = listed.iter().find(|g| g.id == group) else {
+        // ListGroups leaves out the groups the principal may not describe: asking for the
+        // group's coordinator tells a refusal from a group that does not exist.
+        if let Err(e @ Error::AuthorizationFailed { .. }) =
+            groups::coordinators(cluster, &[group.to_string()]).await
+        {
+            return Err(e.into());
+        }
         let names = listed.iter().map(|g| g.id.as_str());
         let err = Error::UnknownGroup {
             group: group.to_string(),
