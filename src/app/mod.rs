@@ -5,6 +5,7 @@
 
 pub mod cursor;
 pub mod detail;
+pub mod groups;
 pub mod keymap;
 mod keys;
 pub mod lists;
@@ -21,6 +22,7 @@ use crate::render::Safe;
 
 pub use cursor::Cursor;
 pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
+pub use groups::{GroupList, GroupPartitionRow, GroupRow, GroupView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
 pub use prompt::{History, Prompt, PromptKind};
@@ -51,6 +53,15 @@ pub enum Action {
     },
     /// Reader events drained from the channel in one go.
     Reader(Vec<ReaderEvent>),
+    /// The group list with lag arrived, or failed to.
+    GroupsLoaded(Result<Vec<GroupRow>, crate::kafka::Error>),
+    /// One group's partitions arrived, or failed to.
+    GroupLoaded {
+        /// The group they belong to.
+        group: String,
+        /// The rows, or why they could not be loaded.
+        result: Result<Vec<GroupPartitionRow>, crate::kafka::Error>,
+    },
     /// A detail's lines, indexed off the UI thread.
     DetailBuilt(DetailBuilt),
 }
@@ -78,6 +89,13 @@ pub enum Effect {
     },
     /// Stop the running reader.
     StopReader,
+    /// Load every group with its lag.
+    LoadGroups,
+    /// Load one group's partitions with their lag.
+    LoadGroup {
+        /// The group to describe.
+        group: String,
+    },
     /// End this session and let the user pick another cluster profile.
     SwitchCluster,
     /// Index a large value's lines (or make its JSON) off the UI thread; the answer comes
@@ -100,6 +118,10 @@ pub enum Screen {
     Messages,
     /// One record in full.
     Detail,
+    /// The consumer groups (Tab on the topics).
+    Groups,
+    /// One group's partitions.
+    Group,
 }
 
 /// Earlier entries of each prompt.
@@ -156,6 +178,8 @@ pub struct App {
     pub messages: Option<MessagePane>,
     /// The record opened in full.
     pub detail: Option<Detail>,
+    /// The consumer groups, once Tab showed them.
+    pub groups: GroupList,
     /// True while the key help is shown.
     pub help: bool,
     /// Whether `c` offers the cluster picker (the profiles file has several profiles).
@@ -188,6 +212,7 @@ pub struct App {
     deferred: Vec<KeyEvent>,
     topics_loaded_at: Option<i64>,
     partitions_loaded_at: Option<i64>,
+    groups_loaded_at: Option<i64>,
 }
 
 impl App {
@@ -200,6 +225,7 @@ impl App {
             partitions: None,
             messages: None,
             detail: None,
+            groups: GroupList::default(),
             help: false,
             switch_cluster: false,
             help_scroll: 0,
@@ -219,6 +245,7 @@ impl App {
             deferred: Vec::new(),
             topics_loaded_at: None,
             partitions_loaded_at: None,
+            groups_loaded_at: None,
         }
     }
 
@@ -270,6 +297,8 @@ impl App {
             Action::TopicsLoaded(result) => self.on_topics(result),
             Action::PartitionsLoaded { topic, result } => self.on_partitions(topic, result),
             Action::Reader(events) => self.on_reader(events),
+            Action::GroupsLoaded(result) => self.on_groups(result),
+            Action::GroupLoaded { group, result } => self.on_group(group, result),
             Action::DetailBuilt(built) => {
                 let rows = geometry::detail_rows(self.size.1);
                 match self.detail.as_mut() {
@@ -295,6 +324,7 @@ impl App {
             self.topics_loaded_at = Some(now);
             fx.push(Effect::LoadTopics);
         }
+        fx.extend(self.groups_tick(now));
         if let Some(p) = &self.partitions
             && due(self.partitions_loaded_at, PARTITIONS_REFRESH_MS)
         {

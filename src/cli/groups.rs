@@ -1,11 +1,12 @@
 //! `kbrowse groups`: every group with its type, state, members and total lag; `-g GROUP`: one
 //! row per partition with the committed offset, the high watermark, the lag and the member.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 
-use crate::kafka::groups::{self, GroupDetail};
-use crate::kafka::{Cluster, Error, Isolation, Watermarks};
+use crate::kafka::groups::{self, GroupDetail, watermarks_for};
+pub use crate::kafka::groups::{LagRow, lag_rows};
+use crate::kafka::{Cluster, Error, Watermarks};
 use crate::render::{escape, json_str_into};
 
 /// Output format of `groups` and `brokers`.
@@ -17,90 +18,6 @@ pub enum ListFormat {
     Json,
 }
 
-/// One partition of a group: `{"group","topic","partition","committed","high","lag","member",
-/// "client_id","host"}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LagRow {
-    /// The group.
-    pub group: String,
-    /// The topic.
-    pub topic: String,
-    /// The partition.
-    pub partition: i32,
-    /// The committed offset, when there is one.
-    pub committed: Option<i64>,
-    /// The high watermark (None: the topic is gone).
-    pub high: Option<i64>,
-    /// high − committed; high − low when nothing is committed.
-    pub lag: Option<i64>,
-    /// The member assigned the partition: (member id, client id, host).
-    pub member: Option<(String, String, String)>,
-}
-
-/// The rows of one group: every partition it has committed offsets for or has assigned to a
-/// member (as Kafka's ConsumerGroupCommand --describe lists them), by topic and partition.
-pub fn lag_rows(d: &GroupDetail, marks: &HashMap<(String, i32), Watermarks>) -> Vec<LagRow> {
-    let mut owner: BTreeMap<(String, i32), (String, String, String)> = BTreeMap::new();
-    for m in d.members.iter().flatten() {
-        for (topic, parts) in &m.assigned {
-            for &p in parts {
-                let who = (m.id.clone(), m.client_id.clone(), m.host.clone());
-                owner.insert((topic.clone(), p), who);
-            }
-        }
-    }
-    let keys: BTreeSet<(String, i32)> = d.committed.keys().chain(owner.keys()).cloned().collect();
-    keys.into_iter()
-        .map(|key| {
-            let committed = d.committed.get(&key).copied();
-            let w = marks.get(&key);
-            let lag = w.map(|w| match committed {
-                Some(c) => w.high - c,
-                None => w.high - w.low,
-            });
-            LagRow {
-                group: d.listing.id.clone(),
-                member: owner.get(&key).cloned(),
-                topic: key.0,
-                partition: key.1,
-                committed,
-                high: w.map(|w| w.high),
-                lag,
-            }
-        })
-        .collect()
-}
-
-/// Watermarks of every partition the groups touch, on topics that still exist.
-async fn marks_for(
-    cluster: &Cluster,
-    details: &[GroupDetail],
-) -> crate::kafka::Result<HashMap<(String, i32), Watermarks>> {
-    let mut parts: BTreeSet<(String, i32)> = BTreeSet::new();
-    for d in details {
-        parts.extend(d.committed.keys().cloned());
-        for m in d.members.iter().flatten() {
-            for (t, ps) in &m.assigned {
-                parts.extend(ps.iter().map(|&p| (t.clone(), p)));
-            }
-        }
-    }
-    if parts.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let md = cluster.metadata(None).await?;
-    let exists: BTreeSet<(&str, i32)> = md
-        .topics
-        .iter()
-        .flat_map(|t| t.partitions.iter().map(|p| (t.name.as_str(), p.id)))
-        .collect();
-    let parts: Vec<(String, i32)> = parts
-        .into_iter()
-        .filter(|(t, p)| exists.contains(&(t.as_str(), *p)))
-        .collect();
-    crate::kafka::offsets::watermarks(cluster, &parts, Isolation::ReadUncommitted).await
-}
-
 /// `kbrowse groups`: every group, one line each.
 pub async fn run_list(
     cluster: &Cluster,
@@ -109,7 +26,7 @@ pub async fn run_list(
 ) -> anyhow::Result<()> {
     let listed = groups::list(cluster).await?;
     let details = groups::describe(cluster, &listed).await?;
-    let marks = marks_for(cluster, &details).await?;
+    let marks = watermarks_for(cluster, &details).await?;
     let text = listing(&details, &marks, format);
     if super::write_out(out, text.as_bytes())? {
         super::flush_out(out)?;
@@ -241,7 +158,7 @@ pub async fn run_group(
         });
     };
     let details = groups::describe(cluster, std::slice::from_ref(listing)).await?;
-    let marks = marks_for(cluster, &details).await?;
+    let marks = watermarks_for(cluster, &details).await?;
     let rows: Vec<LagRow> = details.iter().flat_map(|d| lag_rows(d, &marks)).collect();
     let text = group_rows(&rows, format);
     if super::write_out(out, text.as_bytes())? {

@@ -2,7 +2,7 @@
 //! (classic), ConsumerGroupDescribe (KIP-848) and OffsetFetch at each group's coordinator.
 //! Only describe and fetch APIs exist here: the client can never join a group or commit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use kafka_protocol::protocol::StrBytes;
 use super::cluster::Cluster;
 use super::conn::Connection;
 use super::error::{About, Error, Result};
+use super::offsets::Watermarks;
 use super::retry::{BackoffConfig, unless_fatal, with_backoff};
 
 /// A group as ListGroups names it.
@@ -387,4 +388,88 @@ async fn offset_fetch(conn: &Connection, groups: &[String]) -> Result<Vec<(Strin
         out.push((g.clone(), offsets));
     }
     Ok(out)
+}
+
+/// One partition of a group: `{"group","topic","partition","committed","high","lag","member",
+/// "client_id","host"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LagRow {
+    /// The group.
+    pub group: String,
+    /// The topic.
+    pub topic: String,
+    /// The partition.
+    pub partition: i32,
+    /// The committed offset, when there is one.
+    pub committed: Option<i64>,
+    /// The high watermark (None: the topic is gone).
+    pub high: Option<i64>,
+    /// high − committed; high − low when nothing is committed.
+    pub lag: Option<i64>,
+    /// The member assigned the partition: (member id, client id, host).
+    pub member: Option<(String, String, String)>,
+}
+
+/// The rows of one group: every partition it has committed offsets for or has assigned to a
+/// member (as Kafka's ConsumerGroupCommand --describe lists them), by topic and partition.
+pub fn lag_rows(d: &GroupDetail, marks: &HashMap<(String, i32), Watermarks>) -> Vec<LagRow> {
+    let mut owner: BTreeMap<(String, i32), (String, String, String)> = BTreeMap::new();
+    for m in d.members.iter().flatten() {
+        for (topic, parts) in &m.assigned {
+            for &p in parts {
+                let who = (m.id.clone(), m.client_id.clone(), m.host.clone());
+                owner.insert((topic.clone(), p), who);
+            }
+        }
+    }
+    let keys: BTreeSet<(String, i32)> = d.committed.keys().chain(owner.keys()).cloned().collect();
+    keys.into_iter()
+        .map(|key| {
+            let committed = d.committed.get(&key).copied();
+            let w = marks.get(&key);
+            let lag = w.map(|w| match committed {
+                Some(c) => w.high - c,
+                None => w.high - w.low,
+            });
+            LagRow {
+                group: d.listing.id.clone(),
+                member: owner.get(&key).cloned(),
+                topic: key.0,
+                partition: key.1,
+                committed,
+                high: w.map(|w| w.high),
+                lag,
+            }
+        })
+        .collect()
+}
+
+/// Watermarks of every partition the groups touch, on topics that still exist.
+pub async fn watermarks_for(
+    cluster: &Cluster,
+    details: &[GroupDetail],
+) -> Result<HashMap<(String, i32), Watermarks>> {
+    let mut parts: BTreeSet<(String, i32)> = BTreeSet::new();
+    for d in details {
+        parts.extend(d.committed.keys().cloned());
+        for m in d.members.iter().flatten() {
+            for (t, ps) in &m.assigned {
+                parts.extend(ps.iter().map(|&p| (t.clone(), p)));
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let md = cluster.metadata(None).await?;
+    let exists: BTreeSet<(&str, i32)> = md
+        .topics
+        .iter()
+        .flat_map(|t| t.partitions.iter().map(|p| (t.name.as_str(), p.id)))
+        .collect();
+    let parts: Vec<(String, i32)> = parts
+        .into_iter()
+        .filter(|(t, p)| exists.contains(&(t.as_str(), *p)))
+        .collect();
+    super::offsets::watermarks(cluster, &parts, super::Isolation::ReadUncommitted).await
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::{PartitionRow, TopicRow};
+use crate::app::{GroupPartitionRow, GroupRow, PartitionRow, TopicRow};
 use crate::kafka::{Cluster, Error, Isolation};
 
 /// How long a load may take before it is reported as failed.
@@ -84,6 +84,58 @@ pub async fn partitions(
                     low: w.map(|w| w.low),
                     high: w.map(|w| w.high),
                 }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Every group with its type, state, members and total lag.
+pub async fn groups(cluster: Arc<Cluster>) -> Result<Vec<GroupRow>, Error> {
+    timed("listing groups", async {
+        let listed = crate::kafka::groups::list(&cluster).await?;
+        let details = crate::kafka::groups::describe(&cluster, &listed).await?;
+        let marks = crate::kafka::groups::watermarks_for(&cluster, &details).await?;
+        Ok(details
+            .iter()
+            .map(|d| {
+                let rows = crate::kafka::groups::lag_rows(d, &marks);
+                GroupRow {
+                    name: d.listing.id.clone().into(),
+                    group_type: d.listing.group_type.clone().into(),
+                    state: d.state.clone().into(),
+                    members: d.members.as_ref().map(Vec::len),
+                    lag: (d.listing.group_type != "share")
+                        .then(|| rows.iter().filter_map(|r| r.lag).sum()),
+                }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// One group's partitions with their lag.
+pub async fn group(cluster: Arc<Cluster>, group: String) -> Result<Vec<GroupPartitionRow>, Error> {
+    timed("loading the group", async {
+        let listed = crate::kafka::groups::list(&cluster).await?;
+        let listing = listed
+            .into_iter()
+            .find(|g| g.id == group)
+            .ok_or(Error::UnknownGroup { group })?;
+        let details = crate::kafka::groups::describe(&cluster, &[listing]).await?;
+        let marks = crate::kafka::groups::watermarks_for(&cluster, &details).await?;
+        Ok(details
+            .iter()
+            .flat_map(|d| crate::kafka::groups::lag_rows(d, &marks))
+            .map(|r| GroupPartitionRow {
+                topic: r.topic.into(),
+                partition: r.partition,
+                committed: r.committed,
+                high: r.high,
+                lag: r.lag,
+                member: r
+                    .member
+                    .map(|(_, client, host)| format!("{client} {host}").into()),
             })
             .collect())
     })

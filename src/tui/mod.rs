@@ -118,6 +118,7 @@ struct Runtime {
     action_rx: mpsc::UnboundedReceiver<Action>,
     topics_load: Option<JoinHandle<()>>,
     partitions_load: Option<(String, JoinHandle<()>)>,
+    groups_load: Option<JoinHandle<()>>,
     /// The session ends to pick another cluster.
     switch: bool,
     /// The sequence number of the newest detail job.
@@ -148,6 +149,7 @@ impl Runtime {
             action_rx,
             topics_load: None,
             partitions_load: None,
+            groups_load: None,
             switch: false,
             detail_jobs: Arc::new(AtomicU64::new(0)),
         }
@@ -245,6 +247,23 @@ impl Runtime {
                     );
                     self.topics_load = Some(tokio::spawn(async move {
                         let _ = tx.send(Action::TopicsLoaded(loads::topics(cluster, iso).await));
+                    }));
+                }
+                Effect::LoadGroups | Effect::LoadGroup { .. } => {
+                    // One load at a time: a newer one replaces an older.
+                    if let Some(t) = self.groups_load.take() {
+                        t.abort();
+                    }
+                    let (cluster, tx) = (self.cluster.clone(), self.action_tx.clone());
+                    self.groups_load = Some(tokio::spawn(async move {
+                        let action = match e {
+                            Effect::LoadGroup { group } => {
+                                let result = loads::group(cluster, group.clone()).await;
+                                Action::GroupLoaded { group, result }
+                            }
+                            _ => Action::GroupsLoaded(loads::groups(cluster).await),
+                        };
+                        let _ = tx.send(action);
                     }));
                 }
                 Effect::LoadPartitions { topic } => {
