@@ -53,6 +53,13 @@ pub enum Action {
     },
     /// Reader events drained from the channel in one go.
     Reader(Vec<ReaderEvent>),
+    /// A topic's key configs arrived (for the partitions screen's header).
+    TopicConfigsLoaded {
+        /// The topic they belong to.
+        topic: String,
+        /// (name, value) of the key configs; empty when they could not be read.
+        configs: Vec<(String, String)>,
+    },
     /// The group list with lag arrived, or failed to.
     GroupsLoaded(Result<Vec<GroupRow>, crate::kafka::Error>),
     /// One group's partitions arrived, or failed to.
@@ -298,6 +305,15 @@ impl App {
             Action::PartitionsLoaded { topic, result } => self.on_partitions(topic, result),
             Action::Reader(events) => self.on_reader(events),
             Action::GroupsLoaded(result) => self.on_groups(result),
+            Action::TopicConfigsLoaded { topic, configs } => {
+                match self.partitions.as_mut().filter(|p| p.topic == topic) {
+                    Some(p) => {
+                        p.configs = configs.into_iter().map(|(k, v)| (k, v.into())).collect();
+                        vec![Effect::Redraw]
+                    }
+                    None => Vec::new(),
+                }
+            }
             Action::GroupLoaded { group, result } => self.on_group(group, result),
             Action::DetailBuilt(built) => {
                 let rows = geometry::detail_rows(self.size.1);

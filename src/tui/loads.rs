@@ -141,3 +141,33 @@ pub async fn group(cluster: Arc<Cluster>, group: String) -> Result<Vec<GroupPart
     })
     .await
 }
+
+/// The configs the partitions screen's header shows.
+pub const KEY_CONFIGS: [&str; 6] = [
+    "cleanup.policy",
+    "retention.ms",
+    "retention.bytes",
+    "max.message.bytes",
+    "compression.type",
+    "min.insync.replicas",
+];
+
+/// A topic's key configs (name, value), in `KEY_CONFIGS` order; empty when DescribeConfigs
+/// fails (not allowed, an old broker): the header is a bonus.
+pub async fn key_configs(cluster: Arc<Cluster>, topic: &str) -> Vec<(String, String)> {
+    let Ok(all) = timed(
+        "loading configs",
+        crate::kafka::configs::topic_configs(&cluster, topic),
+    )
+    .await
+    else {
+        return Vec::new();
+    };
+    KEY_CONFIGS
+        .iter()
+        .filter_map(|k| {
+            let c = all.iter().find(|c| c.name == *k)?;
+            Some((c.name.clone(), c.value.clone()?))
+        })
+        .collect()
+}

@@ -119,6 +119,8 @@ struct Runtime {
     topics_load: Option<JoinHandle<()>>,
     partitions_load: Option<(String, JoinHandle<()>)>,
     groups_load: Option<JoinHandle<()>>,
+    /// The topic whose key configs were asked for last (once per opening of a topic).
+    configs_for: Option<String>,
     /// The session ends to pick another cluster.
     switch: bool,
     /// The sequence number of the newest detail job.
@@ -150,6 +152,7 @@ impl Runtime {
             topics_load: None,
             partitions_load: None,
             groups_load: None,
+            configs_for: None,
             switch: false,
             detail_jobs: Arc::new(AtomicU64::new(0)),
         }
@@ -267,6 +270,15 @@ impl Runtime {
                     }));
                 }
                 Effect::LoadPartitions { topic } => {
+                    if self.configs_for.as_ref() != Some(&topic) {
+                        self.configs_for = Some(topic.clone());
+                        let (cluster, tx, t) =
+                            (self.cluster.clone(), self.action_tx.clone(), topic.clone());
+                        tokio::spawn(async move {
+                            let configs = loads::key_configs(cluster, &t).await;
+                            let _ = tx.send(Action::TopicConfigsLoaded { topic: t, configs });
+                        });
+                    }
                     match &self.partitions_load {
                         Some((t, task)) if *t == topic && !task.is_finished() => continue,
                         Some((_, task)) => task.abort(),

@@ -243,4 +243,49 @@ mod tests {
         insta::assert_snapshot!(render(&group_app(160, 45)));
         insta::assert_snapshot!(render(&group_app(80, 24)));
     }
+
+    #[test]
+    fn partitions_header_shows_the_key_configs() {
+        use crate::app::{PartitionRow, TopicRow};
+        let shot = |w, h| {
+            let mut app = App::new("localhost:9092".into(), 1000, Box::new(|| 0));
+            app.update(Action::Resize(w, h));
+            app.update(Action::TopicsLoaded(Ok(vec![TopicRow {
+                name: "orders".into(),
+                internal: false,
+                partitions: 1,
+                messages: Some(10),
+            }])));
+            app.update(key(KeyCode::Enter));
+            app.update(Action::PartitionsLoaded {
+                topic: "orders".into(),
+                result: Ok(vec![PartitionRow {
+                    id: 0,
+                    leader: 1,
+                    replicas: vec![1],
+                    isr: vec![1],
+                    low: Some(0),
+                    high: Some(10),
+                }]),
+            });
+            let configs = [
+                ("cleanup.policy", "compact"),
+                ("retention.ms", "604800000"),
+                ("retention.bytes", "-1"),
+                ("max.message.bytes", "1048588"),
+                ("compression.type", "producer\u{1b}"),
+                ("min.insync.replicas", "1"),
+            ];
+            app.update(Action::TopicConfigsLoaded {
+                topic: "orders".into(),
+                configs: configs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            });
+            render(&app)
+        };
+        insta::assert_snapshot!(shot(160, 45));
+        insta::assert_snapshot!(shot(80, 24));
+    }
 }
