@@ -124,8 +124,6 @@ pub struct PartitionList {
     pub loaded: bool,
     /// Selection and scroll.
     pub cursor: Cursor,
-    /// The topic's key configs (name, value) for the header, once loaded.
-    pub configs: Vec<(String, Outside)>,
 }
 
 impl PartitionList {
@@ -136,7 +134,6 @@ impl PartitionList {
             rows: Vec::new(),
             loaded: false,
             cursor: Cursor::default(),
-            configs: Vec::new(),
         }
     }
 

@@ -187,6 +187,8 @@ pub struct App {
     pub detail: Option<Detail>,
     /// The consumer groups, once Tab showed them.
     pub groups: GroupList,
+    /// The key configs (name, value) of the topic last opened, for the partitions header.
+    pub topic_configs: Option<(String, Vec<(String, crate::render::Outside)>)>,
     /// True while the key help is shown.
     pub help: bool,
     /// Whether `c` offers the cluster picker (the profiles file has several profiles).
@@ -233,6 +235,7 @@ impl App {
             messages: None,
             detail: None,
             groups: GroupList::default(),
+            topic_configs: None,
             help: false,
             switch_cluster: false,
             help_scroll: 0,
@@ -306,13 +309,9 @@ impl App {
             Action::Reader(events) => self.on_reader(events),
             Action::GroupsLoaded(result) => self.on_groups(result),
             Action::TopicConfigsLoaded { topic, configs } => {
-                match self.partitions.as_mut().filter(|p| p.topic == topic) {
-                    Some(p) => {
-                        p.configs = configs.into_iter().map(|(k, v)| (k, v.into())).collect();
-                        vec![Effect::Redraw]
-                    }
-                    None => Vec::new(),
-                }
+                let configs = configs.into_iter().map(|(k, v)| (k, v.into())).collect();
+                self.topic_configs = Some((topic, configs));
+                vec![Effect::Redraw]
             }
             Action::GroupLoaded { group, result } => self.on_group(group, result),
             Action::DetailBuilt(built) => {

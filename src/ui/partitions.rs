@@ -23,9 +23,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!("· {} partitions ", list.rows.len()), theme::dim()),
     ]);
     let mut block = pane(title);
-    if !list.configs.is_empty() {
+    let configs = app
+        .topic_configs
+        .as_ref()
+        .filter(|(t, c)| list.topic == *t && !c.is_empty());
+    if let Some((_, configs)) = configs {
         let mut spans = vec![Span::raw(" ")];
-        for (k, v) in &list.configs {
+        for (k, v) in configs {
             spans.push(Span::styled(format!("{k}="), theme::dim()));
             spans.push(v.safe_line(40).into());
             spans.push(Span::raw("  "));
