@@ -8,6 +8,7 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use kbrowse::cli::consume::{ConsumeOptions, run as consume};
 use kbrowse::cli::format::Format;
+use kbrowse::cli::groups::ListFormat;
 use kbrowse::cli::habits;
 use kbrowse::cli::topics::TopicsFormat;
 use kbrowse::config::{self, Inputs, Settings};
@@ -83,6 +84,25 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TopicsFormat::Text)]
         format: TopicsFormat,
+        /// Print the topic's configs (with -t): value and source of each.
+        #[arg(long, requires = "topic")]
+        configs: bool,
+    },
+    /// List consumer groups with type, state, members and total lag; -g: one group's lag per
+    /// partition.
+    Groups {
+        /// Only this group, one row per partition.
+        #[arg(short = 'g', long)]
+        group: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// List the brokers: id, host:port, rack, controller.
+    Brokers {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
     },
     /// Print a topic's records to stdout.
     Consume {
@@ -287,10 +307,33 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
     let client = client_config(&settings)?;
     match cli.command {
         Some(Command::Config) => Ok(()),
-        Some(Command::Topics { topic, format }) => {
+        Some(Command::Topics {
+            topic: Some(topic),
+            format,
+            configs: true,
+        }) => {
+            let cluster = Cluster::connect(client).await?;
+            let stdout = std::io::stdout();
+            kbrowse::cli::configs::run(&cluster, &topic, format, &mut stdout.lock()).await
+        }
+        Some(Command::Topics { topic, format, .. }) => {
             let cluster = Cluster::connect(client).await?;
             let stdout = std::io::stdout();
             kbrowse::cli::topics::run(&cluster, topic.as_deref(), format, &mut stdout.lock()).await
+        }
+        Some(Command::Groups { group, format }) => {
+            let cluster = Cluster::connect(client).await?;
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            match group {
+                Some(g) => kbrowse::cli::groups::run_group(&cluster, &g, format, &mut out).await,
+                None => kbrowse::cli::groups::run_list(&cluster, format, &mut out).await,
+            }
+        }
+        Some(Command::Brokers { format }) => {
+            let cluster = Cluster::connect(client).await?;
+            let stdout = std::io::stdout();
+            kbrowse::cli::brokers::run(&cluster, format, &mut stdout.lock()).await
         }
         Some(Command::Consume {
             topic,

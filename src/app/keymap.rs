@@ -80,6 +80,10 @@ pub enum Command {
     Edit,
     /// Close the popup.
     Dismiss,
+    /// Switch between the topics and the consumer groups.
+    Groups,
+    /// Sort the groups by lag, or by name again.
+    SortByLag,
     /// Do nothing.
     Ignore,
 }
@@ -340,6 +344,92 @@ pub const TOPICS: KeyTable = KeyTable {
             Command::SwitchCluster,
             "another cluster profile (if several)",
         ),
+        bind(
+            &[Plain(KeyCode::Tab)],
+            Command::Groups,
+            "the consumer groups and their lag",
+        ),
+        WHEEL_DOWN,
+        WHEEL_UP,
+        CLICK,
+        DOUBLE_CLICK,
+    ],
+    otherwise: None,
+};
+
+/// The consumer groups.
+pub const GROUPS: KeyTable = KeyTable {
+    name: "Groups",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "next group"),
+        bind(UP, Command::Move(Move::By(-1)), "previous group"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
+        bind(FIRST, Command::Move(Move::First), "first group"),
+        bind(LAST, Command::Move(Move::Last), "last group"),
+        hint(
+            &[Plain(Enter)],
+            Command::Open,
+            "its partitions: committed, lag",
+            0,
+            "open",
+        ),
+        hint(
+            &[Plain(Char('s'))],
+            Command::SortByLag,
+            "sort by lag; again: by name",
+            1,
+            "sort by lag",
+        ),
+        hint(
+            &[Plain(KeyCode::Tab), Plain(Esc)],
+            Command::Groups,
+            "back to the topics",
+            0,
+            "topics",
+        ),
+        bind(
+            &[Plain(Char('r'))],
+            Command::Refresh,
+            "reload the groups and lag now",
+        ),
+        WHEEL_DOWN,
+        WHEEL_UP,
+        CLICK,
+        DOUBLE_CLICK,
+    ],
+    otherwise: None,
+};
+
+/// One consumer group's partitions.
+pub const GROUP: KeyTable = KeyTable {
+    name: "Group",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "next partition"),
+        bind(UP, Command::Move(Move::By(-1)), "previous partition"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
+        bind(FIRST, Command::Move(Move::First), "first partition"),
+        bind(LAST, Command::Move(Move::Last), "last partition"),
+        hint(
+            &[Plain(Enter)],
+            Command::Open,
+            "read from the committed offset",
+            0,
+            "read",
+        ),
+        hint(
+            &[Plain(Esc)],
+            Command::Back,
+            "back to the groups",
+            0,
+            "back",
+        ),
+        bind(&[Plain(Char('r'))], Command::Refresh, "reload the lag now"),
         WHEEL_DOWN,
         WHEEL_UP,
         CLICK,
@@ -616,6 +706,8 @@ pub const ALL: &[&KeyTable] = &[
     &MESSAGES,
     &MESSAGES_GONE,
     &DETAIL,
+    &GROUPS,
+    &GROUP,
     &PROMPT,
     &HELP,
     &POPUP,
@@ -682,7 +774,15 @@ mod tests {
 
     #[test]
     fn screens_never_shadow_the_general_keys() {
-        for t in [&TOPICS, &PARTITIONS, &MESSAGES, &MESSAGES_GONE, &DETAIL] {
+        for t in [
+            &TOPICS,
+            &PARTITIONS,
+            &MESSAGES,
+            &MESSAGES_GONE,
+            &DETAIL,
+            &GROUPS,
+            &GROUP,
+        ] {
             for b in GENERAL.bindings.iter().chain(ALWAYS.bindings) {
                 for k in b.keys {
                     assert!(t.find(*k).is_none(), "{} rebinds {}", t.name, k.name());

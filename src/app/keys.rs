@@ -56,6 +56,8 @@ impl App {
             }
             Screen::Messages => &keymap::MESSAGES,
             Screen::Detail => &keymap::DETAIL,
+            Screen::Groups => &keymap::GROUPS,
+            Screen::Group => &keymap::GROUP,
         }
     }
 
@@ -145,7 +147,12 @@ impl App {
             }
             return vec![Effect::Redraw];
         }
-        if command == Command::Refresh && self.screen != Screen::Topics {
+        if command == Command::Refresh
+            && matches!(
+                self.screen,
+                Screen::Partitions | Screen::Messages | Screen::Detail
+            )
+        {
             return self.refresh_watermarks();
         }
         let mut fx = match self.screen {
@@ -153,6 +160,8 @@ impl App {
             Screen::Partitions => self.partitions_command(command, trigger),
             Screen::Messages => self.messages_command(command, trigger),
             Screen::Detail => self.detail_command(command),
+            Screen::Groups => self.groups_command(command, trigger),
+            Screen::Group => self.group_command(command, trigger),
         };
         fx.push(Effect::Redraw);
         fx
@@ -329,7 +338,7 @@ impl App {
         vec![Effect::Redraw]
     }
 
-    fn move_list(cursor: &mut super::Cursor, m: Move, len: usize, rows: usize) {
+    pub(super) fn move_list(cursor: &mut super::Cursor, m: Move, len: usize, rows: usize) {
         let page = rows.max(1) as isize;
         match m {
             Move::By(d) => cursor.move_by(d, len, rows),
@@ -343,7 +352,7 @@ impl App {
     }
 
     /// The list row under a click, counted from the top of the visible list.
-    fn clicked_row(&self, trigger: Trigger) -> Option<usize> {
+    pub(super) fn clicked_row(&self, trigger: Trigger) -> Option<usize> {
         let Trigger::Mouse(m) = trigger else {
             return None;
         };
@@ -386,6 +395,7 @@ impl App {
                 return vec![Effect::LoadTopics];
             }
             Command::SwitchCluster if self.switch_cluster => return vec![Effect::SwitchCluster],
+            Command::Groups => return self.show_groups(),
             _ => {}
         }
         Vec::new()

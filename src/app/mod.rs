@@ -6,6 +6,7 @@
 pub mod cursor;
 pub mod decoding;
 pub mod detail;
+pub mod groups;
 pub mod keymap;
 mod keys;
 pub mod lists;
@@ -23,6 +24,7 @@ use crate::render::Safe;
 pub use cursor::Cursor;
 pub use decoding::{Decodings, PartDecoding, RecordDecoding, SchemaLabel};
 pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
+pub use groups::{GroupList, GroupPartitionRow, GroupRow, GroupView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
 pub use messages::{MessagePane, ReaderStatus};
 pub use prompt::{History, Prompt, PromptKind};
@@ -53,6 +55,22 @@ pub enum Action {
     },
     /// Reader events drained from the channel in one go.
     Reader(Vec<ReaderEvent>),
+    /// A topic's key configs arrived (for the partitions screen's header).
+    TopicConfigsLoaded {
+        /// The topic they belong to.
+        topic: String,
+        /// (name, value) of the key configs; empty when they could not be read.
+        configs: Vec<(String, String)>,
+    },
+    /// The group list with lag arrived, or failed to.
+    GroupsLoaded(Result<Vec<GroupRow>, crate::kafka::Error>),
+    /// One group's partitions arrived, or failed to.
+    GroupLoaded {
+        /// The group they belong to.
+        group: String,
+        /// The rows, or why they could not be loaded.
+        result: Result<Vec<GroupPartitionRow>, crate::kafka::Error>,
+    },
     /// A detail's lines, indexed off the UI thread.
     DetailBuilt(DetailBuilt),
     /// Records decoded off the UI thread, handed in before the records themselves.
@@ -82,6 +100,13 @@ pub enum Effect {
     },
     /// Stop the running reader.
     StopReader,
+    /// Load every group with its lag.
+    LoadGroups,
+    /// Load one group's partitions with their lag.
+    LoadGroup {
+        /// The group to describe.
+        group: String,
+    },
     /// End this session and let the user pick another cluster profile.
     SwitchCluster,
     /// Index a large value's lines (or make its JSON) off the UI thread; the answer comes
@@ -104,6 +129,10 @@ pub enum Screen {
     Messages,
     /// One record in full.
     Detail,
+    /// The consumer groups (Tab on the topics).
+    Groups,
+    /// One group's partitions.
+    Group,
 }
 
 /// Earlier entries of each prompt.
@@ -160,6 +189,10 @@ pub struct App {
     pub messages: Option<MessagePane>,
     /// The record opened in full.
     pub detail: Option<Detail>,
+    /// The consumer groups, once Tab showed them.
+    pub groups: GroupList,
+    /// The key configs (name, value) of the topic last opened, for the partitions header.
+    pub topic_configs: Option<(String, Vec<(String, crate::render::Outside)>)>,
     /// True while the key help is shown.
     pub help: bool,
     /// Whether `c` offers the cluster picker (the profiles file has several profiles).
@@ -203,6 +236,7 @@ pub struct App {
     deferred: Vec<KeyEvent>,
     topics_loaded_at: Option<i64>,
     partitions_loaded_at: Option<i64>,
+    groups_loaded_at: Option<i64>,
 }
 
 impl App {
@@ -215,6 +249,8 @@ impl App {
             partitions: None,
             messages: None,
             detail: None,
+            groups: GroupList::default(),
+            topic_configs: None,
             help: false,
             switch_cluster: false,
             tls_unverified: false,
@@ -238,6 +274,7 @@ impl App {
             deferred: Vec::new(),
             topics_loaded_at: None,
             partitions_loaded_at: None,
+            groups_loaded_at: None,
         }
     }
 
@@ -295,6 +332,13 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::GroupsLoaded(result) => self.on_groups(result),
+            Action::TopicConfigsLoaded { topic, configs } => {
+                let configs = configs.into_iter().map(|(k, v)| (k, v.into())).collect();
+                self.topic_configs = Some((topic, configs));
+                vec![Effect::Redraw]
+            }
+            Action::GroupLoaded { group, result } => self.on_group(group, result),
             Action::DetailBuilt(built) => {
                 let rows = geometry::detail_rows(self.size.1);
                 match self.detail.as_mut() {
@@ -320,6 +364,7 @@ impl App {
             self.topics_loaded_at = Some(now);
             fx.push(Effect::LoadTopics);
         }
+        fx.extend(self.groups_tick(now));
         if let Some(p) = &self.partitions
             && due(self.partitions_loaded_at, PARTITIONS_REFRESH_MS)
         {

@@ -17,7 +17,7 @@ pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
 }
 
 /// The commands, as typed.
-pub const COMMANDS: &[&str] = &["topics", "consume", "config", "help"];
+pub const COMMANDS: &[&str] = &["topics", "consume", "config", "help", "groups", "brokers"];
 
 /// Top-level options that take a value in the next argument.
 const VALUED: &[&str] = &[

@@ -1,8 +1,12 @@
-//! Headless commands for scripts and benchmarks: `topics`, `consume` and `config`.
+//! Headless commands for scripts and benchmarks: `topics`, `consume`, `groups`, `brokers` and
+//! `config`.
 
+pub mod brokers;
 pub mod config;
+pub mod configs;
 pub mod consume;
 pub mod format;
+pub mod groups;
 pub mod habits;
 pub mod scan;
 pub mod spread;

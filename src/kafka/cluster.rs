@@ -94,6 +94,8 @@ pub struct Metadata {
     pub brokers: Vec<BrokerInfo>,
     /// The topics asked for, sorted by name.
     pub topics: Vec<TopicInfo>,
+    /// The broker id the cluster names as controller (-1: none; Metadata v0 has none).
+    pub controller: i32,
 }
 
 const METADATA_MAX_VERSION: i16 = 12;
@@ -205,6 +207,11 @@ impl Cluster {
         let mut out = Metadata {
             brokers,
             topics: Vec::with_capacity(resp.topics.len()),
+            controller: if version >= 1 {
+                resp.controller_id.0
+            } else {
+                -1
+            },
         };
         for t in resp.topics {
             let name = t.name.map(|n| n.0.to_string()).unwrap_or_default();

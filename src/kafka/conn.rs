@@ -13,6 +13,12 @@ use kafka_protocol::messages::{
     ListOffsetsRequest, ListOffsetsResponse, MetadataRequest, MetadataResponse, RequestHeader,
     SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse,
 };
+use kafka_protocol::messages::{
+    ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse, DescribeConfigsRequest,
+    DescribeConfigsResponse, DescribeGroupsRequest, DescribeGroupsResponse, FindCoordinatorRequest,
+    FindCoordinatorResponse, ListGroupsRequest, ListGroupsResponse, OffsetFetchRequest,
+    OffsetFetchResponse,
+};
 use kafka_protocol::protocol::{Encodable, HeaderVersion, Message, StrBytes};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::oneshot;
@@ -75,6 +81,28 @@ api!(MetadataRequest, MetadataResponse, Metadata);
 api!(ListOffsetsRequest, ListOffsetsResponse, ListOffsets);
 api!(FetchRequest, FetchResponse, Fetch);
 api!(SaslHandshakeRequest, SaslHandshakeResponse, SaslHandshake);
+api!(
+    FindCoordinatorRequest,
+    FindCoordinatorResponse,
+    FindCoordinator
+);
+api!(ListGroupsRequest, ListGroupsResponse, ListGroups);
+api!(
+    DescribeGroupsRequest,
+    DescribeGroupsResponse,
+    DescribeGroups
+);
+api!(
+    ConsumerGroupDescribeRequest,
+    ConsumerGroupDescribeResponse,
+    ConsumerGroupDescribe
+);
+api!(OffsetFetchRequest, OffsetFetchResponse, OffsetFetch);
+api!(
+    DescribeConfigsRequest,
+    DescribeConfigsResponse,
+    DescribeConfigs
+);
 api!(
     SaslAuthenticateRequest,
     SaslAuthenticateResponse,

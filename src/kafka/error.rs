@@ -162,6 +162,12 @@ pub enum Error {
         /// The topic.
         topic: String,
     },
+    /// No broker lists a group of this name.
+    #[error("unknown group '{group}'")]
+    UnknownGroup {
+        /// The group.
+        group: String,
+    },
     /// The topic was deleted while it was being read.
     #[error("topic '{topic}' was deleted while it was being read")]
     TopicDeleted {

@@ -2,8 +2,10 @@
 
 pub mod cluster;
 pub mod codec;
+pub mod configs;
 pub mod conn;
 pub mod error;
+pub mod groups;
 pub mod merge;
 pub mod offsets;
 pub mod reader;

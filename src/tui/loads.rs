@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::app::{PartitionRow, TopicRow};
+use crate::app::{GroupPartitionRow, GroupRow, PartitionRow, TopicRow};
 use crate::kafka::{Cluster, Error, Isolation};
 
 /// How long a load may take before it is reported as failed.
@@ -88,4 +88,86 @@ pub async fn partitions(
             .collect())
     })
     .await
+}
+
+/// Every group with its type, state, members and total lag.
+pub async fn groups(cluster: Arc<Cluster>) -> Result<Vec<GroupRow>, Error> {
+    timed("listing groups", async {
+        let listed = crate::kafka::groups::list(&cluster).await?;
+        let details = crate::kafka::groups::describe(&cluster, &listed).await?;
+        let marks = crate::kafka::groups::watermarks_for(&cluster, &details).await?;
+        Ok(details
+            .iter()
+            .map(|d| {
+                let rows = crate::kafka::groups::lag_rows(d, &marks);
+                GroupRow {
+                    name: d.listing.id.clone().into(),
+                    group_type: d.listing.group_type.clone().into(),
+                    state: d.state.clone().into(),
+                    members: d.members.as_ref().map(Vec::len),
+                    lag: (d.listing.group_type != "share")
+                        .then(|| rows.iter().filter_map(|r| r.lag).sum()),
+                }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// One group's partitions with their lag.
+pub async fn group(cluster: Arc<Cluster>, group: String) -> Result<Vec<GroupPartitionRow>, Error> {
+    timed("loading the group", async {
+        let listed = crate::kafka::groups::list(&cluster).await?;
+        let listing = listed
+            .into_iter()
+            .find(|g| g.id == group)
+            .ok_or(Error::UnknownGroup { group })?;
+        let details = crate::kafka::groups::describe(&cluster, &[listing]).await?;
+        let marks = crate::kafka::groups::watermarks_for(&cluster, &details).await?;
+        Ok(details
+            .iter()
+            .flat_map(|d| crate::kafka::groups::lag_rows(d, &marks))
+            .map(|r| GroupPartitionRow {
+                topic: r.topic.into(),
+                partition: r.partition,
+                committed: r.committed,
+                high: r.high,
+                lag: r.lag,
+                member: r
+                    .member
+                    .map(|(_, client, host)| format!("{client} {host}").into()),
+            })
+            .collect())
+    })
+    .await
+}
+
+/// The configs the partitions screen's header shows.
+pub const KEY_CONFIGS: [&str; 6] = [
+    "cleanup.policy",
+    "retention.ms",
+    "retention.bytes",
+    "max.message.bytes",
+    "compression.type",
+    "min.insync.replicas",
+];
+
+/// A topic's key configs (name, value), in `KEY_CONFIGS` order; empty when DescribeConfigs
+/// fails (not allowed, an old broker): the header is a bonus.
+pub async fn key_configs(cluster: Arc<Cluster>, topic: &str) -> Vec<(String, String)> {
+    let Ok(all) = timed(
+        "loading configs",
+        crate::kafka::configs::topic_configs(&cluster, topic),
+    )
+    .await
+    else {
+        return Vec::new();
+    };
+    KEY_CONFIGS
+        .iter()
+        .filter_map(|k| {
+            let c = all.iter().find(|c| c.name == *k)?;
+            Some((c.name.clone(), c.value.clone()?))
+        })
+        .collect()
 }

@@ -133,6 +133,9 @@ struct Runtime {
     action_rx: mpsc::UnboundedReceiver<Action>,
     topics_load: Option<JoinHandle<()>>,
     partitions_load: Option<(String, JoinHandle<()>)>,
+    groups_load: Option<JoinHandle<()>>,
+    /// The topic whose key configs were asked for last (once per opening of a topic).
+    configs_for: Option<String>,
     /// The session ends to pick another cluster.
     switch: bool,
     /// The sequence number of the newest detail job.
@@ -168,6 +171,8 @@ impl Runtime {
             action_rx,
             topics_load: None,
             partitions_load: None,
+            groups_load: None,
+            configs_for: None,
             switch: false,
             detail_jobs: Arc::new(AtomicU64::new(0)),
         }
@@ -289,7 +294,33 @@ impl Runtime {
                         let _ = tx.send(Action::TopicsLoaded(loads::topics(cluster, iso).await));
                     }));
                 }
+                Effect::LoadGroups | Effect::LoadGroup { .. } => {
+                    // One load at a time: a newer one replaces an older.
+                    if let Some(t) = self.groups_load.take() {
+                        t.abort();
+                    }
+                    let (cluster, tx) = (self.cluster.clone(), self.action_tx.clone());
+                    self.groups_load = Some(tokio::spawn(async move {
+                        let action = match e {
+                            Effect::LoadGroup { group } => {
+                                let result = loads::group(cluster, group.clone()).await;
+                                Action::GroupLoaded { group, result }
+                            }
+                            _ => Action::GroupsLoaded(loads::groups(cluster).await),
+                        };
+                        let _ = tx.send(action);
+                    }));
+                }
                 Effect::LoadPartitions { topic } => {
+                    if self.configs_for.as_ref() != Some(&topic) {
+                        self.configs_for = Some(topic.clone());
+                        let (cluster, tx, t) =
+                            (self.cluster.clone(), self.action_tx.clone(), topic.clone());
+                        tokio::spawn(async move {
+                            let configs = loads::key_configs(cluster, &t).await;
+                            let _ = tx.send(Action::TopicConfigsLoaded { topic: t, configs });
+                        });
+                    }
                     match &self.partitions_load {
                         Some((t, task)) if *t == topic && !task.is_finished() => continue,
                         Some((_, task)) => task.abort(),

@@ -2,6 +2,7 @@
 
 pub mod connecting;
 mod detail;
+mod groups;
 mod help;
 mod messages;
 mod partitions;
@@ -33,6 +34,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Screen::Partitions => partitions::draw(app, frame, body),
         Screen::Messages => messages::draw(app, frame, body),
         Screen::Detail => detail::draw(app, frame, body),
+        Screen::Groups => groups::draw_list(app, frame, body),
+        Screen::Group => groups::draw_group(app, frame, body),
     }
     status::draw(app, frame, status);
     if app.help {
@@ -58,7 +61,14 @@ fn title_bar(app: &App, frame: &mut Frame, area: Rect) {
     }
     spans.push(Safe::new(&app.brokers).into());
     let sep = || Span::raw(" › ");
-    if let Some(p) = &app.partitions {
+    if let Screen::Groups | Screen::Group = app.screen {
+        spans.push(sep());
+        spans.push(Span::raw("groups"));
+        if let (Some(v), Screen::Group) = (&app.groups.open, app.screen) {
+            spans.push(sep());
+            spans.push(v.group.safe().into());
+        }
+    } else if let Some(p) = &app.partitions {
         spans.push(sep());
         spans.push(p.topic.safe().into());
     }

@@ -22,7 +22,22 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!(" {} ", list.topic), theme::block_title()),
         Span::styled(format!("· {} partitions ", list.rows.len()), theme::dim()),
     ]);
-    let block = pane(title);
+    let mut block = pane(title);
+    let configs = app
+        .topic_configs
+        .as_ref()
+        .filter(|(t, c)| list.topic == *t && !c.is_empty());
+    if let Some((_, configs)) = configs {
+        let mut spans = vec![Span::raw(" ")];
+        for (k, v) in configs {
+            spans.push(Span::styled(format!("{k}="), theme::dim()));
+            spans.push(v.safe_line(40).into());
+            spans.push(Span::raw("  "));
+        }
+        spans.pop();
+        spans.push(Span::raw(" "));
+        block = block.title_bottom(Line::from(spans));
+    }
     if !list.loaded {
         frame.render_widget(
             Paragraph::new("loading partitions…")

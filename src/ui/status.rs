@@ -40,6 +40,24 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             vec![Span::raw(text)]
         }
         Screen::Messages | Screen::Detail => reader_spans(app),
+        Screen::Groups => {
+            let g = &app.groups;
+            let order = if g.by_lag { "by lag" } else { "by name" };
+            vec![Span::raw(format!(
+                " {} groups · {order}",
+                thousands(g.rows.len() as i64)
+            ))]
+        }
+        Screen::Group => {
+            let lag: i64 = app
+                .groups
+                .open
+                .iter()
+                .flat_map(|v| &v.rows)
+                .filter_map(|r| r.lag)
+                .sum();
+            vec![Span::raw(format!(" total lag {}", thousands(lag)))]
+        }
     };
     if let Some(w) = &app.warning {
         left.push(sep());

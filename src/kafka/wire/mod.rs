@@ -1,5 +1,6 @@
 //! Bounded decoders for the responses we read (ApiVersions, Metadata, ListOffsets, Fetch,
-//! SaslHandshake, SaslAuthenticate).
+//! SaslHandshake, SaslAuthenticate, and the read-only admin APIs: FindCoordinator, ListGroups,
+//! DescribeGroups, ConsumerGroupDescribe, OffsetFetch, DescribeConfigs).
 //!
 //! kafka-protocol's own decoders reserve `Vec::with_capacity(n)` for an array count `n` taken
 //! straight from the wire, so one forged count aborts the process. These decoders fill the same
@@ -12,10 +13,13 @@ use std::collections::BTreeMap;
 
 use bytes::Bytes;
 use kafka_protocol::messages::{
-    ApiVersionsResponse, FetchResponse, ListOffsetsResponse, MetadataResponse,
+    ApiVersionsResponse, ConsumerGroupDescribeResponse, DescribeConfigsResponse,
+    DescribeGroupsResponse, FetchResponse, FindCoordinatorResponse, ListGroupsResponse,
+    ListOffsetsResponse, MetadataResponse, OffsetFetchResponse,
 };
 use kafka_protocol::protocol::{HeaderVersion, StrBytes};
 
+mod admin;
 mod responses;
 #[cfg(test)]
 mod tests;
@@ -80,6 +84,16 @@ fn check_version<R: Response>(version: i16) -> Res<()> {
         return Err(format!("version not supported (decodable: {min}..={max})"));
     }
     Ok(())
+}
+
+/// The partitions by topic in a classic consumer group member's assignment bytes
+/// (`ConsumerProtocolAssignment`), decoded with the same bounds as a response.
+pub fn consumer_assignment(bytes: Bytes) -> Result<BTreeMap<String, Vec<i32>>, DecodeError> {
+    admin::consumer_assignment(&mut Cursor::new(bytes)).map_err(|reason| DecodeError {
+        api: "ConsumerProtocolAssignment",
+        version: 0,
+        reason,
+    })
 }
 
 /// Checked reads over a response frame; strings and bytes are slices of it, not copies.
@@ -309,30 +323,44 @@ impl Cursor {
 }
 
 /// The APIs and versions `decode_selected` can pick, in selector order.
-pub const SELECTABLE: [(&str, i16, i16); 4] = [
+pub const SELECTABLE: [(&str, i16, i16); 10] = [
     (<ApiVersionsResponse as Response>::API, 0, 3),
     (<MetadataResponse as Response>::API, 0, 12),
     (<ListOffsetsResponse as Response>::API, 1, 7),
     (<FetchResponse as Response>::API, 4, 12),
+    (<FindCoordinatorResponse as Response>::API, 0, 6),
+    (<ListGroupsResponse as Response>::API, 0, 5),
+    (<DescribeGroupsResponse as Response>::API, 0, 6),
+    (<ConsumerGroupDescribeResponse as Response>::API, 0, 1),
+    (<OffsetFetchResponse as Response>::API, 1, 9),
+    (<DescribeConfigsResponse as Response>::API, 1, 4),
 ];
 
 /// The selector byte that makes `decode_selected` decode `api` (an index into `SELECTABLE`)
 /// at `version`.
 pub fn selector(api: usize, version: i16) -> u8 {
-    let (_, min, _) = SELECTABLE[api % 4];
-    (api % 4) as u8 | (((version - min) as u8) << 2)
+    let api = api % SELECTABLE.len();
+    let (_, min, _) = SELECTABLE[api];
+    api as u8 | (((version - min) as u8) << 4)
 }
 
-/// Decodes a response frame picked by a selector byte (low 2 bits: the API in `SELECTABLE`,
-/// the rest: the version above its minimum, wrapping). For the fuzzer and its regression tests.
+/// Decodes a response frame picked by a selector byte (low 4 bits: the API in `SELECTABLE`,
+/// wrapping; high 4 bits: the version above its minimum, wrapping). For the fuzzer and its
+/// regression tests.
 pub fn decode_selected(selector: u8, frame: Bytes) -> Result<(), DecodeError> {
-    let api = usize::from(selector & 3);
+    let api = usize::from(selector & 0x0f) % SELECTABLE.len();
     let (_, min, max) = SELECTABLE[api];
-    let version = min + i16::from(selector >> 2) % (max - min + 1);
+    let version = min + i16::from(selector >> 4) % (max - min + 1);
     match api {
         0 => decode_frame::<ApiVersionsResponse>(frame, version).map(drop),
         1 => decode_frame::<MetadataResponse>(frame, version).map(drop),
         2 => decode_frame::<ListOffsetsResponse>(frame, version).map(drop),
-        _ => decode_frame::<FetchResponse>(frame, version).map(drop),
+        3 => decode_frame::<FetchResponse>(frame, version).map(drop),
+        4 => decode_frame::<FindCoordinatorResponse>(frame, version).map(drop),
+        5 => decode_frame::<ListGroupsResponse>(frame, version).map(drop),
+        6 => decode_frame::<DescribeGroupsResponse>(frame, version).map(drop),
+        7 => decode_frame::<ConsumerGroupDescribeResponse>(frame, version).map(drop),
+        8 => decode_frame::<OffsetFetchResponse>(frame, version).map(drop),
+        _ => decode_frame::<DescribeConfigsResponse>(frame, version).map(drop),
     }
 }

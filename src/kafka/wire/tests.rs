@@ -24,6 +24,8 @@ use kafka_protocol::protocol::{Encodable, HeaderVersion, StrBytes};
 
 use super::{DecodeError, Response, decode_body, decode_frame};
 
+mod admin;
+
 fn s(v: &str) -> StrBytes {
     StrBytes::from_string(v.to_string())
 }
