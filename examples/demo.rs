@@ -2,7 +2,8 @@
 //! seeded with topics that show what kbrowse does, and the browser opened on it.
 //!
 //! `-- --serve` seeds, prints the bootstrap address and keeps the cluster up without the UI
-//! (to point `kbrowse -b ADDR` at it); `-- --small` skips the 1,000,000-record partition.
+//! (to point `kbrowse -b ADDR` at it); `-- --small` skips the 1,000,000-record partition;
+//! `-- --utc` shows times in UTC.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::time::{Duration, Instant};
@@ -362,6 +363,7 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let serve = args.iter().any(|a| a == "--serve");
     let small = args.iter().any(|a| a == "--small");
+    let utc = args.iter().any(|a| a == "--utc");
     let mock = MockCluster::new(3).context("starting the mock cluster")?;
     let addr = mock.bootstrap_servers();
     let t = Instant::now();
@@ -392,6 +394,11 @@ fn main() -> anyhow::Result<()> {
         window: 10_000,
         isolation: kbrowse::kafka::Isolation::ReadCommitted,
         request_timeout: Duration::from_secs(10),
+        time_zone: if utc {
+            kbrowse::render::TimeZone::Utc
+        } else {
+            kbrowse::render::TimeZone::Local
+        },
     };
     let result = runtime.block_on(kbrowse::tui::run(opts));
     drop(mock);

@@ -413,8 +413,8 @@ fn bytes_fact(prefix: Safe, b: Option<&[u8]>, label: &str) -> Fact {
     if let Some(b) = b {
         value.push(Safe::line(b, FACT_CHARS));
         value.push(Safe::new(&format!(
-            "  ({} bytes)",
-            render::thousands(b.len() as i64)
+            "  ({})",
+            render::count(b.len() as i64, "byte")
         )));
     }
     Fact {
@@ -436,9 +436,8 @@ fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
     };
     let b = &m.batch;
     let mut batch = format!(
-        "offsets {}..={} · {}",
-        b.base_offset,
-        b.last_offset,
+        "offsets {} · {}",
+        render::span(b.base_offset, b.last_offset),
         b.codec.name()
     );
     if b.transactional {
@@ -472,10 +471,7 @@ fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
         out.push(bytes_fact(name, h.value.as_deref(), "Header"));
     }
     out.push(match &m.value {
-        Some(v) => fact(
-            "Value",
-            format!("{} bytes", render::thousands(v.len() as i64)),
-        ),
+        Some(v) => fact("Value", render::count(v.len() as i64, "byte")),
         None => bytes_fact(Safe::default(), None, "Value"),
     });
     out

@@ -437,7 +437,7 @@ impl App {
         self.details_opened += 1;
         let width = geometry::detail_width(self.size.0);
         let (detail, job) = Detail::new(self.details_opened, m, width, |t| {
-            crate::render::format_time(tz, t)
+            crate::render::format_time_zoned(tz, t)
         });
         self.detail = Some(detail);
         self.screen = Screen::Detail;

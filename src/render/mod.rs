@@ -11,10 +11,10 @@ mod figures;
 mod lines;
 mod safe;
 
-pub use figures::thousands;
+pub use figures::{count, plural, span, span_words, thousands};
 pub use lines::LineIndex;
 pub use safe::{Outside, Safe};
-pub use time::{TimeZone, format_time};
+pub use time::{TimeZone, format_time, format_time_zoned, zone_label};
 
 /// True for characters that must not reach a terminal as they are.
 fn needs_escape(c: char) -> bool {

@@ -43,6 +43,8 @@ pub struct Options {
     pub isolation: Isolation,
     /// How long a request may wait for its answer.
     pub request_timeout: Duration,
+    /// The zone times are shown in (`--utc`).
+    pub time_zone: crate::render::TimeZone,
 }
 
 /// Time between frames: at most ~60 per second.
@@ -137,6 +139,7 @@ impl Runtime {
         let (action_tx, action_rx) = mpsc::unbounded_channel();
         let mut app = App::new(cluster_label(opts), opts.window, Box::new(now_ms));
         app.switch_cluster = opts.switch_cluster;
+        app.time_zone = opts.time_zone;
         Runtime {
             app,
             cluster,

@@ -216,7 +216,7 @@ impl ScramExchange {
             .map_err(|_| fail("the broker's SCRAM iteration count is not a number"))?;
         if rounds == 0 || rounds > MAX_ITERATIONS {
             return Err(fail(format!(
-                "the broker asked for {rounds} SCRAM iterations (accepted: 1..={MAX_ITERATIONS})"
+                "the broker asked for {rounds} SCRAM iterations (accepted: 1 to {MAX_ITERATIONS})"
             )));
         }
         let h = self.hash;
