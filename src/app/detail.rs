@@ -436,8 +436,8 @@ fn facts(m: &Message, time: &impl Fn(i64) -> String) -> Vec<Fact> {
     };
     let b = &m.batch;
     let mut batch = format!(
-        "offsets {} · {}",
-        render::span(b.base_offset, b.last_offset),
+        "{} · {}",
+        render::offsets(b.base_offset, b.last_offset),
         b.codec.name()
     );
     if b.transactional {

@@ -22,7 +22,7 @@ use crate::render::Safe;
 pub use cursor::Cursor;
 pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
-pub use messages::{MessagePane, ReaderStatus};
+pub use messages::{Activity, MessagePane, ReaderStatus};
 pub use prompt::{History, Prompt, PromptKind};
 pub use table::TableView;
 pub use window::{Gap, GapKind, MessageWindow, Row};

@@ -50,6 +50,15 @@ pub fn span(first: i64, last: i64) -> String {
     }
 }
 
+/// `offset 7`, or `offsets 0–9,999`: a range of offsets with its noun, for the TUI.
+pub fn offsets(first: i64, last: i64) -> String {
+    if first == last {
+        format!("offset {}", thousands(first))
+    } else {
+        format!("offsets {}", span(first, last))
+    }
+}
+
 /// A range with both ends included, for a sentence in an error: `250 to 300`, or one number
 /// when both ends are the same.
 pub fn span_words(first: impl std::fmt::Display, last: impl std::fmt::Display) -> String {
@@ -91,6 +100,8 @@ mod tests {
     fn spans_use_a_dash_in_the_tui_and_words_in_errors() {
         assert_eq!(span(0, 9_999), "0–9,999");
         assert_eq!(span(25_000, 25_000), "25,000");
+        assert_eq!(offsets(7, 7), "offset 7");
+        assert_eq!(offsets(0, 9_999), "offsets 0–9,999");
         assert_eq!(span_words(250, 300), "250 to 300");
         assert_eq!(span_words(7, 7), "7");
     }

@@ -11,7 +11,7 @@ mod figures;
 mod lines;
 mod safe;
 
-pub use figures::{count, plural, span, span_words, thousands};
+pub use figures::{count, offsets, plural, span, span_words, thousands};
 pub use lines::LineIndex;
 pub use safe::{Outside, Safe};
 pub use time::{TimeZone, format_time, format_time_zoned, zone_label};
