@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use super::*;
 use crate::app::window::tests::msg;
 use crate::app::{Action, Effect, PartitionRow, TimeZone, TopicRow};
-use crate::kafka::{ReaderEvent, ReaderEventKind, StartAt};
+use crate::kafka::{ReaderEvent, ReaderEventKind};
 
 const SIZES: [(u16, u16); 3] = [(160, 45), (80, 24), (50, 20)];
 
