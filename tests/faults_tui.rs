@@ -66,7 +66,7 @@ fn following_twenty(addr: &str, prefix: &str, args: &[&str]) -> (Tui, String) {
     tui.wait_within("the partition list", WAIT, |t| t.contains("Leader"));
     tui.keys("\r");
     tui.wait_within("records 0..20", WAIT, |t| {
-        offsets_on(t).last() == Some(&19) && t.contains("● at the end")
+        offsets_on(t).last() == Some(&19) && t.contains("● caught up")
     });
     tui.keys("f");
     tui.wait_within("following", WAIT, |t| t.contains("● following"));

@@ -189,7 +189,7 @@ pub fn activity(pane: &MessagePane) -> Option<(String, Style)> {
             (format!("● following · {}", new_below(n)), theme::good())
         }
         Activity::Tailing => ("● tailing".to_string(), theme::good()),
-        Activity::CaughtUp => ("● at the end".to_string(), theme::good()),
+        Activity::CaughtUp => ("● caught up".to_string(), theme::good()),
         Activity::StoppedFollowing => ("● stopped following".to_string(), theme::status()),
         Activity::Idle => return None,
         Activity::Trouble => match &pane.status {
