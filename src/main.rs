@@ -135,7 +135,7 @@ enum Command {
         #[arg(long, value_name = "URL", requires = "spread_group")]
         coordinator: Option<String>,
         /// Seconds a member's lease lives without renewal.
-        #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+        #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = kbrowse::cli::parse_coordinator_ttl)]
         coordinator_ttl: u64,
     },
     /// Print the resolved settings (profile, brokers, properties and where each came from),

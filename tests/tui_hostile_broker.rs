@@ -121,10 +121,7 @@ fn the_tui_shows_hostile_names_escaped_in_the_list_breadcrumb_and_title() {
         screen.contains(&format!("┌ {name} · 2 partitions")),
         "{screen}"
     );
-    assert!(
-        screen.contains(" 2 partitions │ 84 records "),
-        "{screen}"
-    );
+    assert!(screen.contains(" 2 partitions │ 84 records "), "{screen}");
     tui.keys("q");
     assert!(tui.wait_exit().success());
     assert_no_raw_sequences(&tui.raw(), "the terminal");

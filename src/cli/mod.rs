@@ -152,6 +152,12 @@ pub fn parse_window(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("invalid window '{s}': expected records from 100 to 10000000"))
 }
 
+/// `--coordinator-ttl`: seconds, from 1 to 300.
+pub fn parse_coordinator_ttl(s: &str) -> Result<u64, String> {
+    whole_number_in(s, 1, 300)
+        .ok_or_else(|| format!("invalid lease time '{s}': expected seconds from 1 to 300"))
+}
+
 fn whole_number_in(s: &str, low: u64, high: u64) -> Option<u64> {
     s.trim()
         .parse::<u64>()
@@ -174,6 +180,10 @@ mod tests {
         assert_eq!(
             parse_timeout("1s"),
             Err("invalid timeout '1s': expected seconds from 1 to 3600".into())
+        );
+        assert_eq!(
+            parse_coordinator_ttl("301"),
+            Err("invalid lease time '301': expected seconds from 1 to 300".into())
         );
         assert_eq!(parse_window("100"), Ok(100));
         assert_eq!(
