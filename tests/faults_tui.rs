@@ -88,7 +88,7 @@ fn records_20_to_40_follow_on(tui: &mut Tui, addr: &str, topic: &str) {
         "a gap or duplicate on screen:\n{text}"
     );
     assert!(
-        status_line(&text).contains("● following │ offset 39 of 0–39 │ offsets 0–39 loaded"),
+        status_line(&text).contains("● following │ offset 39 of 0–39 │ "),
         "{text}"
     );
     tui.keys("q");
@@ -108,10 +108,7 @@ fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_
     let noticed = tui.wait_within("reconnecting", WAIT, |t| t.contains("● reconnecting"));
     let shown = status_line(&tui.text());
     eprintln!("killed broker noticed after {noticed:?}: {}", shown.trim());
-    assert!(
-        shown.contains(" │ offset 19 of 0–19 │ offsets 0–19 loaded"),
-        "{shown}"
-    );
+    assert!(shown.contains(" │ offset 19 of 0–19"), "{shown}");
     // Still responsive while the broker is down: the selection moves.
     tui.keys("k");
     tui.keys("j");

@@ -56,13 +56,27 @@ pub struct Part {
     pub spans: Vec<Span<'static>>,
     /// 0 stays longest.
     pub priority: u8,
+    /// Takes the room the other pieces leave, cut with `…`; never makes another piece go
+    /// (a warning, whose text may be long).
+    pub fill: bool,
 }
 
 impl Part {
-    fn new(priority: u8, span: Span<'static>) -> Part {
+    /// A piece that is dropped whole when there is no room for it.
+    pub fn new(priority: u8, span: Span<'static>) -> Part {
         Part {
             spans: vec![span],
             priority,
+            fill: false,
+        }
+    }
+
+    /// A piece that takes what room is left (a warning).
+    pub fn fill(span: Span<'static>) -> Part {
+        Part {
+            spans: vec![span],
+            priority: 0,
+            fill: true,
         }
     }
 
@@ -81,28 +95,45 @@ pub fn parts(app: &App) -> Vec<Part> {
         Screen::Messages | Screen::Detail => reader_parts(app),
     };
     if let Some(w) = &app.warning {
-        parts.push(Part::new(0, Span::styled(format!("⚠ {w}"), theme::bad())));
+        parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
     }
     parts
 }
 
 /// The parts joined by separators in `width` columns: the least important dropped first,
-/// and what still does not fit cut with `…`.
+/// and what still does not fit cut with `…`. A filling part (a warning) never makes the
+/// first two ranks (0 and 1) go; the others give it room.
 pub fn compose(mut parts: Vec<Part>, width: usize) -> Vec<Span<'static>> {
-    let total = |parts: &[Part]| -> usize {
-        let seps = SEP.chars().count() * parts.len().saturating_sub(1);
-        parts.iter().map(Part::width).sum::<usize>() + seps + 1
+    let total = |parts: &[Part], with_fill: bool| -> usize {
+        let shown: Vec<&Part> = parts.iter().filter(|p| with_fill || !p.fill).collect();
+        let seps = SEP.chars().count() * shown.len().saturating_sub(1);
+        shown.iter().map(|p| p.width()).sum::<usize>() + seps + 1
     };
-    while total(&parts) > width && parts.len() > 1 {
-        let Some(worst) = parts
+    // The least important fixed part that may go: any when the fixed parts alone do not
+    // fit (but the last), else one ranked 2 or lower to make room for a warning.
+    let droppable = |parts: &[Part], alone: bool| {
+        let fixed = parts.iter().filter(|p| !p.fill).count();
+        parts
             .iter()
             .enumerate()
+            .filter(|(_, p)| !p.fill && (p.priority >= 2 || (alone && fixed > 1)))
             .max_by_key(|(i, p)| (p.priority, *i))
             .map(|(i, _)| i)
-        else {
-            break;
+    };
+    loop {
+        let worst = if total(&parts, false) > width {
+            droppable(&parts, true)
+        } else if total(&parts, true) > width {
+            droppable(&parts, false)
+        } else {
+            None
         };
-        parts.remove(worst);
+        match worst {
+            Some(i) => {
+                parts.remove(i);
+            }
+            None => break,
+        }
     }
     let mut spans = vec![Span::raw(" ")];
     for (i, part) in parts.into_iter().enumerate() {
@@ -213,7 +244,8 @@ fn first_hints(table: &KeyTable) -> String {
     for (key, h) in table.hints().filter(|(_, h)| h.priority == 0) {
         s.push_str(&format!("{} {}  ", key.name(), h.word));
     }
-    s.truncate(s.trim_end().len());
+    // As `hints` writes them: one space kept at the end, before the line's edge.
+    s.pop();
     s
 }
 
@@ -261,7 +293,7 @@ fn reader_parts(app: &App) -> Vec<Part> {
         parts.push(Part::new(2, Span::raw(rate(p.rate))));
     }
     if let Some(w) = &p.warning {
-        parts.push(Part::new(0, Span::styled(format!("⚠ {w}"), theme::bad())));
+        parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
     }
     parts
 }

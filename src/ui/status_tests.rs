@@ -354,5 +354,24 @@ fn narrow_lines_drop_the_least_important_parts_first() {
         " ● tailing │ offset 5 │ 1 rec/s"
     );
     assert_eq!(text(compose(parts.clone(), 22)), " ● tailing │ offset 5");
-    assert_eq!(text(compose(parts, 8)), " ● tail…");
+    assert_eq!(text(compose(parts.clone(), 8)), " ● tail…");
+    // A warning takes the room left and is cut; it never pushes the rest out.
+    let mut warned = parts;
+    warned.push(Part::fill(Span::raw(
+        "⚠ partition refresh failed: the broker is away",
+    )));
+    assert_eq!(
+        text(compose(warned.clone(), 100)),
+        " ● tailing │ offset 5 │ 0–9 loaded │ 1 rec/s │ ⚠ partition refresh failed: the broker is away"
+    );
+    assert_eq!(
+        text(compose(warned.clone(), 80)),
+        " ● tailing │ offset 5 │ 1 rec/s │ ⚠ partition refresh failed: the broker is away"
+    );
+    // Narrower: the rate and the loaded offsets give the warning room; the rest stays.
+    assert_eq!(
+        text(compose(warned.clone(), 60)),
+        " ● tailing │ offset 5 │ ⚠ partition refresh failed: the bro…"
+    );
+    assert_eq!(text(compose(warned, 22)), " ● tailing │ offset 5…");
 }
