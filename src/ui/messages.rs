@@ -319,11 +319,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
     let mut header = vec![
         Cell::from(Line::from("Offset").alignment(Alignment::Right)),
-        // The times below are in this zone (at the selected record's time).
-        Cell::from(match p.selected() {
-            Some(m) => format!("Time ({})", zone_label(app.time_zone, m.timestamp)),
-            None => "Time".to_string(),
-        }),
+        // The times below are in this zone (at the selected record's time), when it fits.
+        Cell::from(
+            p.selected()
+                .map(|m| format!("Time ({})", zone_label(app.time_zone, m.timestamp)))
+                .filter(|h| h.chars().count() <= c.time as usize)
+                .unwrap_or_else(|| "Time".to_string()),
+        ),
         Cell::from("Key"),
         Cell::from(value_header),
     ];
