@@ -2,7 +2,8 @@
 //! seeded with topics that show what kbrowse does, and the browser opened on it.
 //!
 //! `-- --serve` seeds, prints the bootstrap address and keeps the cluster up without the UI
-//! (to point `kbrowse -b ADDR` at it); `-- --small` skips the 1,000,000-record partition.
+//! (to point `kbrowse -b ADDR` at it); `-- --small` skips the 1,000,000-record partition;
+//! `-- --utc` shows times in UTC.
 //!
 //! `payments-avro` and `shipments-proto` hold Avro and Protobuf records in Confluent's
 //! framing, read through a Schema Registry stand-in served from this process (encoded here
@@ -594,6 +595,7 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let serve = args.iter().any(|a| a == "--serve");
     let small = args.iter().any(|a| a == "--small");
+    let utc = args.iter().any(|a| a == "--utc");
     let mock = MockCluster::new(3).context("starting the mock cluster")?;
     let addr = mock.bootstrap_servers();
     let t = Instant::now();
@@ -632,6 +634,11 @@ fn main() -> anyhow::Result<()> {
             registry: Some(registry),
             timeout: Duration::from_secs(5),
             ..Default::default()
+        },
+        time_zone: if utc {
+            kbrowse::render::TimeZone::Utc
+        } else {
+            kbrowse::render::TimeZone::Local
         },
     };
     let result = runtime.block_on(kbrowse::tui::run(opts));

@@ -32,7 +32,7 @@ struct Cli {
     )]
     brokers: Option<String>,
     /// Seconds a request may wait for its answer [default: socket.timeout.ms, else 10].
-    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, global = true, value_parser = kbrowse::cli::parse_timeout)]
     timeout: Option<u64>,
     /// Write a debug log to this file.
     #[arg(long, global = true)]
@@ -53,8 +53,11 @@ struct Cli {
     /// committed hides aborted transactions; uncommitted shows everything (TUI and consume).
     #[arg(long, value_enum, default_value_t = IsolationArg::Committed, global = true)]
     isolation: IsolationArg,
+    /// Show times in UTC instead of the local zone (TUI and consume).
+    #[arg(long, global = true)]
+    utc: bool,
     /// Records the message pane holds at most.
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=10_000_000))]
+    #[arg(long, default_value_t = 10_000, value_parser = kbrowse::cli::parse_window)]
     window: u64,
     /// Schema Registry URL for the browser (may carry user:pass@); `consume` takes its own -r.
     #[arg(short = 'r', long = "schema-registry")]
@@ -162,7 +165,7 @@ enum Command {
         #[arg(long, value_name = "URL", requires = "spread_group")]
         coordinator: Option<String>,
         /// Seconds a member's lease lives without renewal.
-        #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+        #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = kbrowse::cli::parse_coordinator_ttl)]
         coordinator_ttl: u64,
     },
     /// Print the resolved settings (profile, brokers, properties and where each came from),
@@ -205,6 +208,14 @@ impl From<IsolationArg> for Isolation {
             IsolationArg::Committed => Isolation::ReadCommitted,
             IsolationArg::Uncommitted => Isolation::ReadUncommitted,
         }
+    }
+}
+
+fn time_zone(utc: bool) -> kbrowse::render::TimeZone {
+    if utc {
+        kbrowse::render::TimeZone::Utc
+    } else {
+        kbrowse::render::TimeZone::Local
     }
 }
 
@@ -383,6 +394,7 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
                     MergeArg::Arrival => kbrowse::cli::consume::Merge::Arrival,
                     MergeArg::Time => kbrowse::cli::consume::Merge::Time(merge_wait),
                 },
+                time_zone: time_zone(cli.utc),
             };
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
@@ -462,6 +474,7 @@ async fn browse(
             isolation: cli.isolation.into(),
             request_timeout: settings.timeout,
             decode: decode.clone(),
+            time_zone: time_zone(cli.utc),
         };
         match kbrowse::tui::run_connected(cluster, opts).await? {
             kbrowse::tui::Ended::Quit => return Ok(()),

@@ -226,7 +226,7 @@ fn consume_e_fails_naming_the_deleted_range_when_records_go_before_it_reads_them
     assert_eq!(
         out.1,
         format!(
-            "kbrowse: offsets {read}..={} of {topic}/0 were deleted before they could be read \
+            "kbrowse: offsets {read} to {} of {topic}/0 were deleted before they could be read \
              (retention or delete-records); the log now starts at {DELETE_BELOW}\n",
             DELETE_BELOW - 1
         )
@@ -262,7 +262,7 @@ fn a_following_consume_warns_about_deleted_records_and_goes_on_at_the_new_start(
     assert_eq!(
         stderr,
         format!(
-            "kbrowse: warning: offsets {read}..={} of {topic}/0 were deleted before they could \
+            "kbrowse: warning: offsets {read} to {} of {topic}/0 were deleted before they could \
              be read (retention or delete-records); the log now starts at {DELETE_BELOW}; \
              continuing at offset {DELETE_BELOW}\n",
             DELETE_BELOW - 1
@@ -283,7 +283,7 @@ fn an_explicit_offset_below_the_log_start_is_a_clear_error() {
     assert_eq!(out, "");
     assert_eq!(
         err,
-        format!("kbrowse: offset 5 is out of range for {topic}/0 (valid: 10..=20)\n")
+        format!("kbrowse: offset 5 is out of range for {topic}/0 (valid offsets: 10 to 20)\n")
     );
 }
 
@@ -382,7 +382,7 @@ async fn resuming_a_read_below_the_log_start_skips_and_reports_or_fails() {
         outcomes.push(seq);
     }
     let deleted = format!(
-        "E:offsets 5..=9 of {topic}/0 were deleted before they could be read (retention or \
+        "E:offsets 5 to 9 of {topic}/0 were deleted before they could be read (retention or \
          delete-records); the log now starts at 10"
     );
     let truncated = format!(

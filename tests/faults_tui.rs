@@ -88,7 +88,7 @@ fn records_20_to_40_follow_on(tui: &mut Tui, addr: &str, topic: &str) {
         "a gap or duplicate on screen:\n{text}"
     );
     assert!(
-        status_line(&text).contains("offsets 0–39 of 0–40"),
+        status_line(&text).contains("● following │ offset 39 of 0–39 │ "),
         "{text}"
     );
     tui.keys("q");
@@ -108,10 +108,7 @@ fn the_tui_shows_reconnecting_while_the_broker_is_down_then_follows_without_gap_
     let noticed = tui.wait_within("reconnecting", WAIT, |t| t.contains("● reconnecting"));
     let shown = status_line(&tui.text());
     eprintln!("killed broker noticed after {noticed:?}: {}", shown.trim());
-    assert!(
-        shown.contains(&format!(" {topic}/0 │ offsets 0–19 of 0–20 │ ")),
-        "{shown}"
-    );
+    assert!(shown.contains(" │ offset 19 of 0–19"), "{shown}");
     // Still responsive while the broker is down: the selection moves.
     tui.keys("k");
     tui.keys("j");
@@ -142,8 +139,10 @@ fn the_tui_says_which_records_were_deleted_before_its_next_page_and_shows_what_f
     tui.keys("\r");
     // A window of 100 records: 0..100 are loaded, then the reader stops.
     tui.wait_within("the first window", WAIT, |t| {
-        t.contains("offsets 0–99 of 0–1,000") && t.contains("● paused")
+        status_line(t).contains(" offset 0 of 0–999 │ offsets 0–99 loaded ")
     });
+    // Nothing reads, but nobody paused anything either.
+    assert!(!tui.text().contains("paused"));
     assert_eq!(delete_records(&addr, &topic, 0, 500), 500);
     // Paging down past the window reads on from 100, deleted by now.
     for _ in 0..3 {
@@ -181,7 +180,7 @@ fn the_tui_says_which_records_were_deleted_before_its_next_page_and_shows_what_f
         words.contains("deleted offsets 100–499 deleted before they were read"),
         "{text}"
     );
-    assert!(status_line(&text).contains(" of 500–1,000 "), "{text}");
+    assert!(status_line(&text).contains(" of 500–999 "), "{text}");
     tui.keys("q");
     assert!(tui.wait_exit_within(Duration::from_secs(10)).success());
 }

@@ -55,7 +55,7 @@ fn framed(body: &[u8]) -> Vec<u8> {
 async fn garbage_is_a_frame_length_error() {
     let addr = fake_broker(|_| Some(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec())).await;
     let (err, took) = connect_error(&addr).await;
-    assert!(err.contains(&format!("broker {addr} sent a frame of 1213486160 bytes (accepted: 4..=268435456); not a Kafka broker?")), "{err}");
+    assert!(err.contains(&format!("broker {addr} sent a frame of 1213486160 bytes (accepted: 4 to 268435456); not a Kafka broker?")), "{err}");
     assert!(took < Duration::from_secs(1));
 }
 

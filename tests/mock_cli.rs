@@ -54,10 +54,10 @@ fn text_backslashes_nulls_and_the_literal_null_cannot_be_misread() {
     assert_eq!(
         out.lines().collect::<Vec<_>>(),
         [
-            r"0	0	2023-11-14 22:13:20.000	C:\\new	C:\n\e]0;t\x07",
-            r"0	1	2023-11-14 22:13:20.001	\(null)	(null)",
-            r"0	2	2023-11-14 22:13:20.002	(null)	\(null)",
-            r"0	3	2023-11-14 22:13:20.003	\\(null)	",
+            r"0	0	2023-11-14 22:13:20.000 +00:00	C:\\new	C:\n\e]0;t\x07",
+            r"0	1	2023-11-14 22:13:20.001 +00:00	\(null)	(null)",
+            r"0	2	2023-11-14 22:13:20.002 +00:00	(null)	\(null)",
+            r"0	3	2023-11-14 22:13:20.003 +00:00	\\(null)	",
         ]
     );
 }
@@ -116,9 +116,9 @@ fn consume_json_text_and_hex_are_exact() {
     assert_eq!(
         lines,
         vec![
-            "0\t0\t2023-11-14 22:13:20.000\tk1\t{\"a\":1}",
-            "0\t1\t2023-11-14 22:13:20.500\t(null)\t\\xff\\e[",
-            "1\t0\t2023-11-14 22:13:21.000\tk3\t(null)",
+            "0\t0\t2023-11-14 22:13:20.000 +00:00\tk1\t{\"a\":1}",
+            "0\t1\t2023-11-14 22:13:20.500 +00:00\t(null)\t\\xff\\e[",
+            "1\t0\t2023-11-14 22:13:21.000 +00:00\tk3\t(null)",
         ]
     );
     let (code, out, _) = kbrowse(&[
@@ -127,8 +127,33 @@ fn consume_json_text_and_hex_are_exact() {
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "partition 0 offset 1 time 2023-11-14 22:13:20.500\nkey: (null)\nvalue: 3 bytes\n\
+        "partition 0 offset 1 time 2023-11-14 22:13:20.500 +00:00\nkey: (null)\nvalue: 3 bytes\n\
          00000000  ff 1b 5b                                          |..[|\n\n"
+    );
+}
+
+#[test]
+fn times_carry_their_zone_and_utc_shows_utc() {
+    let mock = Mock::new(1);
+    seed(&mock);
+    let args = [
+        "-b", &mock.addr, "consume", "-t", "cli", "-p", "0", "-c", "1",
+    ];
+    // The local zone is named by its offset at that time.
+    let (code, out, err) = kbrowse_env(&args, &[("TZ", "Asia/Kolkata")]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(out, "0\t0\t2023-11-15 03:43:20.000 +05:30\tk1\t{\"a\":1}\n");
+    let mut utc = args.to_vec();
+    utc.push("--utc");
+    let (code, out, err) = kbrowse_env(&utc, &[("TZ", "Asia/Kolkata")]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(out, "0\t0\t2023-11-14 22:13:20.000 UTC\tk1\t{\"a\":1}\n");
+    let mut hex = utc.clone();
+    hex.extend(["--format", "hex"]);
+    let (_, out, _) = kbrowse_env(&hex, &[("TZ", "Asia/Kolkata")]);
+    assert!(
+        out.starts_with("partition 0 offset 0 time 2023-11-14 22:13:20.000 UTC\nkey: 2 bytes\n"),
+        "{out}"
     );
 }
 
@@ -184,12 +209,12 @@ fn errors_are_one_line_with_a_non_zero_exit() {
         (
             vec!["consume", "-t", "cli", "-p", "5", "-e"],
             1,
-            "kbrowse: unknown partition 5 of topic 'cli' (it has 2 partitions: 0..=1)\n".into(),
+            "kbrowse: unknown partition 5 of topic 'cli' (it has 2 partitions: 0 to 1)\n".into(),
         ),
         (
             vec!["consume", "-t", "cli", "-p", "0", "-o", "99", "-e"],
             1,
-            "kbrowse: offset 99 is out of range for cli/0 (valid: 0..=2)\n".into(),
+            "kbrowse: offset 99 is out of range for cli/0 (valid offsets: 0 to 2)\n".into(),
         ),
     ];
     for (args, want_code, want_err) in cases {
@@ -323,7 +348,7 @@ fn kcat_habits_are_understood() {
     seed(&mock);
     mock.topic("consumer", 1);
     let b = mock.addr.as_str();
-    let want = "0\t0\t2023-11-14 22:13:20.000\tk1\t{\"a\":1}\n0\t1\t2023-11-14 22:13:20.500\t(null)\t\\xff\\e[\n";
+    let want = "0\t0\t2023-11-14 22:13:20.000 +00:00\tk1\t{\"a\":1}\n0\t1\t2023-11-14 22:13:20.500 +00:00\t(null)\t\\xff\\e[\n";
     // `-t` without a command is consume; `-p 0 -p 0` reads partition 0 once.
     for args in [
         &["-b", b, "-e", "-t", "cli", "-p", "0"][..],
@@ -351,7 +376,7 @@ fn kcat_habits_are_understood() {
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(
         out,
-        "0\t0\t2023-11-14 22:13:20.000\tk1\t{\"a\":1}\th=x,h=(null)\n0\t1\t2023-11-14 22:13:20.500\t(null)\t\\xff\\e[\t\n"
+        "0\t0\t2023-11-14 22:13:20.000 +00:00\tk1\t{\"a\":1}\th=x,h=(null)\n0\t1\t2023-11-14 22:13:20.500 +00:00\t(null)\t\\xff\\e[\t\n"
     );
     let (code, out, _) = kbrowse(&[
         "-b",
@@ -370,7 +395,7 @@ fn kcat_habits_are_understood() {
     assert_eq!(code, 0);
     assert_eq!(
         out,
-        "partition 0 offset 0 time 2023-11-14 22:13:20.000\nkey: 2 bytes\n\
+        "partition 0 offset 0 time 2023-11-14 22:13:20.000 +00:00\nkey: 2 bytes\n\
          00000000  6b 31                                             |k1|\n\
          value: 7 bytes\n\
          00000000  7b 22 61 22 3a 31 7d                              |{\"a\":1}|\n\
@@ -458,8 +483,8 @@ fn an_offset_without_partitions_reads_where_it_is_in_range() {
                 r#"{"topic":"uneven","partition":0,"offset":3"#,
                 r#"{"topic":"uneven","partition":0,"offset":4"#,
             ],
-            "kbrowse: warning: offset 3 is out of range for uneven/1 (valid: 0..=1); skipping partition 1\n\
-             kbrowse: warning: offset 3 is out of range for uneven/2 (valid: 0..=0); skipping partition 2\n"
+            "kbrowse: warning: offset 3 is out of range for uneven/1 (valid offsets: 0 to 1); skipping partition 1\n\
+             kbrowse: warning: offset 3 is out of range for uneven/2 (valid offsets: 0); skipping partition 2\n"
         )
     );
     let (code, out, err) = kbrowse(&["-b", b, "consume", "-t", "uneven", "-o", "9", "-e"]);
@@ -468,9 +493,9 @@ fn an_offset_without_partitions_reads_where_it_is_in_range() {
         (
             1,
             "",
-            "kbrowse: warning: offset 9 is out of range for uneven/0 (valid: 0..=5); skipping partition 0\n\
-             kbrowse: warning: offset 9 is out of range for uneven/1 (valid: 0..=1); skipping partition 1\n\
-             kbrowse: warning: offset 9 is out of range for uneven/2 (valid: 0..=0); skipping partition 2\n\
+            "kbrowse: warning: offset 9 is out of range for uneven/0 (valid offsets: 0 to 5); skipping partition 0\n\
+             kbrowse: warning: offset 9 is out of range for uneven/1 (valid offsets: 0 to 1); skipping partition 1\n\
+             kbrowse: warning: offset 9 is out of range for uneven/2 (valid offsets: 0); skipping partition 2\n\
              kbrowse: offset 9 is out of range for every partition of 'uneven'\n"
         )
     );
@@ -482,7 +507,7 @@ fn an_offset_without_partitions_reads_where_it_is_in_range() {
         (
             1,
             "",
-            "kbrowse: offset 9 is out of range for single/0 (valid: 0..=0)\n"
+            "kbrowse: offset 9 is out of range for single/0 (valid offsets: 0)\n"
         )
     );
 }

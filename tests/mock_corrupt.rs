@@ -154,7 +154,7 @@ fn a_corrupt_data_batch_is_reported_and_the_records_after_it_come_out() {
     );
     assert_eq!(
         err,
-        "kbrowse: warning: skipped a corrupt record batch at offsets 3..=5 of bad/0 (checksum mismatch); continuing at offset 6\n\
+        "kbrowse: warning: skipped a corrupt record batch at offsets 3 to 5 of bad/0 (checksum mismatch); continuing at offset 6\n\
          kbrowse: 1 corrupt record batch of bad skipped: records were lost (offsets in the warnings above)\n"
     );
     assert_eq!(code, 1);

@@ -195,7 +195,7 @@ fn filter_with_offsets_counts_and_formats() {
     assert_eq!(
         text,
         format!(
-            "2\t999\t2026-01-01 00:00:35.988\t{}\t{}\n",
+            "2\t999\t2026-01-01 00:00:35.988 +00:00\t{}\t{}\n",
             x.key,
             String::from_utf8(value_bytes(&x)).unwrap()
         )
@@ -211,7 +211,7 @@ fn filter_with_offsets_counts_and_formats() {
         r#"key == "order-4""#,
     ]);
     assert!(
-        hex.starts_with("partition 1 offset 1 time 2026-01-01 00:00:00.048\nkey: 7 bytes\n"),
+        hex.starts_with("partition 1 offset 1 time 2026-01-01 00:00:00.048 +00:00\nkey: 7 bytes\n"),
         "{hex}"
     );
     assert_eq!(hex.matches("partition ").count(), 1);
@@ -278,7 +278,7 @@ fn progress_lines_on_a_pipe() {
         "{err}"
     );
     assert!(
-        last.ends_with(" records/s, partition 0 offsets 0..1000 of 0..1000, done"),
+        last.ends_with(" records/s, partition 0 offsets 0 to 999 of 0 to 999, done"),
         "{err}"
     );
 }

@@ -171,7 +171,7 @@ async fn start_positions_pick_the_right_first_record() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "offset 11 is out of range for pos/0 (valid: 0..=10)"
+        "offset 11 is out of range for pos/0 (valid offsets: 0 to 10)"
     );
 }
 

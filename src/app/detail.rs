@@ -576,16 +576,11 @@ fn facts(
         TimestampType::LogAppendTime => "log append time",
     };
     let b = &m.batch;
-    let mut batch = if b.base_offset == b.last_offset {
-        format!("offset {} · {}", b.base_offset, b.codec.name())
-    } else {
-        format!(
-            "offsets {}–{} · {}",
-            b.base_offset,
-            b.last_offset,
-            b.codec.name()
-        )
-    };
+    let mut batch = format!(
+        "{} · {}",
+        render::offsets(b.base_offset, b.last_offset),
+        b.codec.name()
+    );
     if b.transactional {
         batch.push_str(" · transactional");
     }

@@ -446,10 +446,7 @@ impl App {
             Command::Move(Move::HalfDown) => pane.move_by((page / 2).max(1), rows),
             Command::Move(Move::HalfUp) => pane.move_by(-(page / 2).max(1), rows),
             Command::Move(Move::First) => Some(pane.jump(StartAt::Beginning, false)),
-            Command::Move(Move::Last) => Some(pane.jump(
-                StartAt::FromEnd((pane.window.capacity() / 2).max(1) as i64),
-                true,
-            )),
+            Command::Move(Move::Last) => pane.to_end(rows),
             Command::Select => match clicked {
                 Some(r) => pane.select(pane.cursor.top + r, rows),
                 None => None,

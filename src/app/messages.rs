@@ -12,6 +12,10 @@ use super::decoding::{Decodings, RecordDecoding};
 use super::window::{DEFAULT_MAX_BYTES, Gap, GapKind, MessageWindow, Row};
 use crate::render::{Outside, Safe};
 
+#[path = "follow.rs"]
+mod follow;
+pub use follow::Activity;
+
 /// What the reader is doing, as the status line tells it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReaderStatus {
@@ -78,7 +82,8 @@ pub struct MessagePane {
     pub watermarks: Option<Watermarks>,
     /// True while the pane sticks to the end as records arrive.
     pub follow: bool,
-    /// Records per second received lately.
+    /// New records per second lately: those that arrived after the reader reached the end
+    /// (following or tailing), never page loads.
     pub rate: f64,
     /// The jump generation: events of other generations are stale.
     pub generation: u64,
@@ -92,14 +97,21 @@ pub struct MessagePane {
     asked_time: Option<i64>,
     /// What the schema decoders made of the records in the window (and of those on their
     /// way into it), by offset.
-    decoded: HashMap<i64, Arc<RecordDecoding>>,
+    pub(super) decoded: HashMap<i64, Arc<RecordDecoding>>,
     stick_bottom: bool,
     /// The part of the last move that the window's edge stopped (negative: at the top); it
     /// is made once the neighbouring page lands, so one key is enough to cross the edge.
     blocked: isize,
     mode: Mode,
+    /// New records received (after a reader reached the end), for the rate.
     received: u64,
     rate_mark: Option<(i64, u64)>,
+    /// The running reader reached the partition's end: what it reads now is new.
+    caught_up: bool,
+    /// Records that came in below the selection while following away from the last row.
+    new_below: usize,
+    /// `f` stopped following and no reader has started since.
+    stopped_following: bool,
 }
 
 impl MessagePane {
@@ -125,6 +137,9 @@ impl MessagePane {
             mode: Mode::Idle,
             received: 0,
             rate_mark: None,
+            caught_up: false,
+            new_below: 0,
+            stopped_following: false,
         }
     }
 
@@ -141,6 +156,8 @@ impl MessagePane {
         self.generation += 1;
         self.mode = mode;
         self.status = ReaderStatus::Starting;
+        self.caught_up = false;
+        self.stopped_following = false;
         Effect::StartReader {
             generation: self.generation,
             topic: self.topic.raw().to_string(),
@@ -152,6 +169,7 @@ impl MessagePane {
     fn stop(&mut self) -> Effect {
         self.generation += 1;
         self.mode = Mode::Idle;
+        self.caught_up = false;
         if !matches!(self.status, ReaderStatus::Failed(_)) {
             self.status = ReaderStatus::Paused;
         }
@@ -202,6 +220,13 @@ impl MessagePane {
         }
     }
 
+    /// Stops the reader; but with the selection on the last row at the end, a reader goes on
+    /// from there (tailing), replacing this one.
+    fn stop_or_tail(&mut self) -> Effect {
+        let stop = self.stop();
+        self.maybe_tail().unwrap_or(stop)
+    }
+
     /// A jump: empty the window and read from `start`; `at_end` keeps the last row selected.
     pub fn jump(&mut self, start: StartAt, at_end: bool) -> Effect {
         self.window.clear();
@@ -223,31 +248,6 @@ impl MessagePane {
         self.start(start, full)
     }
 
-    /// `f`: follow the end, or stop following.
-    pub fn toggle_follow(&mut self, rows: usize) -> Effect {
-        if self.follow {
-            self.follow = false;
-            self.stick_bottom = false;
-            return self.stop();
-        }
-        self.follow = true;
-        self.stick_bottom = true;
-        let at_end = matches!(self.status, ReaderStatus::CaughtUp)
-            && matches!(self.mode, Mode::Forward { .. });
-        if at_end {
-            self.mode = Mode::Follow;
-            self.status = ReaderStatus::Following;
-            self.cursor
-                .select(self.window.len(), self.window.len(), rows);
-            return Effect::Redraw;
-        }
-        self.window.clear();
-        self.decoded.clear();
-        self.cursor = Cursor::default();
-        let back = self.page().min(1000) as i64;
-        self.start(StartAt::FromEnd(back), Mode::Follow)
-    }
-
     /// Moves the selection; may start loading the neighbouring page.
     pub fn move_by(&mut self, delta: isize, rows: usize) -> Option<Effect> {
         let before = self.cursor.selected as isize;
@@ -263,7 +263,7 @@ impl MessagePane {
         } else {
             rest
         };
-        self.stick_bottom = self.follow && self.cursor.selected + 1 >= self.window.len();
+        self.after_move();
         self.maybe_page(rows)
     }
 
@@ -273,8 +273,8 @@ impl MessagePane {
             return None;
         }
         self.cursor.select(index, self.window.len(), rows);
-        self.stick_bottom = false;
         self.blocked = 0;
+        self.after_move();
         self.maybe_page(rows)
     }
 
@@ -310,7 +310,7 @@ impl MessagePane {
                 },
             ));
         }
-        None
+        self.maybe_tail()
     }
 
     /// Applies one reader event; stale generations are ignored.
@@ -343,7 +343,9 @@ impl MessagePane {
                 None
             }
             ReaderEventKind::Messages(messages) => {
-                self.received += messages.len() as u64;
+                if self.caught_up {
+                    self.received += messages.len() as u64;
+                }
                 if !matches!(
                     self.status,
                     ReaderStatus::CaughtUp | ReaderStatus::Following
@@ -360,6 +362,7 @@ impl MessagePane {
                 if let Mode::Backward { .. } = self.mode {
                     return self.finish_backward(rows);
                 }
+                self.caught_up = true;
                 self.status = if self.follow {
                     ReaderStatus::Following
                 } else {
@@ -484,11 +487,25 @@ impl MessagePane {
 
     fn take(&mut self, messages: Vec<Message>, rows: usize) -> Option<Effect> {
         let messages = self.past_probe(messages);
+        // Tailing: new records at the end, the selection on the last row, goes along with
+        // them for as long as they come.
+        let tailing = self.caught_up && !self.follow && self.on_last_row();
         match &mut self.mode {
             Mode::Idle => None,
             Mode::Follow => {
+                if !self.stick_bottom {
+                    let last = self.window.last_offset().unwrap_or(i64::MIN);
+                    self.new_below += messages.iter().filter(|m| m.offset > last).count();
+                }
                 let evicted = self.window.push_back(messages);
                 self.after_append(evicted, rows);
+                None
+            }
+            Mode::Forward { .. } if tailing => {
+                self.stick_bottom = true;
+                let evicted = self.window.push_back(messages);
+                self.after_append(evicted, rows);
+                self.stick_bottom = false;
                 None
             }
             Mode::Forward { records, bytes } => {
@@ -510,7 +527,7 @@ impl MessagePane {
                 *bytes = b;
                 let evicted = self.window.push_back(accepted);
                 self.after_append(evicted, rows);
-                (n == 0 || b == 0).then(|| self.stop())
+                (n == 0 || b == 0).then(|| self.stop_or_tail())
             }
             Mode::Backward { until, pending } => {
                 let until = *until;
@@ -555,11 +572,14 @@ impl MessagePane {
             let blocked = std::mem::take(&mut self.blocked);
             self.cursor.move_by(blocked, self.window.len(), rows);
         }
-        Some(self.stop())
+        Some(self.stop_or_tail())
     }
 
     /// Updates the records-per-second figure.
     pub fn tick(&mut self, now_ms: i64) {
+        if !self.live() {
+            self.rate = 0.0;
+        }
         match self.rate_mark {
             Some((at, count)) if now_ms - at >= 1000 => {
                 self.rate = (self.received - count) as f64 * 1000.0 / (now_ms - at) as f64;

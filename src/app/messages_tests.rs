@@ -12,18 +12,45 @@ fn ev(generation: u64, kind: ReaderEventKind) -> ReaderEvent {
 }
 
 #[test]
-fn records_per_second() {
+fn records_per_second_count_new_records_only_never_page_loads() {
     let mut p = MessagePane::new("t".into(), 0, 100, 0);
     p.jump(StartAt::Beginning, false);
+    let w = Watermarks { low: 0, high: 50 };
+    let started = || ReaderEventKind::Started {
+        offset: 0,
+        watermarks: w,
+    };
+    p.apply(ev(1, started()), 10);
     p.tick(0);
+    // A page load of 50 records: not new, no rate, and none is shown.
     p.apply(
         ev(1, ReaderEventKind::Messages((0..50).map(msg).collect())),
         10,
     );
-    p.tick(500);
+    p.tick(1000);
     assert_eq!(p.rate, 0.0);
+    assert!(!p.live());
+    // At the end: what arrives now is new.
+    p.apply(ev(1, ReaderEventKind::CaughtUp { next: 50, high: 50 }), 10);
+    assert!(p.live());
     p.tick(2000);
+    p.apply(
+        ev(1, ReaderEventKind::Messages((50..75).map(msg).collect())),
+        10,
+    );
+    p.tick(2500);
+    assert_eq!(p.rate, 0.0, "not a second yet");
+    p.tick(3000);
     assert_eq!(p.rate, 25.0);
+    // The next page load (a jump) counts nothing, and the rate drops to 0 while not live.
+    p.jump(StartAt::Beginning, false);
+    p.apply(ev(2, started()), 10);
+    p.apply(
+        ev(2, ReaderEventKind::Messages((0..75).map(msg).collect())),
+        10,
+    );
+    p.tick(4000);
+    assert_eq!(p.rate, 0.0);
 }
 
 #[test]

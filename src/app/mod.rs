@@ -26,7 +26,7 @@ pub use decoding::{Decodings, PartDecoding, RecordDecoding, SchemaLabel};
 pub use detail::{Detail, DetailBuilt, DetailJob, ValueView};
 pub use groups::{GroupList, GroupPartitionRow, GroupRow, GroupView};
 pub use lists::{PartitionList, PartitionRow, TopicList, TopicRow};
-pub use messages::{MessagePane, ReaderStatus};
+pub use messages::{Activity, MessagePane, ReaderStatus};
 pub use prompt::{History, Prompt, PromptKind};
 pub use table::TableView;
 pub use window::{Gap, GapKind, MessageWindow, Row};
@@ -518,7 +518,7 @@ impl App {
             decoding,
             width,
             self.detail_view,
-            |t| crate::render::format_time(tz, t),
+            |t| crate::render::format_time_zoned(tz, t),
         );
         self.detail = Some(detail);
         self.detail_step = None;

@@ -40,6 +40,8 @@ pub struct ConsumeOptions {
     pub scan: ScanOptions,
     /// How records of several partitions are interleaved (`--merge`).
     pub merge: Merge,
+    /// The zone times are printed in (`--utc`).
+    pub time_zone: crate::render::TimeZone,
 }
 
 /// How `consume` interleaves several partitions.
@@ -185,7 +187,9 @@ pub async fn run(
         })
         .collect();
 
-    let mut fmt = RecordFormatter::new(opts.format, &opts.topic).with_headers(opts.headers);
+    let mut fmt = RecordFormatter::new(opts.format, &opts.topic)
+        .with_headers(opts.headers)
+        .with_time_zone(opts.time_zone);
     let mut buf: Vec<u8> = Vec::with_capacity(256 << 10);
     let mut left = opts.count.unwrap_or(u64::MAX);
     let mut running = partitions.len();
@@ -398,8 +402,8 @@ pub(super) fn warn_event(topic: &str, partition: i32, kind: &ReaderEventKind) ->
             reason,
         } => {
             super::report(format_args!(
-                "warning: skipped a corrupt record batch at offsets {from}..={} of {topic}/{partition} ({reason}); continuing at offset {to}",
-                to - 1
+                "warning: skipped a corrupt record batch at offsets {} of {topic}/{partition} ({reason}); continuing at offset {to}",
+                crate::render::span_words(from, to - 1)
             ));
             true
         }

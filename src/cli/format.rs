@@ -19,7 +19,7 @@ pub struct DecodedRecord {
 /// Output format of `consume`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// `partition<TAB>offset<TAB>local time<TAB>key<TAB>value`, escaped; `(null)` when absent.
+    /// `partition<TAB>offset<TAB>time zone<TAB>key<TAB>value`, escaped; `(null)` when absent.
     Text,
     /// One JSON object per line.
     Json,
@@ -50,6 +50,12 @@ impl RecordFormatter {
         }
     }
 
+    /// Writes times in `tz` (local unless `--utc`), each with its zone.
+    pub fn with_time_zone(mut self, tz: render::TimeZone) -> RecordFormatter {
+        self.time = TimeFormatter::new(tz);
+        self
+    }
+
     /// Shows headers in the text and hex formats too (`--headers`; JSON always has them).
     pub fn with_headers(mut self, headers: bool) -> RecordFormatter {
         self.headers = headers;
@@ -74,7 +80,7 @@ impl RecordFormatter {
         let s = &mut self.scratch;
         s.clear();
         let _ = write!(out, "{}\t{}\t", m.partition, m.offset);
-        self.time.format_into(m.timestamp, s);
+        self.time.format_zoned_into(m.timestamp, s);
         s.push('\t');
         text_part(m.key.as_deref(), d.key.as_ref(), s);
         s.push('\t');
@@ -127,7 +133,7 @@ impl RecordFormatter {
             s,
             format_args!("partition {} offset {} time ", m.partition, m.offset),
         );
-        self.time.format_into(m.timestamp, s);
+        self.time.format_zoned_into(m.timestamp, s);
         s.push('\n');
         for (label, bytes) in [("key", m.key.as_deref()), ("value", m.value.as_deref())] {
             match bytes {
@@ -138,8 +144,8 @@ impl RecordFormatter {
                     );
                 }
                 Some(b) => {
-                    let _ =
-                        std::fmt::Write::write_fmt(s, format_args!("{label}: {} bytes\n", b.len()));
+                    let size = render::count(b.len() as i64, "byte");
+                    let _ = std::fmt::Write::write_fmt(s, format_args!("{label}: {size}\n"));
                     for line in 0..render::hex_lines(b.len()) {
                         render::hex_line(b, line, s);
                         s.push('\n');

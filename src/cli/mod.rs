@@ -144,9 +144,57 @@ pub fn parse_count(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("invalid count '{s}': expected a whole number, 0 or more"))
 }
 
+/// `--timeout`: seconds, from 1 to 3600.
+pub fn parse_timeout(s: &str) -> Result<u64, String> {
+    whole_number_in(s, 1, 3600)
+        .ok_or_else(|| format!("invalid timeout '{s}': expected seconds from 1 to 3600"))
+}
+
+/// `--window`: records the message pane holds, from 100 to 10,000,000.
+pub fn parse_window(s: &str) -> Result<u64, String> {
+    whole_number_in(s, 100, 10_000_000)
+        .ok_or_else(|| format!("invalid window '{s}': expected records from 100 to 10000000"))
+}
+
+/// `--coordinator-ttl`: seconds, from 1 to 300.
+pub fn parse_coordinator_ttl(s: &str) -> Result<u64, String> {
+    whole_number_in(s, 1, 300)
+        .ok_or_else(|| format!("invalid lease time '{s}': expected seconds from 1 to 300"))
+}
+
+fn whole_number_in(s: &str, low: u64, high: u64) -> Option<u64> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (low..=high).contains(n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_numbers_name_their_range_in_words() {
+        assert_eq!(parse_timeout("1"), Ok(1));
+        assert_eq!(parse_timeout(" 3600 "), Ok(3600));
+        assert_eq!(
+            parse_timeout("0"),
+            Err("invalid timeout '0': expected seconds from 1 to 3600".into())
+        );
+        assert_eq!(
+            parse_timeout("1s"),
+            Err("invalid timeout '1s': expected seconds from 1 to 3600".into())
+        );
+        assert_eq!(
+            parse_coordinator_ttl("301"),
+            Err("invalid lease time '301': expected seconds from 1 to 300".into())
+        );
+        assert_eq!(parse_window("100"), Ok(100));
+        assert_eq!(
+            parse_window("10"),
+            Err("invalid window '10': expected records from 100 to 10000000".into())
+        );
+    }
 
     #[test]
     fn broker_lists() {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use crate::kafka::{ReaderEvent, ReaderEventKind};
+use crate::render::{plural, span_words};
 use crate::search::Filter;
 
 /// What `consume` filters on and whether it reports progress.
@@ -111,9 +112,11 @@ impl ScanProgress {
         let secs = self.began.elapsed().as_secs_f64().max(1e-3);
         let scanned = self.scanned();
         let rate = scanned as f64 / secs;
+        let matched = self.matched();
         let mut s = format!(
-            "scanned {scanned} records, {} matches, {} records/s",
-            self.matched(),
+            "scanned {scanned} {}, {matched} {}, {} records/s",
+            plural(scanned as i64, "record"),
+            plural(matched as i64, "match"),
             rate as u64
         );
         let (covered, total) = self.coverage();
@@ -124,13 +127,14 @@ impl ScanProgress {
                 one.next.load(Relaxed),
             );
             if start >= 0 {
+                // Offsets are shown as people count them: first to last, both included.
                 s += &format!(
-                    ", partition {} offsets {start}..{}",
+                    ", partition {} offsets {}",
                     one.partition,
-                    next.max(start)
+                    offsets(start, next)
                 );
                 if end >= 0 {
-                    s += &format!(" of {start}..{end}");
+                    s += &format!(" of {}", offsets(start, end));
                 }
             }
         } else {
@@ -138,7 +142,8 @@ impl ScanProgress {
             if let Some(t) = total {
                 s += &format!(" of {t}");
             }
-            s += &format!(" offsets in {} partitions", self.slots.len());
+            let n = self.slots.len() as i64;
+            s += &format!(" offsets in {n} {}", plural(n, "partition"));
         }
         if bounded && let Some(t) = total {
             let left = t.saturating_sub(covered);
@@ -150,6 +155,15 @@ impl ScanProgress {
             }
         }
         s
+    }
+}
+
+/// The offsets `from` up to `until` (not included) in words: `0 to 999`, `none`.
+fn offsets(from: i64, until: i64) -> String {
+    if until > from {
+        span_words(from, until - 1)
+    } else {
+        "none".to_string()
     }
 }
 

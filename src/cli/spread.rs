@@ -124,7 +124,8 @@ impl<'m, C: Coordinator> Spread<'m, C> {
         let mut decoder = self.opts.decode.decoder()?;
         let decoding = self.opts.format != super::format::Format::Hex && !decoder.is_plain();
         let mut fmt = RecordFormatter::new(self.opts.format, &self.opts.topic)
-            .with_headers(self.opts.headers);
+            .with_headers(self.opts.headers)
+            .with_time_zone(self.opts.time_zone);
         let (tx, mut rx) = mpsc::channel::<ReaderEvent>(2 * self.all.len().max(1));
         let mut buf: Vec<u8> = Vec::with_capacity(256 << 10);
         let mut left = self.opts.count.unwrap_or(u64::MAX);

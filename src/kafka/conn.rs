@@ -173,7 +173,7 @@ impl Connection {
                 let range = |key: ApiKey| {
                     c.versions
                         .get(&(key as i16))
-                        .map_or("none".to_string(), |(lo, hi)| format!("{lo}..={hi}"))
+                        .map_or("none".to_string(), |(lo, hi)| format!("{lo} to {hi}"))
                 };
                 tracing::info!(
                     addr,

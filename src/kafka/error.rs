@@ -54,7 +54,9 @@ pub enum Error {
         after: Duration,
     },
     /// A frame claimed a length outside the accepted bounds.
-    #[error("broker {addr} sent a frame of {len} bytes (accepted: 4..={max}); not a Kafka broker?")]
+    #[error(
+        "broker {addr} sent a frame of {len} bytes (accepted: 4 to {max}); not a Kafka broker?"
+    )]
     FrameLength {
         /// The broker's address.
         addr: String,
@@ -175,7 +177,7 @@ pub enum Error {
         topic: String,
     },
     /// The partition does not exist in the topic.
-    #[error("unknown partition {partition} of topic '{topic}' (it has {count} partitions: 0..={})", count - 1)]
+    #[error("unknown partition {partition} of topic '{topic}' (it has {}: {})", crate::render::count((*count).into(), "partition"), crate::render::span_words(0, count - 1))]
     UnknownPartition {
         /// The topic.
         topic: String,
@@ -194,7 +196,10 @@ pub enum Error {
         partition: i32,
     },
     /// A requested offset lies outside the partition's log.
-    #[error("offset {offset} is out of range for {topic}/{partition} (valid: {low}..={high})")]
+    #[error(
+        "offset {offset} is out of range for {topic}/{partition} (valid offsets: {})",
+        crate::render::span_words(low, high)
+    )]
     OffsetOutOfRange {
         /// The topic.
         topic: String,
@@ -208,7 +213,7 @@ pub enum Error {
         high: i64,
     },
     /// Records were deleted (retention, delete-records) before a reader got to them.
-    #[error("offsets {from}..={} of {topic}/{partition} were deleted before they could be read (retention or delete-records); the log now starts at {to}", to - 1)]
+    #[error("offsets {} of {topic}/{partition} were deleted before they could be read (retention or delete-records); the log now starts at {to}", crate::render::span_words(from, to - 1))]
     RecordsDeleted {
         /// The topic.
         topic: String,

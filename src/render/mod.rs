@@ -12,11 +12,11 @@ mod json_tokens;
 mod lines;
 mod safe;
 
-pub use figures::{byte_size, thousands};
+pub use figures::{byte_size, count, offsets, plural, span, span_words, thousands};
 pub use json_tokens::{JsonToken, json_tokens};
 pub use lines::LineIndex;
 pub use safe::{Outside, Safe};
-pub use time::{TimeZone, format_time};
+pub use time::{TimeZone, format_time, format_time_zoned, zone_label};
 
 /// True for characters that must not reach a terminal as they are.
 fn needs_escape(c: char) -> bool {

@@ -47,6 +47,8 @@ pub struct Options {
     /// How keys and values are decoded (`-r`, `-s`, `--proto-path`, and the profile's
     /// schema settings): the same options as `consume`.
     pub decode: crate::cli::consume::DecodeOptions,
+    /// The zone times are shown in (`--utc`).
+    pub time_zone: crate::render::TimeZone,
 }
 
 /// Time between frames: at most ~60 per second.
@@ -158,6 +160,7 @@ impl Runtime {
         let security = &cluster.config().conn.security;
         app.tls_unverified = security.verification_disabled;
         app.listing_principal = security.authenticated_principal();
+        app.time_zone = opts.time_zone;
         Runtime {
             app,
             cluster,

@@ -5,10 +5,10 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::{pane, theme, thousands};
+use super::{pane, theme};
 use crate::app::detail::NULL_MARK;
 use crate::app::{App, Gap, GapKind, ReaderStatus, Row as WindowRow};
-use crate::render::{Safe, escape_line};
+use crate::render::{Safe, escape_line, zone_label};
 
 /// The key column is as wide as the widest visible key, up to this.
 const KEY_CAP: u16 = 32;
@@ -249,16 +249,12 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     let mut block = pane(Line::from(title));
-    if !p.window.is_empty() {
-        let pos = format!(
-            " {} / {} ",
-            thousands(p.cursor.selected as i64 + 1),
-            thousands(p.window.len() as i64)
-        );
+    // Following, scrolled up: what came in below. (The position is in the status line.)
+    if let (true, n @ 1..) = (p.follow, p.new_below()) {
         block = block.title_bottom(
-            Line::from(pos)
+            Line::from(format!(" ▼ {} ", super::status::new_below(n)))
                 .alignment(Alignment::Right)
-                .style(theme::dim()),
+                .style(theme::good().bg(ratatui::style::Color::Reset)),
         );
     }
     if p.window.is_empty() {
@@ -319,7 +315,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     }
     let mut header = vec![
         Cell::from(Line::from("Offset").alignment(Alignment::Right)),
-        Cell::from("Time"),
+        // The times below are in this zone (at the selected record's time), when it fits.
+        Cell::from(
+            p.selected()
+                .map(|m| format!("Time ({})", zone_label(app.time_zone, m.timestamp)))
+                .filter(|h| h.chars().count() <= c.time as usize)
+                .unwrap_or_else(|| "Time".to_string()),
+        ),
         Cell::from("Key"),
         Cell::from(value_header),
     ];

@@ -20,7 +20,13 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let Some(list) = &app.partitions else { return };
     let title = Line::from(vec![
         Span::styled(format!(" {} ", list.topic), theme::block_title()),
-        Span::styled(format!("· {} partitions ", list.rows.len()), theme::dim()),
+        Span::styled(
+            format!(
+                "· {} ",
+                crate::render::count(list.rows.len() as i64, "partition")
+            ),
+            theme::dim(),
+        ),
     ]);
     let mut block = pane(title);
     let configs = app

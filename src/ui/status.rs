@@ -5,10 +5,13 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use ratatui::style::Style;
+
 use super::{theme, thousands};
 use crate::app::keymap::{Hint, KeyTable};
-use crate::app::{App, ReaderStatus, Screen};
-use crate::render::Safe;
+use crate::app::{Activity, App, MessagePane, ReaderStatus, Screen};
+use crate::kafka::Watermarks;
+use crate::render::{Safe, count, offsets, span};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(input) = &app.topics.filter_input {
@@ -23,50 +26,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
         return;
     }
-    let sep = || Span::raw(" │ ");
-    let mut left: Vec<Span> = match app.screen {
-        Screen::Topics => {
-            let n = app.topics.rows.len();
-            vec![Span::raw(format!(" {} topics", thousands(n as i64)))]
-        }
-        Screen::Partitions => {
-            let p = app.partitions.as_ref();
-            let total: i64 = p.map_or(0, |p| p.rows.iter().filter_map(|r| r.messages()).sum());
-            let text = format!(
-                " {} · {} messages",
-                p.map(|p| p.topic.safe()).unwrap_or_default(),
-                thousands(total)
-            );
-            vec![Span::raw(text)]
-        }
-        Screen::Messages | Screen::Detail => reader_spans(app),
-        Screen::Groups => {
-            let g = &app.groups;
-            let order = if g.by_lag { "by lag" } else { "by name" };
-            vec![Span::raw(format!(
-                " {} groups · {order}",
-                thousands(g.rows.len() as i64)
-            ))]
-        }
-        Screen::Group => {
-            let lag: i64 = app
-                .groups
-                .open
-                .iter()
-                .flat_map(|v| &v.rows)
-                .filter_map(|r| r.lag)
-                .sum();
-            vec![Span::raw(format!(" total lag {}", thousands(lag)))]
-        }
-    };
-    if let Some(w) = &app.warning {
-        left.push(sep());
-        left.push(Span::styled(format!("⚠ {w}"), theme::bad()));
-    }
-    let left = super::truncate(left, area.width as usize);
-    let mut left = left;
-    let used: usize = left.iter().map(|s| s.content.chars().count()).sum();
-    let room = (area.width as usize).saturating_sub(used);
+    let parts = parts(app);
+    let width = area.width as usize;
+    // The hints that stay longest keep their room; the parts take the rest.
+    let least = first_hints(app.screen_table()).chars().count();
+    let reserve = if least > 0 { least + 2 } else { 0 };
+    let mut left = compose(parts, width.saturating_sub(reserve).max(width / 2));
+    let used: usize = left.iter().map(Span::width).sum();
+    let room = width.saturating_sub(used);
     let hints = hints(app.screen_table(), room.saturating_sub(2));
     if !hints.is_empty() {
         left.push(Span::raw(" ".repeat(room - hints.chars().count())));
@@ -79,6 +46,229 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         Paragraph::new(Line::from(left)).style(theme::status()),
         area,
     );
+}
+
+/// One piece of the status line: where you are, what the reader does, how fast, a warning.
+/// A narrow line drops the pieces with the highest `priority` number first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// The piece's text.
+    pub spans: Vec<Span<'static>>,
+    /// 0 stays longest.
+    pub priority: u8,
+    /// Takes the room the other pieces leave, cut with `…`; never makes another piece go
+    /// (a warning, whose text may be long).
+    pub fill: bool,
+}
+
+impl Part {
+    /// A piece that is dropped whole when there is no room for it.
+    pub fn new(priority: u8, span: Span<'static>) -> Part {
+        Part {
+            spans: vec![span],
+            priority,
+            fill: false,
+        }
+    }
+
+    /// A piece that takes what room is left (a warning).
+    pub fn fill(span: Span<'static>) -> Part {
+        Part {
+            spans: vec![span],
+            priority: 0,
+            fill: true,
+        }
+    }
+
+    fn width(&self) -> usize {
+        self.spans.iter().map(Span::width).sum()
+    }
+}
+
+const SEP: &str = " │ ";
+
+/// The status line's pieces for the screen that is up, in the order they are shown.
+pub fn parts(app: &App) -> Vec<Part> {
+    let mut parts = match app.screen {
+        Screen::Topics => vec![Part::new(0, Span::raw(topic_count(&app.topics)))],
+        Screen::Partitions => partitions_parts(app),
+        Screen::Messages | Screen::Detail => reader_parts(app),
+        Screen::Groups => {
+            let g = &app.groups;
+            let order = if g.by_lag { "by lag" } else { "by name" };
+            let n = g.rows.len() as i64;
+            vec![
+                Part::new(0, Span::raw(crate::render::count(n, "group"))),
+                Part::new(1, Span::raw(format!("sorted {order}"))),
+            ]
+        }
+        Screen::Group => {
+            let lag: i64 = app
+                .groups
+                .open
+                .iter()
+                .flat_map(|v| &v.rows)
+                .filter_map(|r| r.lag)
+                .sum();
+            vec![Part::new(
+                0,
+                Span::raw(format!("total lag {}", crate::render::thousands(lag))),
+            )]
+        }
+    };
+    if let Some(w) = &app.warning {
+        parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
+    }
+    parts
+}
+
+/// The parts joined by separators in `width` columns: the least important dropped first,
+/// and what still does not fit cut with `…`. A filling part (a warning) never makes the
+/// first two ranks (0 and 1) go; the others give it room.
+pub fn compose(mut parts: Vec<Part>, width: usize) -> Vec<Span<'static>> {
+    let total = |parts: &[Part], with_fill: bool| -> usize {
+        let shown: Vec<&Part> = parts.iter().filter(|p| with_fill || !p.fill).collect();
+        let seps = SEP.chars().count() * shown.len().saturating_sub(1);
+        shown.iter().map(|p| p.width()).sum::<usize>() + seps + 1
+    };
+    // The least important fixed part that may go: any when the fixed parts alone do not
+    // fit (but the last), else one ranked 2 or lower to make room for a warning.
+    let droppable = |parts: &[Part], alone: bool| {
+        let fixed = parts.iter().filter(|p| !p.fill).count();
+        parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.fill && (p.priority >= 2 || (alone && fixed > 1)))
+            .max_by_key(|(i, p)| (p.priority, *i))
+            .map(|(i, _)| i)
+    };
+    loop {
+        let worst = if total(&parts, false) > width {
+            droppable(&parts, true)
+        } else if total(&parts, true) > width {
+            droppable(&parts, false)
+        } else {
+            None
+        };
+        match worst {
+            Some(i) => {
+                parts.remove(i);
+            }
+            None => break,
+        }
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(SEP));
+        }
+        spans.extend(part.spans);
+    }
+    super::truncate(spans, width)
+}
+
+/// `18 topics`, or with a filter `3 of 18 topics`.
+pub fn topic_count(list: &crate::app::TopicList) -> String {
+    let all = list.rows.len() as i64;
+    if list.filter.is_empty() {
+        count(all, "topic")
+    } else {
+        format!(
+            "{} of {}",
+            thousands(list.visible_len() as i64),
+            count(all, "topic")
+        )
+    }
+}
+
+fn partitions_parts(app: &App) -> Vec<Part> {
+    let Some(p) = app.partitions.as_ref() else {
+        return Vec::new();
+    };
+    if !p.loaded {
+        return vec![Part::new(0, Span::raw("loading partitions…"))];
+    }
+    let records: i64 = p.rows.iter().filter_map(|r| r.messages()).sum();
+    vec![
+        Part::new(0, Span::raw(count(p.rows.len() as i64, "partition"))),
+        Part::new(1, Span::raw(count(records, "record"))),
+    ]
+}
+
+/// Where the selection is in the partition: `offset 25,000 of 0–25,000`.
+pub fn position(offset: Option<i64>, marks: Option<Watermarks>) -> Option<String> {
+    match (offset, marks) {
+        (Some(o), Some(w)) if w.high > w.low => Some(format!(
+            "offset {} of {}",
+            thousands(o),
+            span(w.low, w.high - 1)
+        )),
+        (Some(o), _) => Some(format!("offset {}", thousands(o))),
+        (None, Some(w)) if w.high <= w.low => Some(format!(
+            "no records (the next offset is {})",
+            thousands(w.high)
+        )),
+        (None, Some(w)) => Some(format!(
+            "{} at {}",
+            count(w.high - w.low, "record"),
+            offsets(w.low, w.high - 1)
+        )),
+        (None, None) => None,
+    }
+}
+
+/// The offsets the window holds: `offsets 0–9,999 loaded`.
+pub fn loaded(first: i64, last: i64) -> String {
+    format!("{} loaded", offsets(first, last))
+}
+
+/// The records per second that arrive new: `12 rec/s`.
+pub fn rate(per_second: f64) -> String {
+    format!("{} rec/s", thousands(per_second.round() as i64))
+}
+
+/// The follow marker: `3 new below — G to jump`.
+pub fn new_below(n: usize) -> String {
+    format!("{} new below — G to jump", thousands(n as i64))
+}
+
+/// What the pane is doing, in words, and the style they are drawn in; None when nothing
+/// runs and there is nothing to say.
+pub fn activity(pane: &MessagePane) -> Option<(String, Style)> {
+    let said = match pane.activity() {
+        Activity::Loading => ("● loading".to_string(), theme::busy()),
+        Activity::Following { new_below: 0 } => ("● following".to_string(), theme::good()),
+        Activity::Following { new_below: n } => {
+            (format!("● following · {}", new_below(n)), theme::good())
+        }
+        Activity::Tailing => ("● tailing".to_string(), theme::good()),
+        Activity::CaughtUp => ("● caught up".to_string(), theme::good()),
+        Activity::StoppedFollowing => ("● stopped following".to_string(), theme::status()),
+        Activity::Idle => return None,
+        Activity::Trouble => match &pane.status {
+            ReaderStatus::Reconnecting { attempt, error } => (
+                format!(
+                    "● reconnecting (attempt {attempt}): {}",
+                    Safe::display(error)
+                ),
+                theme::bad(),
+            ),
+            ReaderStatus::Failed(e) => (format!("● error: {}", Safe::display(e)), theme::bad()),
+            _ => return None,
+        },
+    };
+    Some(said)
+}
+
+/// The hints that stay longest (priority 0), as the line shows them.
+fn first_hints(table: &KeyTable) -> String {
+    let mut s = String::new();
+    for (key, h) in table.hints().filter(|(_, h)| h.priority == 0) {
+        s.push_str(&format!("{} {}  ", key.name(), h.word));
+    }
+    // As `hints` writes them: one space kept at the end, before the line's edge.
+    s.pop();
+    s
 }
 
 /// The table's hints that fit in `room` columns, dropping the least important first, in
@@ -106,45 +296,30 @@ pub fn hints(table: &KeyTable, room: usize) -> String {
     }
 }
 
-fn reader_spans(app: &App) -> Vec<Span<'static>> {
+fn reader_parts(app: &App) -> Vec<Part> {
     let Some(p) = &app.messages else {
         return Vec::new();
     };
-    let sep = || Span::raw(" │ ");
-    let mut spans = vec![Span::raw(format!(" {}/{}", p.topic, p.partition)), sep()];
-    let loaded = match (p.window.first_offset(), p.window.last_offset()) {
-        (Some(a), Some(b)) => format!("{}–{}", thousands(a), thousands(b)),
-        _ => "none".to_string(),
-    };
-    let of = p.watermarks.map_or(String::new(), |w| {
-        format!(" of {}–{}", thousands(w.low), thousands(w.high))
-    });
-    spans.push(Span::raw(format!("offsets {loaded}{of}")));
-    spans.push(sep());
-    spans.push(Span::raw(format!(
-        "{} rec/s",
-        thousands(p.rate.round() as i64)
-    )));
-    spans.push(sep());
-    let (text, style) = match &p.status {
-        ReaderStatus::Paused => ("● paused".to_string(), theme::status()),
-        ReaderStatus::Starting => ("● starting".to_string(), theme::busy()),
-        ReaderStatus::Fetching => ("● fetching".to_string(), theme::busy()),
-        ReaderStatus::CaughtUp => ("● caught up".to_string(), theme::good()),
-        ReaderStatus::Following => ("● following".to_string(), theme::good()),
-        ReaderStatus::Reconnecting { attempt, error } => (
-            format!(
-                "● reconnecting (attempt {attempt}): {}",
-                Safe::display(error)
-            ),
-            theme::bad(),
-        ),
-        ReaderStatus::Failed(e) => (format!("● error: {}", Safe::display(e)), theme::bad()),
-    };
-    spans.push(Span::styled(text, style));
-    if let Some(w) = &p.warning {
-        spans.push(sep());
-        spans.push(Span::styled(format!("⚠ {w}"), theme::bad()));
+    let mut parts = Vec::new();
+    if let Some((text, style)) = activity(p) {
+        parts.push(Part::new(0, Span::styled(text, style)));
     }
-    spans
+    let selected = p.window.row(p.cursor.selected).map(|r| r.first());
+    if let Some(text) = position(selected, p.watermarks) {
+        parts.push(Part::new(1, Span::raw(text)));
+    }
+    if let (Some(a), Some(b)) = (p.window.first_offset(), p.window.last_offset()) {
+        parts.push(Part::new(3, Span::raw(loaded(a, b))));
+    }
+    if p.live() {
+        parts.push(Part::new(2, Span::raw(rate(p.rate))));
+    }
+    if let Some(w) = &p.warning {
+        parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
+    }
+    parts
 }
+
+#[cfg(test)]
+#[path = "status_tests.rs"]
+mod tests;

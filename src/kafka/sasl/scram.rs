@@ -195,7 +195,7 @@ pub(crate) struct ServerFirst<'a> {
 
 /// Parses the broker's server-first message (RFC 5802 section 7) for a client that sent
 /// `client_nonce`: refusals, unknown mandatory extensions, a nonce that does not extend the
-/// client's, bad base64 and iteration counts outside 1..=MAX_ITERATIONS are errors.
+/// client's, bad base64 and iteration counts outside 1 to MAX_ITERATIONS are errors.
 pub(crate) fn parse_server_first<'a>(
     server_first: &'a [u8],
     client_nonce: &str,
@@ -236,7 +236,7 @@ pub(crate) fn parse_server_first<'a>(
         .map_err(|_| fail("the broker's SCRAM iteration count is not a number"))?;
     if rounds == 0 || rounds > MAX_ITERATIONS {
         return Err(fail(format!(
-            "the broker asked for {rounds} SCRAM iterations (accepted: 1..={MAX_ITERATIONS})"
+            "the broker asked for {rounds} SCRAM iterations (accepted: 1 to {MAX_ITERATIONS})"
         )));
     }
     Ok(ServerFirst {

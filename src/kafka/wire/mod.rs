@@ -81,7 +81,7 @@ pub fn decode_body<R: Response>(body: Bytes, version: i16) -> Result<R, DecodeEr
 fn check_version<R: Response>(version: i16) -> Res<()> {
     let (min, max) = R::VERSIONS;
     if version < min || version > max {
-        return Err(format!("version not supported (decodable: {min}..={max})"));
+        return Err(format!("version not supported (decodable: {min} to {max})"));
     }
     Ok(())
 }

@@ -473,12 +473,12 @@ fn versions_outside_the_decoded_range_are_refused() {
     let e: DecodeError = decode_body::<FetchResponse>(Bytes::new(), 13).expect_err("v13");
     assert_eq!(
         e.to_string(),
-        "Fetch v13 response: version not supported (decodable: 4..=12)"
+        "Fetch v13 response: version not supported (decodable: 4 to 12)"
     );
     let e = decode_body::<ListOffsetsResponse>(Bytes::new(), 0).expect_err("v0");
     assert_eq!(
         e.to_string(),
-        "ListOffsets v0 response: version not supported (decodable: 1..=7)"
+        "ListOffsets v0 response: version not supported (decodable: 1 to 7)"
     );
 }
 
