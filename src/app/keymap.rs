@@ -469,17 +469,17 @@ pub const MESSAGES: KeyTable = KeyTable {
         bind(
             &[Plain(Char('y'))],
             Command::CopyValue,
-            "copy the value to the clipboard (≤ 1 MiB)",
-        ),
-        bind(
-            &[Plain(Char('s'))],
-            Command::SaveValue,
-            "save the value's bytes to a file",
+            "copy the value to the clipboard",
         ),
         bind(
             &[Plain(Char('Y'))],
             Command::CopyKey,
             "copy the key to the clipboard",
+        ),
+        bind(
+            &[Plain(Char('s'))],
+            Command::SaveValue,
+            "save the value's bytes to a file",
         ),
         hint(
             &[Plain(Esc)],
