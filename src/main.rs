@@ -10,9 +10,10 @@ use kbrowse::cli::consume::{ConsumeOptions, run as consume};
 use kbrowse::cli::format::Format;
 use kbrowse::cli::groups::ListFormat;
 use kbrowse::cli::habits;
+use kbrowse::cli::kcat::{OffsetArg, Template};
 use kbrowse::cli::topics::TopicsFormat;
 use kbrowse::config::{self, Inputs, Settings};
-use kbrowse::kafka::{ClientConfig, Cluster, Isolation, StartAt};
+use kbrowse::kafka::{ClientConfig, Cluster, Isolation};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -115,9 +116,11 @@ enum Command {
         /// A partition to read (repeatable); all partitions when absent.
         #[arg(short = 'p', long = "partition", value_parser = kbrowse::cli::parse_partition, allow_hyphen_values = true)]
         partitions: Vec<i32>,
-        /// Where to start: beginning, end, N, -N (N before the end), @MILLIS or @RFC3339.
-        #[arg(short = 'o', long, default_value = "beginning", value_parser = parse_offset, allow_hyphen_values = true)]
-        offset: StartAt,
+        /// Where to start: beginning (default), end, N, -N (N before the end), @TIME or kcat's
+        /// s@TIME; e@TIME stops each partition before its first record at or after TIME (give
+        /// both: -o s@A -o e@B). TIME: MILLIS, RFC3339, 'YYYY-MM-DD HH:MM[:SS]' or -15m/-2h/-1d.
+        #[arg(short = 'o', long, value_parser = parse_offset, allow_hyphen_values = true)]
+        offset: Vec<OffsetArg>,
         /// Stop after this many records.
         #[arg(short = 'c', long, value_parser = kbrowse::cli::parse_count, allow_hyphen_values = true)]
         count: Option<u64>,
@@ -127,6 +130,25 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// kcat's output template: %t topic, %p partition, %o offset, %k key, %s value, %K/%S
+        /// key/value size (-1 when null), %R value size as 4 big-endian bytes, %T timestamp
+        /// (ms), %h headers (k=v,k=v), %%; escapes \n \r \t \xNN. Bytes go out raw when
+        /// stdout is not a terminal.
+        #[arg(short = 'f', value_name = "FORMAT", value_parser = parse_template, conflicts_with = "format")]
+        template: Option<Template>,
+        /// The same as --format json (kcat's -J).
+        #[arg(short = 'J', conflicts_with_all = ["format", "template"])]
+        json: bool,
+        /// Print no warnings or notices on stderr, only errors.
+        #[arg(short = 'q', long)]
+        quiet: bool,
+        /// Unbuffered output: stdout is flushed after every record.
+        #[arg(short = 'u', long)]
+        unbuffered: bool,
+        /// Read only instance I's share of the partitions, of N instances (0-based): the
+        /// partitions p with p mod N == I.
+        #[arg(long, value_name = "I/N", conflicts_with = "spread_group")]
+        spread: Option<kbrowse::spread::Spread>,
         /// Show headers in the text and hex formats (JSON always has them).
         #[arg(long)]
         headers: bool,
@@ -223,9 +245,13 @@ fn parse_filter(s: &str) -> Result<kbrowse::search::Filter, String> {
     kbrowse::search::Filter::parse(s).map_err(|e| e.to_string())
 }
 
-fn parse_offset(s: &str) -> Result<StartAt, String> {
+fn parse_offset(s: &str) -> Result<OffsetArg, String> {
     let now = chrono::Utc::now().timestamp_millis();
-    kbrowse::kafka::offsets::position::parse_position(s, now)
+    kbrowse::cli::kcat::parse_offset_arg(s, now)
+}
+
+fn parse_template(s: &str) -> Result<Template, String> {
+    s.parse()
 }
 
 /// A mistake in what the user asked for (exit status 2, like clap's own), as opposed to a
@@ -253,6 +279,9 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
+    if let Some(Command::Consume { quiet: true, .. }) = cli.command {
+        kbrowse::cli::set_quiet(true);
+    }
     if let Some(path) = &cli.log {
         match std::fs::File::create(path) {
             Ok(f) => tracing_subscriber::fmt()
@@ -284,7 +313,7 @@ fn main() -> ExitCode {
         }
     };
     for w in &settings.warnings {
-        kbrowse::cli::report(w);
+        kbrowse::cli::note(w);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -353,6 +382,11 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
             count,
             exit,
             format,
+            template,
+            json,
+            quiet: _,
+            unbuffered,
+            spread,
             headers,
             schema_registry,
             serde,
@@ -374,14 +408,15 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
                 proto_paths: proto_path,
                 timeout: settings.timeout,
             };
+            let (start, stop_before) = kbrowse::cli::kcat::offset_bounds(&offset).map_err(usage)?;
             let cluster = Cluster::connect(client).await?;
             let opts = ConsumeOptions {
                 topic,
                 partitions,
-                start: offset,
+                start,
                 count,
                 exit_at_end: exit,
-                format,
+                format: if json { Format::Json } else { format },
                 isolation: cli.isolation.into(),
                 headers,
                 decode,
@@ -395,6 +430,13 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
                     MergeArg::Time => kbrowse::cli::consume::Merge::Time(merge_wait),
                 },
                 time_zone: time_zone(cli.utc),
+                kcat: kbrowse::cli::consume::KcatOptions {
+                    raw: !std::io::stdout().is_terminal(),
+                    template,
+                    stop_before,
+                    unbuffered,
+                    spread,
+                },
             };
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
@@ -533,7 +575,7 @@ async fn command_slip(
 fn client_config(settings: &Settings) -> anyhow::Result<ClientConfig> {
     let client = settings.client_config().map_err(usage)?;
     for w in client.conn.security.warnings() {
-        kbrowse::cli::report(w);
+        kbrowse::cli::note(w);
     }
     Ok(client)
 }

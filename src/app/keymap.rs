@@ -68,6 +68,12 @@ pub enum Command {
     NextRecord,
     /// The detail: the previous record, staying in the detail.
     PreviousRecord,
+    /// Copy the record's value to the clipboard.
+    CopyValue,
+    /// Copy the record's key to the clipboard.
+    CopyKey,
+    /// Save the record's value to a file.
+    SaveValue,
     /// Accept the input.
     Submit,
     /// Leave the input.
@@ -550,6 +556,21 @@ pub const MESSAGES: KeyTable = KeyTable {
         SHIFT_RIGHT,
         SHIFT_LEFT,
         WRAP,
+        bind(
+            &[Plain(Char('y'))],
+            Command::CopyValue,
+            "copy the value to the clipboard",
+        ),
+        bind(
+            &[Plain(Char('Y'))],
+            Command::CopyKey,
+            "copy the key to the clipboard",
+        ),
+        bind(
+            &[Plain(Char('s'))],
+            Command::SaveValue,
+            "save the value's bytes to a file",
+        ),
         hint(
             &[Plain(Esc)],
             Command::Back,

@@ -208,6 +208,7 @@ impl App {
         match kind {
             PromptKind::Position => &mut self.histories.offsets,
             PromptKind::Time => &mut self.histories.times,
+            PromptKind::SavePath => &mut self.histories.paths,
         }
     }
 
@@ -241,6 +242,9 @@ impl App {
                     return Vec::new();
                 };
                 let typed = prompt.input.value().to_string();
+                if kind == PromptKind::SavePath {
+                    return self.submit_save(typed);
+                }
                 match prompt.parse(now) {
                     // A position outside the partition, before its beginning or after its end,
                     // is refused here alike, keeping what is on screen and the text to fix.
@@ -453,6 +457,12 @@ impl App {
             },
             Command::Back => return self.close_partition(),
             Command::Open => return self.open_detail(),
+            Command::CopyValue => return self.copy(crate::schema::Part::Value),
+            Command::CopyKey => return self.copy(crate::schema::Part::Key),
+            Command::SaveValue => {
+                self.ask_save();
+                return vec![Effect::Redraw];
+            }
             Command::Follow => Some(pane.toggle_follow(rows)),
             Command::ShiftRight => {
                 let shown = pane.window.range(pane.cursor.top, pane.cursor.top + rows);

@@ -3,6 +3,7 @@
 //! The runtime turns terminal events, load results and reader events into `Action`s and
 //! carries out the `Effect`s that `update` returns. Time comes from an injected clock.
 
+pub mod clipboard;
 pub mod cursor;
 pub mod decoding;
 pub mod detail;
@@ -75,6 +76,8 @@ pub enum Action {
     DetailBuilt(DetailBuilt),
     /// Records decoded off the UI thread, handed in before the records themselves.
     Decoded(Decodings),
+    /// What became of a save: a line for the status line.
+    Saved(String),
 }
 
 /// Something the runtime must do.
@@ -112,6 +115,15 @@ pub enum Effect {
     /// Index a large value's lines (or make its JSON) off the UI thread; the answer comes
     /// back as `Action::DetailBuilt`. A newer job makes older ones moot.
     BuildDetail(DetailJob),
+    /// Put these bytes on the terminal's clipboard (OSC 52).
+    Copy(bytes::Bytes),
+    /// Write these bytes to a new file; the outcome comes back as `Action::Saved`.
+    SaveFile {
+        /// The file, as typed.
+        path: std::path::PathBuf,
+        /// What to write.
+        bytes: bytes::Bytes,
+    },
     /// Nothing to do but draw.
     Redraw,
     /// End the program.
@@ -144,6 +156,8 @@ pub struct Histories {
     pub times: History,
     /// Topic filter `/`.
     pub filters: History,
+    /// Save prompt `s`.
+    pub paths: History,
 }
 
 /// The clock: milliseconds since the epoch.
@@ -339,6 +353,12 @@ impl App {
                 vec![Effect::Redraw]
             }
             Action::GroupLoaded { group, result } => self.on_group(group, result),
+            Action::Saved(note) => {
+                if let Some(m) = self.messages.as_mut() {
+                    m.warning = Some(Safe::new(&note));
+                }
+                vec![Effect::Redraw]
+            }
             Action::DetailBuilt(built) => {
                 let rows = geometry::detail_rows(self.size.1);
                 match self.detail.as_mut() {

@@ -12,6 +12,8 @@ pub enum PromptKind {
     Position,
     /// A time, with or without the `@`.
     Time,
+    /// A file to save the record's value to (`s`).
+    SavePath,
 }
 
 /// An open prompt: its text and the last parse error.
@@ -23,6 +25,8 @@ pub struct Prompt {
     pub input: Input,
     /// Why the last entry was refused.
     pub error: Option<String>,
+    /// What a `SavePath` prompt saves.
+    pub bytes: Option<bytes::Bytes>,
 }
 
 impl Prompt {
@@ -32,6 +36,25 @@ impl Prompt {
             kind,
             input: Input::default(),
             error: None,
+            bytes: None,
+        }
+    }
+
+    /// A prompt for the file to save `bytes` to, proposing `path`.
+    pub fn save(path: String, bytes: bytes::Bytes) -> Prompt {
+        Prompt {
+            kind: PromptKind::SavePath,
+            input: Input::new(path),
+            error: None,
+            bytes: Some(bytes),
+        }
+    }
+
+    /// What ⏎ does.
+    pub fn verb(&self) -> &'static str {
+        match self.kind {
+            PromptKind::SavePath => "save",
+            _ => "jump",
         }
     }
 
@@ -40,6 +63,7 @@ impl Prompt {
         match self.kind {
             PromptKind::Position => "Jump to offset",
             PromptKind::Time => "Jump to time",
+            PromptKind::SavePath => "Save the value to a file",
         }
     }
 
@@ -50,6 +74,9 @@ impl Prompt {
                 "N: offset · -N: N before the end · @TIME: e.g. @-15m, @2024-05-01 12:00"
             }
             PromptKind::Time => "RFC3339, YYYY-MM-DD HH:MM[:SS] (local), or -15m, -2h, -1d",
+            PromptKind::SavePath => {
+                "the raw bytes; an existing file is kept · ^U clears · ^W deletes a word"
+            }
         }
     }
 
@@ -60,6 +87,7 @@ impl Prompt {
         let text = unquote(self.input.value());
         let time = text.strip_prefix('@').map(unquote);
         match (self.kind, time) {
+            (PromptKind::SavePath, _) => Err("a file name is not a position".into()),
             (_, Some(t)) => parse_position(&format!("@{t}"), now_ms),
             (PromptKind::Time, None) => parse_position(&format!("@{text}"), now_ms),
             (PromptKind::Position, None) => parse_position(text, now_ms),

@@ -698,3 +698,111 @@ fn a_double_click_opens_the_row_and_r_reloads_the_watermarks() {
 
 #[path = "tests_small.rs"]
 mod small;
+#[test]
+fn y_and_shift_y_copy_the_value_and_the_key_through_osc52() {
+    let mut app = app(100);
+    let generation = open_partition(&mut app, 3);
+    let mut big = msg(1);
+    big.value = Some(bytes::Bytes::from(vec![b'x'; clipboard::MAX_COPY + 1]));
+    big.key = None;
+    let mut exact = msg(2);
+    exact.value = Some(bytes::Bytes::from(vec![b'y'; clipboard::MAX_COPY]));
+    app.update(Action::Reader(vec![ev(
+        generation,
+        ReaderEventKind::Messages(vec![msg(0), big, exact]),
+    )]));
+    let note = |app: &App| {
+        app.messages
+            .as_ref()
+            .and_then(|p| p.warning.as_ref())
+            .map(|w| w.to_string())
+    };
+    let fx = app.update(ch('y'));
+    assert_eq!(fx[0], Effect::Copy(bytes::Bytes::from_static(b"v0")));
+    assert_eq!(note(&app).as_deref(), Some("copied the value (2 bytes)"));
+    let fx = app.update(ch('Y'));
+    assert_eq!(fx[0], Effect::Copy(bytes::Bytes::from_static(b"k0")));
+    app.update(key(KeyCode::Down));
+    let fx = app.update(ch('y'));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Copy(_))));
+    assert_eq!(
+        note(&app).as_deref(),
+        Some("value not copied: 1048577 bytes > 1 MiB")
+    );
+    let fx = app.update(ch('Y'));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Copy(_))));
+    assert_eq!(note(&app).as_deref(), Some("null key: nothing copied"));
+    app.update(key(KeyCode::Down));
+    let fx = app.update(ch('y'));
+    assert!(matches!(&fx[0], Effect::Copy(b) if b.len() == clipboard::MAX_COPY));
+}
+
+#[test]
+fn osc52_carries_the_bytes_in_base64() {
+    assert_eq!(
+        clipboard::osc52(b"hi\x1b\xff"),
+        b"\x1b]52;c;aGkb/w==\x07".to_vec()
+    );
+    assert_eq!(clipboard::osc52(b""), b"\x1b]52;c;\x07".to_vec());
+}
+
+#[test]
+fn s_asks_where_to_save_the_value_proposing_topic_partition_offset() {
+    let mut app = app(100);
+    let generation = open_partition(&mut app, 3);
+    let mut null = msg(1);
+    null.value = None;
+    app.update(Action::Reader(vec![ev(
+        generation,
+        ReaderEventKind::Messages(vec![msg(0), null]),
+    )]));
+    app.update(ch('s'));
+    let p = app.prompt.as_ref().unwrap();
+    assert_eq!(
+        (p.kind, p.input.value(), p.verb()),
+        (PromptKind::SavePath, "orders-0-0.bin", "save")
+    );
+    // Readline keys: ^W deletes a word, ^U clears.
+    app.update(ctrl('w'));
+    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "orders-0-0.");
+    app.update(ctrl('u'));
+    assert_eq!(app.prompt.as_ref().unwrap().input.value(), "");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        app.prompt.as_ref().unwrap().error.as_deref(),
+        Some("type a file name")
+    );
+    typed(&mut app, "/tmp/out.bin");
+    let fx = app.update(key(KeyCode::Enter));
+    assert_eq!(
+        fx[0],
+        Effect::SaveFile {
+            path: "/tmp/out.bin".into(),
+            bytes: bytes::Bytes::from_static(b"v0"),
+        }
+    );
+    assert!(app.prompt.is_none());
+    app.update(Action::Saved("saved 2 bytes to /tmp/out.bin\x1b[2J".into()));
+    assert_eq!(
+        app.messages
+            .as_ref()
+            .unwrap()
+            .warning
+            .as_ref()
+            .map(|w| w.to_string()),
+        Some("saved 2 bytes to /tmp/out.bin\\e[2J".into())
+    );
+    // A null value has nothing to save.
+    app.update(key(KeyCode::Down));
+    app.update(ch('s'));
+    assert!(app.prompt.is_none());
+    assert_eq!(
+        app.messages
+            .as_ref()
+            .unwrap()
+            .warning
+            .as_ref()
+            .map(|w| w.to_string()),
+        Some("null value: nothing to save".into())
+    );
+}

@@ -9,7 +9,7 @@ use super::format::{DecodedRecord, Format, RecordFormatter};
 use super::scan::{self, ProgressReport, ScanOptions};
 use crate::kafka::merge::TimeMerge;
 use crate::kafka::{
-    Cluster, Error, Isolation, PartitionReader, ReaderConfig, ReaderEventKind, StartAt,
+    Cluster, Error, Isolation, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind, StartAt,
 };
 use crate::schema::protobuf::LocalProtos;
 use crate::schema::registry::Registry;
@@ -42,6 +42,8 @@ pub struct ConsumeOptions {
     pub merge: Merge,
     /// The zone times are printed in (`--utc`).
     pub time_zone: crate::render::TimeZone,
+    /// kcat's habits: `-f`, `-o e@TIME`, `-u`, `--spread`.
+    pub kcat: KcatOptions,
 }
 
 /// How `consume` interleaves several partitions.
@@ -53,6 +55,21 @@ pub enum Merge {
     /// In timestamp order (ties by partition, then offset); when following, a partition
     /// silent for this long no longer holds the others back (`--merge-wait`).
     Time(std::time::Duration),
+}
+
+/// The options that came with kcat's ways, and `--spread`.
+#[derive(Debug, Clone, Default)]
+pub struct KcatOptions {
+    /// `-f`: records printed with this template instead of `--format`.
+    pub template: Option<super::kcat::Template>,
+    /// Keys and values written as raw bytes (stdout is not a terminal) by `-f`.
+    pub raw: bool,
+    /// `-o e@TIME`: each partition stops before its first record at or after this time.
+    pub stop_before: Option<i64>,
+    /// `-u`: stdout flushed after every record.
+    pub unbuffered: bool,
+    /// `--spread I/N`: only this instance's share of the partitions.
+    pub spread: Option<crate::spread::Spread>,
 }
 
 /// How keys and values are decoded (`-r`, `-s`, `--proto-path`).
@@ -101,14 +118,20 @@ pub async fn run(
     let decoding = opts.format != Format::Hex && !decoder.is_plain();
     let info = super::habits::topic(&cluster, &opts.topic).await?;
     let count = info.partitions.len() as i32;
+    // `--spread I/N`: this instance's share, taken before anything else narrows the list, so
+    // that every instance splits the same list.
+    let share = |list: Vec<i32>| match opts.kcat.spread {
+        Some(s) => crate::spread::spread_partitions(&list, s.index, s.count),
+        None => list,
+    };
     let partitions: Vec<i32> =
         if let (true, Some(key)) = (opts.partitions.is_empty(), &opts.scan.key) {
             // Where the default partitioner (murmur2) put the key: only that partition is read.
-            vec![crate::search::murmur2::partition_for_key(key, count)]
+            share(vec![crate::search::murmur2::partition_for_key(key, count)])
         } else if opts.partitions.is_empty() {
-            let all: Vec<i32> = info.partitions.iter().map(|p| p.id).collect();
+            let all = share(info.partitions.iter().map(|p| p.id).collect());
             match opts.start {
-                StartAt::Offset(n) => holding(&cluster, &opts, &all, n).await?,
+                StartAt::Offset(n) if !all.is_empty() => holding(&cluster, &opts, &all, n).await?,
                 _ => all,
             }
         } else {
@@ -127,8 +150,23 @@ pub async fn run(
                     chosen.push(p);
                 }
             }
-            chosen
+            share(chosen)
         };
+    if let (true, Some(s)) = (partitions.is_empty(), opts.kcat.spread) {
+        super::note(format_args!(
+            "instance {}/{} has no partition of {} to read ({} between {} instances)",
+            s.index,
+            s.count,
+            opts.topic,
+            if count == 1 {
+                "1 partition".to_string()
+            } else {
+                format!("{count} partitions")
+            },
+            s.count
+        ));
+        return Ok(());
+    }
     let config = ReaderConfig {
         isolation: opts.isolation,
         stop_at_end: opts.exit_at_end,
@@ -176,6 +214,10 @@ pub async fn run(
         .iter()
         .zip(senders)
         .map(|(&p, tx)| {
+            let tx = match opts.kcat.stop_before {
+                Some(stop) => stop_before(stop, config.capacity, tx),
+                None => tx,
+            };
             PartitionReader::spawn(
                 cluster.clone(),
                 opts.topic.clone(),
@@ -189,7 +231,8 @@ pub async fn run(
 
     let mut fmt = RecordFormatter::new(opts.format, &opts.topic)
         .with_headers(opts.headers)
-        .with_time_zone(opts.time_zone);
+        .with_time_zone(opts.time_zone)
+        .with_template(opts.kcat.template.clone(), opts.kcat.raw);
     let mut buf: Vec<u8> = Vec::with_capacity(256 << 10);
     let mut left = opts.count.unwrap_or(u64::MAX);
     let mut running = partitions.len();
@@ -218,7 +261,7 @@ pub async fn run(
                 if let Some(at) = at {
                     reconnecting.remove(&ev.partition);
                     flush(out, &mut buf)?;
-                    super::report(format_args!(
+                    super::note(format_args!(
                         "reading {}/{} again at offset {at}",
                         opts.topic, ev.partition
                     ));
@@ -228,8 +271,19 @@ pub async fn run(
                 ReaderEventKind::Messages(msgs) => {
                     let take = left.min(usize::MAX as u64) as usize;
                     let msgs = &msgs[..msgs.len().min(take)];
-                    let dec = decoding.then_some(&mut decoder);
-                    write_batch(dec, &mut fmt, msgs, &mut buf).await;
+                    if opts.kcat.unbuffered {
+                        // -u: every record reaches stdout before the next is formatted.
+                        for one in msgs.chunks(1) {
+                            let dec = decoding.then_some(&mut decoder);
+                            write_batch(dec, &mut fmt, one, &mut buf).await;
+                            if !flush(out, &mut buf)? {
+                                return Ok(());
+                            }
+                        }
+                    } else {
+                        let dec = decoding.then_some(&mut decoder);
+                        write_batch(dec, &mut fmt, msgs, &mut buf).await;
+                    }
                     left -= msgs.len() as u64;
                     if buf.len() >= 128 << 10 && !flush(out, &mut buf)? {
                         return Ok(());
@@ -367,7 +421,7 @@ pub(super) fn warn_event(topic: &str, partition: i32, kind: &ReaderEventKind) ->
             next,
         } => {
             if *attempt == 1 || attempt % 10 == 0 {
-                super::report(format_args!(
+                super::note(format_args!(
                     "{error}; reconnecting to {topic}/{partition} at offset {next} (attempt {attempt})"
                 ));
             }
@@ -380,7 +434,7 @@ pub(super) fn warn_event(topic: &str, partition: i32, kind: &ReaderEventKind) ->
                 from: *from,
                 to: *to,
             };
-            super::report(format_args!("warning: {gone}; continuing at offset {to}"));
+            super::note(format_args!("warning: {gone}; continuing at offset {to}"));
             false
         }
         ReaderEventKind::Corrupt {
@@ -390,7 +444,7 @@ pub(super) fn warn_event(topic: &str, partition: i32, kind: &ReaderEventKind) ->
             reason,
         } => {
             let _ = to;
-            super::report(format_args!(
+            super::note(format_args!(
                 "warning: skipped a corrupt transaction marker at offset {from} of {topic}/{partition} ({reason}); no records lost"
             ));
             false
@@ -401,7 +455,7 @@ pub(super) fn warn_event(topic: &str, partition: i32, kind: &ReaderEventKind) ->
             control: false,
             reason,
         } => {
-            super::report(format_args!(
+            super::note(format_args!(
                 "warning: skipped a corrupt record batch at offsets {} of {topic}/{partition} ({reason}); continuing at offset {to}",
                 crate::render::span_words(from, to - 1)
             ));
@@ -472,7 +526,7 @@ async fn holding(
     }
     for e in &outside {
         if let Error::OffsetOutOfRange { partition, .. } = e {
-            super::report(format_args!("warning: {e}; skipping partition {partition}"));
+            super::note(format_args!("warning: {e}; skipping partition {partition}"));
         }
     }
     if inside.is_empty() {
@@ -482,6 +536,48 @@ async fn holding(
         );
     }
     Ok(inside)
+}
+
+/// `-o e@TIME`: a relay between a partition's reader and `tx` that passes its events until
+/// the first record at or after `stop`, then reports the partition finished there and ends
+/// (which stops the reader: its channel is closed).
+fn stop_before(
+    stop: i64,
+    capacity: usize,
+    tx: mpsc::Sender<ReaderEvent>,
+) -> mpsc::Sender<ReaderEvent> {
+    let (relay, mut rx) = mpsc::channel::<ReaderEvent>(capacity.max(1));
+    tokio::spawn(async move {
+        while let Some(mut ev) = rx.recv().await {
+            let mut at = None;
+            if let ReaderEventKind::Messages(msgs) = &mut ev.kind
+                && let Some(i) = msgs.iter().position(|m| m.timestamp >= stop)
+            {
+                at = Some(msgs[i].offset);
+                msgs.truncate(i);
+            }
+            let Some(next) = at else {
+                if tx.send(ev).await.is_err() {
+                    return;
+                }
+                continue;
+            };
+            let (generation, partition) = (ev.generation, ev.partition);
+            if matches!(&ev.kind, ReaderEventKind::Messages(m) if !m.is_empty())
+                && tx.send(ev).await.is_err()
+            {
+                return;
+            }
+            let finished = ReaderEvent {
+                generation,
+                partition,
+                kind: ReaderEventKind::Finished { next },
+            };
+            let _ = tx.send(finished).await;
+            return;
+        }
+    });
+    relay
 }
 
 pub(super) fn flush(out: &mut impl Write, buf: &mut Vec<u8>) -> std::io::Result<bool> {

@@ -30,6 +30,10 @@ pub enum Format {
 /// Formats records, reusing its scratch buffers.
 pub struct RecordFormatter {
     format: Format,
+    /// `-f`: a kcat template, and whether bytes go out raw (stdout is not a terminal).
+    template: Option<(super::kcat::Template, bool)>,
+    topic: String,
+    bytes: Vec<u8>,
     headers: bool,
     topic_json: Vec<u8>,
     time: TimeFormatter,
@@ -43,6 +47,9 @@ impl RecordFormatter {
         render::json_str_into(topic, &mut topic_json);
         RecordFormatter {
             format,
+            template: None,
+            topic: topic.to_string(),
+            bytes: Vec::new(),
             headers: false,
             topic_json,
             time: TimeFormatter::default(),
@@ -62,6 +69,13 @@ impl RecordFormatter {
         self
     }
 
+    /// Prints records with kcat's `-f` template instead of `format`; `raw`: keys, values and
+    /// headers as they are (stdout is not a terminal), else escaped.
+    pub fn with_template(mut self, template: Option<super::kcat::Template>, raw: bool) -> Self {
+        self.template = template.map(|t| (t, raw));
+        self
+    }
+
     /// Appends one record to `out`.
     pub fn write(&mut self, m: &Message, out: &mut Vec<u8>) {
         self.write_decoded(m, &DecodedRecord::default(), out);
@@ -69,6 +83,10 @@ impl RecordFormatter {
 
     /// Appends one record with its decoded key and value to `out` (hex ignores decoding).
     pub fn write_decoded(&mut self, m: &Message, d: &DecodedRecord, out: &mut Vec<u8>) {
+        if let Some((t, raw)) = &self.template {
+            t.write(&self.topic, m, d, *raw, &mut self.bytes, out);
+            return;
+        }
         match self.format {
             Format::Text => self.text(m, d, out),
             Format::Json => self.json(m, d, out),

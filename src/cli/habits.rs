@@ -30,6 +30,14 @@ const VALUED: &[&str] = &[
     "--cluster",
     "-X",
     "-F",
+    // consume's, which may come before `-t` as in kcat.
+    "-o",
+    "-p",
+    "-c",
+    "-f",
+    "-s",
+    "-r",
+    "--spread",
 ];
 
 /// kcat's habit: `kbrowse [options] -t TOPIC ...` with no command means

@@ -8,6 +8,7 @@ pub mod consume;
 pub mod format;
 pub mod groups;
 pub mod habits;
+pub mod kcat;
 pub mod scan;
 pub mod spread;
 pub mod topics;
@@ -38,6 +39,20 @@ pub(crate) fn flush_out(out: &mut impl Write) -> io::Result<bool> {
 /// writes to stderr goes through here.
 pub fn report(message: impl std::fmt::Display) {
     eprintln!("kbrowse: {}", crate::render::Safe::display(&message));
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `-q`: from now on `note` prints nothing; errors still go out through `report`.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `report` for what is not an error (warnings, notices), which `-q` silences.
+pub fn note(message: impl std::fmt::Display) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        report(message);
+    }
 }
 
 /// Checks a comma-separated bootstrap list: each entry `host[:port]` (IPv6 as

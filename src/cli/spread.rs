@@ -54,6 +54,9 @@ pub async fn run(
     if opts.scan.is_active() {
         anyhow::bail!("--filter, --key and --progress do not work with --spread-group yet");
     }
+    if opts.kcat.stop_before.is_some() {
+        anyhow::bail!("-o e@TIME does not work with --spread-group yet");
+    }
     let etcd = Etcd::new(&spread.coordinator, Duration::from_secs(3))?;
     let member = Member::join(Arc::new(etcd), &spread.group, spread.ttl).await?;
     let result = Spread::new(cluster, opts, &member).await?.run(out).await;
@@ -125,7 +128,8 @@ impl<'m, C: Coordinator> Spread<'m, C> {
         let decoding = self.opts.format != super::format::Format::Hex && !decoder.is_plain();
         let mut fmt = RecordFormatter::new(self.opts.format, &self.opts.topic)
             .with_headers(self.opts.headers)
-            .with_time_zone(self.opts.time_zone);
+            .with_time_zone(self.opts.time_zone)
+            .with_template(self.opts.kcat.template.clone(), self.opts.kcat.raw);
         let (tx, mut rx) = mpsc::channel::<ReaderEvent>(2 * self.all.len().max(1));
         let mut buf: Vec<u8> = Vec::with_capacity(256 << 10);
         let mut left = self.opts.count.unwrap_or(u64::MAX);

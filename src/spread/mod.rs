@@ -126,6 +126,54 @@ pub fn spread_partitions(partitions: &[i32], index: usize, count: usize) -> Vec<
         .collect()
 }
 
+/// `--spread I/N`: this instance is number I (0-based) of N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spread {
+    /// This instance's number, below `count`.
+    pub index: usize,
+    /// How many instances share the topic.
+    pub count: usize,
+}
+
+/// More instances than this is a typo, not a deployment.
+const MAX_INSTANCES: usize = 100_000;
+
+impl std::str::FromStr for Spread {
+    type Err = String;
+
+    /// Parses `I/N`; the message names what is wrong with it.
+    fn from_str(s: &str) -> Result<Spread, String> {
+        let shown = crate::render::escape(s.as_bytes());
+        let bad = |why: &str| format!("invalid --spread '{shown}': {why}");
+        let form = "expected I/N, instance I (from 0) of N, e.g. 0/2";
+        let Some((i, n)) = s.trim().split_once('/') else {
+            return Err(bad(form));
+        };
+        let number = |t: &str| -> Option<usize> {
+            let t = t.trim();
+            if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            t.parse().ok()
+        };
+        let (Some(index), Some(count)) = (number(i), number(n)) else {
+            return Err(bad(form));
+        };
+        if count == 0 || count > MAX_INSTANCES {
+            return Err(bad(&format!(
+                "N must be from 1 to {MAX_INSTANCES} instances"
+            )));
+        }
+        if index >= count {
+            return Err(bad(&format!(
+                "instances are numbered from 0 to {}, so I must be below N",
+                count - 1
+            )));
+        }
+        Ok(Spread { index, count })
+    }
+}
+
 /// Checks a spread group name: it becomes part of coordinator keys.
 pub fn check_group(name: &str) -> Result<(), CoordinatorError> {
     let ok = !name.is_empty()
@@ -638,5 +686,50 @@ mod tests {
             "the coordinator holds a bad offset: -1"
         );
         assert!(parse_offset(b"\x1b[2J").is_err());
+    }
+}
+
+#[cfg(test)]
+mod spread_arg_tests {
+    use super::*;
+
+    #[test]
+    fn spread_arguments() {
+        assert_eq!("0/2".parse(), Ok(Spread { index: 0, count: 2 }));
+        assert_eq!(" 3/4 ".parse(), Ok(Spread { index: 3, count: 4 }));
+        assert_eq!("0/1".parse(), Ok(Spread { index: 0, count: 1 }));
+        let form = "expected I/N, instance I (from 0) of N, e.g. 0/2";
+        for (bad, why) in [
+            ("2", form.to_string()),
+            ("", form.to_string()),
+            ("a/2", form.to_string()),
+            ("-1/2", form.to_string()),
+            ("1/+2", form.to_string()),
+            ("1/2/3", form.to_string()),
+            ("0/0", "N must be from 1 to 100000 instances".to_string()),
+            (
+                "0/100001",
+                "N must be from 1 to 100000 instances".to_string(),
+            ),
+            ("0/99999999999999999999999", form.to_string()),
+            (
+                "2/2",
+                "instances are numbered from 0 to 1, so I must be below N".to_string(),
+            ),
+            (
+                "5/1",
+                "instances are numbered from 0 to 0, so I must be below N".to_string(),
+            ),
+        ] {
+            assert_eq!(
+                bad.parse::<Spread>(),
+                Err(format!("invalid --spread '{bad}': {why}")),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            "\u{1b}[2J".parse::<Spread>().unwrap_err(),
+            "invalid --spread '\\e[2J': expected I/N, instance I (from 0) of N, e.g. 0/2"
+        );
     }
 }

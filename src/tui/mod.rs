@@ -388,6 +388,21 @@ impl Runtime {
                         }
                     });
                 }
+                Effect::Copy(bytes) => {
+                    use std::io::Write as _;
+                    let mut out = std::io::stdout();
+                    let seq = crate::app::clipboard::osc52(&bytes);
+                    if let Err(e) = out.write_all(&seq).and_then(|()| out.flush()) {
+                        tracing::warn!(error = %e, "cannot write the clipboard sequence");
+                    }
+                }
+                Effect::SaveFile { path, bytes } => {
+                    let tx = self.action_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let note = crate::app::clipboard::save_file(&path, &bytes);
+                        let _ = tx.send(Action::Saved(note));
+                    });
+                }
                 Effect::Redraw => {}
                 Effect::Quit => return true,
                 Effect::SwitchCluster => {

@@ -56,7 +56,7 @@ pub fn prompt(p: &Prompt, frame: &mut Frame) {
             format!(" {} ", p.title()),
             theme::block_title(),
         ))
-        .title_bottom(Line::from(" ⏎ jump  Esc cancel ").style(theme::dim()));
+        .title_bottom(Line::from(format!(" ⏎ {}  Esc cancel ", p.verb())).style(theme::dim()));
     let inner = block.inner(area);
     let width = inner.width.saturating_sub(2) as usize;
     let scroll = p.input.visual_scroll(width);
