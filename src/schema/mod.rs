@@ -8,6 +8,7 @@ pub mod logical;
 pub mod msgpack;
 pub mod protobuf;
 pub mod registry;
+pub mod settings;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use serde_json::Value;
 use avro::AvroSchema;
 use protobuf::{LocalProtos, ProtoSchema};
 use registry::{Registry, SchemaKind};
+pub use settings::{Decoders, SchemaSettings, TopicFormats};
 
 /// Why a key or value could not be decoded; its Display is one line for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
