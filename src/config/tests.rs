@@ -474,10 +474,7 @@ key.format = "string"
         config: Some(file.clone()),
         cluster: Some("prod".into()),
         properties: vec![
-            (
-                "schema.registry.basic.auth.user.info".into(),
-                "u:p".into(),
-            ),
+            ("schema.registry.basic.auth.user.info".into(), "u:p".into()),
             (
                 "schema.registry.ssl.certificate.location".into(),
                 "~/c.pem".into(),

@@ -205,16 +205,17 @@ fn with_tls(
 fn tls_reason(e: &reqwest::Error) -> Option<String> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
-        let found = err.downcast_ref::<rustls::Error>().or_else(|| {
-            err.downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(t) = found {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
             let text: String = t.to_string().chars().take(200).collect();
             return Some(format!("TLS failed ({text})"));
         }
-        cur = err.source();
+        // An io::Error's `source` skips the error it wraps: look inside it instead.
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
     }
     None
 }
@@ -297,9 +298,16 @@ impl Registry {
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(90));
-        let http = with_tls(builder, config)?
-            .build()
-            .map_err(|e| SchemaError::Registry(format!("schema registry client: {e}")))?;
+        let http = with_tls(builder, config)?.build().map_err(|e| {
+            let why = std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string());
+            match &config.certificate_location {
+                // The client certificate is the only input checked at this point.
+                Some(cert) => SchemaError::Registry(format!(
+                    "schema.registry.ssl.certificate.location {cert}: {why}"
+                )),
+                None => SchemaError::Registry(format!("schema registry client: {why}")),
+            }
+        })?;
         Ok(Registry {
             http,
             base,
