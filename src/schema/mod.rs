@@ -544,4 +544,68 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn registry_settings_that_cannot_work_are_refused_with_their_property() {
+        use registry::{Registry, RegistryConfig};
+        let base = RegistryConfig {
+            url: "https://127.0.0.1:1".into(),
+            timeout: std::time::Duration::from_secs(1),
+            ..RegistryConfig::default()
+        };
+        let err = |c: RegistryConfig| Registry::with_config(&c).unwrap_err().to_string();
+        assert_eq!(
+            err(RegistryConfig {
+                certificate_location: Some("/c.pem".into()),
+                ..base.clone()
+            }),
+            "schema.registry.ssl.certificate.location needs schema.registry.ssl.key.location"
+        );
+        assert_eq!(
+            err(RegistryConfig {
+                key_location: Some("/k.pem".into()),
+                ..base.clone()
+            }),
+            "schema.registry.ssl.key.location needs schema.registry.ssl.certificate.location"
+        );
+        assert_eq!(
+            err(RegistryConfig {
+                ca_location: Some("/nonexistent/ca.pem".into()),
+                ..base.clone()
+            }),
+            "schema.registry.ssl.ca.location: cannot read /nonexistent/ca.pem: No such file or directory (os error 2)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "not a certificate").unwrap();
+        let junk = junk.display().to_string();
+        assert_eq!(
+            err(RegistryConfig {
+                ca_location: Some(junk.clone()),
+                ..base.clone()
+            }),
+            format!("schema.registry.ssl.ca.location: {junk} holds no PEM certificate")
+        );
+        assert_eq!(
+            err(RegistryConfig {
+                user_info: Some("no-colon".into()),
+                ..base.clone()
+            }),
+            "schema.registry.basic.auth.user.info: expected user:password"
+        );
+        // Secrets never reach Debug output.
+        let shown = format!(
+            "{:?}",
+            RegistryConfig {
+                url: "https://u:pw-xyz@h:1".into(),
+                user_info: Some("a:s3cr3t".into()),
+                bearer_token: Some("tok-abc".into()),
+                ..base
+            }
+        );
+        assert!(
+            !shown.contains("pw-xyz") && !shown.contains("s3cr3t") && !shown.contains("tok-abc"),
+            "{shown}"
+        );
+    }
 }
