@@ -225,7 +225,7 @@ fn spawn_workers(
         inputs.push(tx);
         let decoding = match (decoders, &runtime, &scan.filter) {
             (Some(d), Some(rt), Some(_)) => Some(d.decoder(topic))
-                .filter(|d| !d.is_plain())
+                .filter(|d| d.transforms())
                 .map(|d| (d, rt.clone())),
             _ => None,
         };

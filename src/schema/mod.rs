@@ -164,6 +164,19 @@ impl RecordDecoder {
         plain(&self.key) && plain(&self.value)
     }
 
+    /// True when some key or value may decode to a value other than what its bytes say as
+    /// JSON or text (a schema, MessagePack, framed JSON): what a filter must see decoded.
+    /// `auto` without a registry, `string` and `bytes` never do.
+    pub fn transforms(&self) -> bool {
+        [Part::Key, Part::Value]
+            .into_iter()
+            .any(|p| match self.spec(p) {
+                FormatSpec::Auto => self.registry.is_some(),
+                FormatSpec::String | FormatSpec::Bytes => false,
+                _ => true,
+            })
+    }
+
     fn spec(&self, part: Part) -> &FormatSpec {
         match part {
             Part::Key => &self.key,
@@ -454,6 +467,10 @@ mod tests {
     #[test]
     fn auto_without_a_registry() {
         let mut d = RecordDecoder::new(FormatSpec::Auto, FormatSpec::Auto, None, None);
+        assert!(!d.transforms());
+        assert!(
+            RecordDecoder::new(FormatSpec::String, FormatSpec::Msgpack, None, None).transforms()
+        );
         // Printable ASCII JSON is checked, not built: the output copies it.
         assert_eq!(d.decode(Part::Value, b" {\"a\": [1]} "), Decoded::RawJson);
         // JSON with a line break or a non-ASCII character is built and printed compact.
