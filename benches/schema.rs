@@ -167,6 +167,56 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+    json_text(c);
+}
+
+/// `auto` on JSON text (~170-byte values like scripts/bench's): the fast path checks that the
+/// bytes are printable-ASCII JSON without building a value; the reference is building the
+/// `serde_json::Value` that the slow path (and `-s json`) builds.
+fn json_text(c: &mut Criterion) {
+    use kbrowse::schema::{Decoded, FormatSpec, Part, RecordDecoder};
+    let values: Vec<Vec<u8>> = (0..RECORDS)
+        .map(|i| {
+            format!(
+                r#"{{"id":{i},"customer":"c{:05}","sku":"SKU-{:06}","qty":{},"price":{}.{:02},"status":"PAID","note":"order {i} for customer, shipped","tags":["a","b"]}}"#,
+                i * 7919 % 100_000,
+                i * 104_729 % 1_000_000,
+                i % 9,
+                i % 200,
+                i % 100
+            )
+            .into_bytes()
+        })
+        .collect();
+    let total = values.iter().map(Vec::len).sum::<usize>();
+    eprintln!("json text: {RECORDS} records, {total} bytes");
+    let mut decoder = RecordDecoder::new(FormatSpec::Auto, FormatSpec::Auto, None, None);
+    assert_eq!(decoder.decode(Part::Value, &values[0]), Decoded::RawJson);
+    let mut g = c.benchmark_group("schema");
+    g.throughput(Throughput::Elements(RECORDS as u64));
+    g.bench_function("auto_json_text_records", |b| {
+        b.iter(|| {
+            for d in &values {
+                black_box(decoder.decode(Part::Value, d));
+            }
+        })
+    });
+    g.bench_function("json_value_records", |b| {
+        b.iter(|| {
+            for d in &values {
+                black_box(serde_json::from_slice::<serde_json::Value>(d).unwrap());
+            }
+        })
+    });
+    g.throughput(Throughput::Bytes(total as u64));
+    g.bench_function("auto_json_text_bytes", |b| {
+        b.iter(|| {
+            for d in &values {
+                black_box(decoder.decode(Part::Value, d));
+            }
+        })
+    });
+    g.finish();
 }
 
 criterion_group! {

@@ -152,7 +152,7 @@ enum Command {
         /// Show headers in the text and hex formats (JSON always has them).
         #[arg(long)]
         headers: bool,
-        /// Schema Registry URL (may carry user:pass@).
+        /// Schema Registry URL (may carry user:pass@) [default: schema.registry.url].
         #[arg(short = 'r', long = "schema-registry")]
         schema_registry: Option<String>,
         /// key=FMT, value=FMT or FMT (both): auto, avro, protobuf, protobuf:pkg.Msg, json, msgpack, string, bytes.
@@ -400,14 +400,15 @@ async fn run(cli: Cli, inputs: Inputs, settings: Settings) -> anyhow::Result<()>
             coordinator,
             coordinator_ttl,
         }) => {
-            let (key, value) = kbrowse::cli::serde_formats(&serde);
-            let decode = kbrowse::cli::consume::DecodeOptions {
-                registry: schema_registry,
-                key,
-                value,
-                proto_paths: proto_path,
-                timeout: settings.timeout,
-            };
+            let (key, value) = kbrowse::cli::serde_overrides(&serde);
+            let decode = settings
+                .schema(&config::SchemaFlags {
+                    registry: schema_registry,
+                    key,
+                    value,
+                    proto_paths: proto_path,
+                })
+                .map_err(usage)?;
             let (start, stop_before) = kbrowse::cli::kcat::offset_bounds(&offset).map_err(usage)?;
             let cluster = Cluster::connect(client).await?;
             let opts = ConsumeOptions {

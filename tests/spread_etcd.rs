@@ -344,11 +344,18 @@ fn a_coordinator_that_dies_stops_the_member_with_one_line() {
     // The next tick finds the coordinator gone: the member stops reading and exits.
     let status = wait_exit(&mut a.child, Duration::from_secs(20));
     assert_eq!(status, Some(1));
-    assert_eq!(
-        a.stderr(),
-        format!(
-            "kbrowse: the coordinator (127.0.0.1:{port}) is unreachable: connection refused or failed\n"
-        )
+    // Whichever comes first on a loaded machine: the next call to etcd failing, or the lease
+    // running out before a renewal got through. Both stop the reading first, in one line.
+    let err = a.stderr();
+    let unreachable = format!(
+        "kbrowse: the coordinator (127.0.0.1:{port}) is unreachable: connection refused or failed\n"
+    );
+    let lost = format!(
+        "kbrowse: lost the lease on etcd at 127.0.0.1:{port} (not renewed in time); stopped reading partitions [0, 1] of spread group member "
+    );
+    assert!(
+        err == unreachable || (err.starts_with(&lost) && err.lines().count() == 1),
+        "{err}"
     );
 }
 

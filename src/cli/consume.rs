@@ -34,8 +34,9 @@ pub struct ConsumeOptions {
     pub isolation: Isolation,
     /// Show headers in the text and hex formats.
     pub headers: bool,
-    /// How keys and values are decoded.
-    pub decode: DecodeOptions,
+    /// How keys and values are decoded (`-r`, `-s`, `--proto-path`, `schema.registry.*`,
+    /// the profile's per-topic formats).
+    pub decode: crate::schema::SchemaSettings,
     /// `--filter`, `--key`, `--progress`.
     pub scan: ScanOptions,
     /// How records of several partitions are interleaved (`--merge`).
@@ -72,7 +73,9 @@ pub struct KcatOptions {
     pub spread: Option<crate::spread::Spread>,
 }
 
-/// How keys and values are decoded (`-r`, `-s`, `--proto-path`).
+/// How the TUI decodes keys and values (`-r`, `-s`, `--proto-path`): one decoder for every
+/// topic. `consume` takes `SchemaSettings`, which adds the `schema.registry.*` properties and
+/// the profile's per-topic formats.
 #[derive(Debug, Clone, Default)]
 pub struct DecodeOptions {
     /// The Schema Registry URL, which may carry `user:pass@`.
@@ -114,7 +117,8 @@ pub async fn run(
     opts: ConsumeOptions,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let mut decoder = opts.decode.decoder()?;
+    let decoders = opts.decode.open()?;
+    let mut decoder = decoders.decoder(&opts.topic);
     let decoding = opts.format != Format::Hex && !decoder.is_plain();
     let info = super::habits::topic(&cluster, &opts.topic).await?;
     let count = info.partitions.len() as i32;
@@ -200,8 +204,14 @@ pub async fn run(
             report,
         )
     } else if opts.scan.is_active() {
-        let (senders, progress) =
-            scan::spawn_stage(&opts.scan, &opts.topic, &partitions, config.capacity, tx);
+        let (senders, progress) = scan::spawn_decoding_stage(
+            &opts.scan,
+            decoding.then_some(&decoders),
+            &opts.topic,
+            &partitions,
+            config.capacity,
+            tx,
+        );
         let report = opts
             .scan
             .progress

@@ -142,6 +142,27 @@ pub fn serde_formats(args: &[SerdeArg]) -> (crate::schema::FormatSpec, crate::sc
     (key, value)
 }
 
+/// The key and value formats several `-s` arguments give, later ones winning; None for a
+/// part no `-s` names (the profile's per-topic format, or `auto`, applies).
+pub fn serde_overrides(
+    args: &[SerdeArg],
+) -> (
+    Option<crate::schema::FormatSpec>,
+    Option<crate::schema::FormatSpec>,
+) {
+    use crate::schema::Part;
+    let (mut key, mut value) = (None, None);
+    for a in args {
+        if a.part != Some(Part::Value) {
+            key = Some(a.format.clone());
+        }
+        if a.part != Some(Part::Key) {
+            value = Some(a.format.clone());
+        }
+    }
+    (key, value)
+}
+
 /// A partition number for `-p`: 0 or more.
 pub fn parse_partition(s: &str) -> Result<i32, String> {
     match s.trim().parse::<i32>() {

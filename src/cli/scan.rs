@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 use crate::kafka::{ReaderEvent, ReaderEventKind};
 use crate::render::{plural, span_words};
+use crate::schema::{Decoded, Part};
 use crate::search::Filter;
 
 /// What `consume` filters on and whether it reports progress.
@@ -187,9 +188,22 @@ pub fn spawn_stage(
     capacity: usize,
     out: mpsc::Sender<ReaderEvent>,
 ) -> (Vec<mpsc::Sender<ReaderEvent>>, Arc<ScanProgress>) {
+    spawn_decoding_stage(scan, None, topic, partitions, capacity, out)
+}
+
+/// `spawn_stage` whose filter sees decoded keys and values: each worker decodes with its own
+/// decoder from `decoders` (one shared registry client) before it filters.
+pub fn spawn_decoding_stage(
+    scan: &ScanOptions,
+    decoders: Option<&crate::schema::Decoders>,
+    topic: &str,
+    partitions: &[i32],
+    capacity: usize,
+    out: mpsc::Sender<ReaderEvent>,
+) -> (Vec<mpsc::Sender<ReaderEvent>>, Arc<ScanProgress>) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = partitions.len().clamp(1, cores);
-    spawn_workers(scan, topic, partitions, capacity, out, workers)
+    spawn_workers(scan, decoders, topic, partitions, capacity, out, workers)
 }
 
 /// The filter stage on one worker, for a stream whose order across partitions must stay
@@ -201,13 +215,14 @@ pub fn spawn_ordered_stage(
     capacity: usize,
     out: mpsc::Sender<ReaderEvent>,
 ) -> (mpsc::Sender<ReaderEvent>, Arc<ScanProgress>) {
-    let (mut senders, progress) = spawn_workers(scan, topic, partitions, capacity, out, 1);
+    let (mut senders, progress) = spawn_workers(scan, None, topic, partitions, capacity, out, 1);
     let (tx, _) = mpsc::channel(1);
     (senders.pop().unwrap_or(tx), progress)
 }
 
 fn spawn_workers(
     scan: &ScanOptions,
+    decoders: Option<&crate::schema::Decoders>,
     topic: &str,
     partitions: &[i32],
     capacity: usize,
@@ -215,12 +230,21 @@ fn spawn_workers(
     workers: usize,
 ) -> (Vec<mpsc::Sender<ReaderEvent>>, Arc<ScanProgress>) {
     let progress = Arc::new(ScanProgress::new(partitions));
+    // Decoding needs the runtime for registry requests; without one, filters see bytes.
+    let runtime = tokio::runtime::Handle::try_current().ok();
     let mut inputs = Vec::with_capacity(workers);
     for w in 0..workers {
         let share = partitions.len().div_ceil(workers).max(1);
         let (tx, rx) = mpsc::channel(capacity.max(1) * share);
         inputs.push(tx);
+        let decoding = match (decoders, &runtime, &scan.filter) {
+            (Some(d), Some(rt), Some(_)) => Some(d.decoder(topic))
+                .filter(|d| d.transforms())
+                .map(|d| (d, rt.clone())),
+            _ => None,
+        };
         let worker = Worker {
+            decoding,
             matcher: scan.filter.as_ref().map(Filter::matcher),
             key: scan.key.clone(),
             topic: topic.to_string(),
@@ -241,6 +265,9 @@ fn spawn_workers(
 }
 
 struct Worker {
+    /// The decoder the filter's keys and values go through, and the runtime its registry
+    /// requests run on.
+    decoding: Option<(crate::schema::RecordDecoder, tokio::runtime::Handle)>,
     matcher: Option<crate::search::Matcher>,
     key: Option<Vec<u8>>,
     topic: String,
@@ -260,14 +287,30 @@ impl Worker {
                 ReaderEventKind::Messages(msgs) => {
                     let n = msgs.len() as u64;
                     let next = msgs.last().map(|m| m.offset + 1);
+                    let (decoding, matcher, key, topic) = (
+                        &mut self.decoding,
+                        &mut self.matcher,
+                        &self.key,
+                        &self.topic,
+                    );
+                    if let Some((d, rt)) = decoding.as_mut() {
+                        rt.block_on(d.prepare(msgs.iter().flat_map(|m| {
+                            [
+                                (Part::Key, m.key.as_deref()),
+                                (Part::Value, m.value.as_deref()),
+                            ]
+                        })));
+                    }
                     msgs.retain(|m| {
-                        self.key
-                            .as_deref()
-                            .is_none_or(|k| m.key.as_deref() == Some(k))
-                            && self
-                                .matcher
-                                .as_mut()
-                                .is_none_or(|f| f.matches(m, &self.topic))
+                        key.as_deref().is_none_or(|k| m.key.as_deref() == Some(k))
+                            && matcher.as_mut().is_none_or(|f| match decoding.as_mut() {
+                                Some((d, _)) => {
+                                    let k = m.key.as_deref().map(|b| d.decode(Part::Key, b));
+                                    let v = m.value.as_deref().map(|b| d.decode(Part::Value, b));
+                                    f.matches_decoded(m, topic, value_of(&k), value_of(&v))
+                                }
+                                None => f.matches(m, topic),
+                            })
                     });
                     self.progress.scanned.fetch_add(n, Relaxed);
                     self.progress.matched.fetch_add(msgs.len() as u64, Relaxed);
@@ -299,6 +342,14 @@ impl Worker {
                 return;
             }
         }
+    }
+}
+
+/// The value a schema decoded, when there is one.
+fn value_of(d: &Option<Decoded>) -> Option<&serde_json::Value> {
+    match d {
+        Some(Decoded::Value(v, _)) => Some(v),
+        _ => None,
     }
 }
 

@@ -124,7 +124,7 @@ impl<'m, C: Coordinator> Spread<'m, C> {
     }
 
     async fn run(mut self, out: &mut impl Write) -> anyhow::Result<()> {
-        let mut decoder = self.opts.decode.decoder()?;
+        let mut decoder = self.opts.decode.open()?.decoder(&self.opts.topic);
         let decoding = self.opts.format != super::format::Format::Hex && !decoder.is_plain();
         let mut fmt = RecordFormatter::new(self.opts.format, &self.opts.topic)
             .with_headers(self.opts.headers)

@@ -116,6 +116,21 @@ pub struct Settings {
     /// No profile applies and nothing else named the brokers, with several profiles to choose
     /// from: the TUI opens on the picker.
     pub pick: bool,
+    /// The profile's per-topic formats (`[clusters.NAME.topics."PATTERN"]`), in file order.
+    pub topics: Vec<profile::TopicRule>,
+}
+
+/// The decoding flags of the command line: `-r`, `-s` and `--proto-path`.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaFlags {
+    /// `-r URL`: wins over `schema.registry.url`.
+    pub registry: Option<String>,
+    /// The key's format from `-s`, when one was given.
+    pub key: Option<crate::schema::FormatSpec>,
+    /// The value's format from `-s`, when one was given.
+    pub value: Option<crate::schema::FormatSpec>,
+    /// `--proto-path DIR`, in order.
+    pub proto_paths: Vec<PathBuf>,
 }
 
 /// A property as written somewhere, before it is checked.
@@ -157,6 +172,7 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
         });
         raws.splice(0..0, from_profile.collect::<Vec<_>>());
     }
+    let chosen_topics = chosen.clone();
     let mut settings = Settings {
         pick: chosen.is_none()
             && !brokers_given
@@ -170,6 +186,10 @@ pub fn resolve(inputs: &Inputs, env: &dyn Env) -> Result<Settings, String> {
         properties: Vec::new(),
         warnings: Vec::new(),
         profiles: profiles.as_ref().map(listing).unwrap_or_default(),
+        topics: match (&chosen_topics, &profiles) {
+            (Some(name), Some(p)) => p.topics(name).to_vec(),
+            _ => Vec::new(),
+        },
     };
     if let Some(b) = &inputs.brokers_env {
         settings.brokers = b.clone();
@@ -333,6 +353,7 @@ impl Settings {
         let mut v: Vec<(String, String)> = self
             .properties
             .iter()
+            .filter(|p| !p.name.starts_with(properties::SCHEMA_REGISTRY))
             .map(|p| (p.name.to_string(), p.value.clone()))
             .collect();
         v.push((
@@ -378,6 +399,8 @@ impl Settings {
         for p in &self.properties {
             let value = if p.secret {
                 "********".into()
+            } else if p.name == "schema.registry.url" {
+                esc(&without_userinfo(&p.value))
             } else {
                 esc(&p.value)
             };
@@ -392,7 +415,65 @@ impl Settings {
             self.timeout.as_millis(),
             self.timeout_source
         );
+        for t in &self.topics {
+            let pattern = esc(&t.pattern);
+            for (name, f) in [("key.format", &t.key), ("value.format", &t.value)] {
+                if let Some(f) = f {
+                    let _ = writeln!(s, "topics.\"{pattern}\".{name} = {}  (profile)", esc(f));
+                }
+            }
+        }
         s
+    }
+
+    /// The schema settings: `-r`/`-s`/`--proto-path` over the `schema.registry.*` properties
+    /// and the profile's per-topic formats; the request timeout is the registry's too.
+    pub fn schema(&self, flags: &SchemaFlags) -> Result<crate::schema::SchemaSettings, String> {
+        let prop = |name: &str| {
+            self.properties
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.value.clone())
+        };
+        let url = flags
+            .registry
+            .clone()
+            .or_else(|| prop("schema.registry.url"));
+        let registry = url.map(|url| crate::schema::registry::RegistryConfig {
+            url,
+            user_info: prop("schema.registry.basic.auth.user.info"),
+            bearer_token: prop("schema.registry.bearer.auth.token"),
+            ca_location: prop("schema.registry.ssl.ca.location"),
+            certificate_location: prop("schema.registry.ssl.certificate.location"),
+            key_location: prop("schema.registry.ssl.key.location"),
+            timeout: self.timeout,
+        });
+        let topics = self
+            .topics
+            .iter()
+            .map(profile::TopicRule::formats)
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(crate::schema::SchemaSettings {
+            registry,
+            key: flags.key.clone(),
+            value: flags.value.clone(),
+            topics,
+            proto_paths: flags.proto_paths.clone(),
+        })
+    }
+}
+
+/// A URL with any `user:pass@` replaced by `********@`, for showing.
+fn without_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{scheme}://********@{}", &rest[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        None => url.to_string(),
     }
 }
 

@@ -7,7 +7,14 @@
 //! brokers = "b1:9093,b2:9093"
 //! security.protocol = "SASL_SSL"
 //! sasl.password = "env:PROD_KAFKA_PASSWORD"
+//! schema.registry.url = "https://registry:8081"
+//! [clusters.prod.topics."payments.*"]
+//! value.format = "protobuf:pay.Payment"
+//! key.format = "string"
 //! ```
+//!
+//! A `topics` table holds per-topic formats: its keys are regular expressions matched against
+//! whole topic names (anchored at both ends), its properties `key.format` and `value.format`.
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +32,77 @@ pub struct Profiles {
     /// Each profile's name and its `(property, value)` pairs, flattened to dotted names, in
     /// file order.
     pub clusters: Vec<(String, Vec<(String, String)>)>,
+    /// Each profile's per-topic formats (`[clusters.NAME.topics."PATTERN"]`), checked, in
+    /// file order; profiles without any are absent.
+    pub topics: Vec<(String, Vec<TopicRule>)>,
+}
+
+/// One `[clusters.NAME.topics."PATTERN"]` table, as written (already checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicRule {
+    /// The regular expression, matched against whole topic names.
+    pub pattern: String,
+    /// `key.format`.
+    pub key: Option<String>,
+    /// `value.format`.
+    pub value: Option<String>,
+}
+
+/// The properties a `topics` table may set.
+pub const TOPIC_PROPERTIES: [&str; 2] = ["key.format", "value.format"];
+
+impl TopicRule {
+    /// The rule as the schema module takes it.
+    pub fn formats(&self) -> Result<crate::schema::TopicFormats, String> {
+        let parse = |f: &Option<String>| f.as_deref().map(str::parse).transpose();
+        crate::schema::TopicFormats::new(&self.pattern, parse(&self.key)?, parse(&self.value)?)
+    }
+}
+
+/// Reads a cluster's `topics` table.
+fn topic_rules(value: Value) -> Result<Vec<TopicRule>, String> {
+    let Value::Table(t) = value else {
+        return Err("topics must be a table of [topics.\"PATTERN\"] tables".into());
+    };
+    let mut rules = Vec::new();
+    for (pattern, body) in t {
+        let shown = crate::render::escape(pattern.as_bytes());
+        let at = |e: String| format!("topics.\"{shown}\": {e}");
+        let Value::Table(body) = body else {
+            return Err(at(
+                "expected a table with key.format and value.format".into()
+            ));
+        };
+        let mut props = Vec::new();
+        flatten("", body, &mut props).map_err(at)?;
+        let mut rule = TopicRule {
+            pattern: pattern.clone(),
+            key: None,
+            value: None,
+        };
+        for (name, value) in props {
+            match name.as_str() {
+                "key.format" => rule.key = Some(value),
+                "value.format" => rule.value = Some(value),
+                other => {
+                    let n = crate::render::escape(other.as_bytes());
+                    return Err(at(
+                        match crate::cli::habits::closest(other, TOPIC_PROPERTIES.into_iter()) {
+                            Some(near) => {
+                                format!("unknown property '{n}'; did you mean '{near}'?")
+                            }
+                            None => format!(
+                                "unknown property '{n}' (expected key.format or value.format)"
+                            ),
+                        },
+                    ));
+                }
+            }
+        }
+        rule.formats().map_err(at)?;
+        rules.push(rule);
+    }
+    Ok(rules)
 }
 
 /// Where the profiles file is looked for: `$XDG_CONFIG_HOME/kbrowse/config.toml`, else
@@ -60,17 +138,23 @@ impl Profiles {
         })?;
         let mut default = None;
         let mut clusters = Vec::new();
+        let mut topics = Vec::new();
         for (key, value) in table {
             match (key.as_str(), value) {
                 ("default", Value::String(name)) => default = Some(name),
                 ("default", _) => return Err(at("'default' must be a string".into())),
                 ("clusters", Value::Table(t)) => {
                     for (name, body) in t {
-                        let Value::Table(body) = body else {
+                        let Value::Table(mut body) = body else {
                             return Err(at(format!(
                                 "clusters.{name} must be a table of properties"
                             )));
                         };
+                        if let Some(t) = body.remove("topics") {
+                            let rules =
+                                topic_rules(t).map_err(|e| at(format!("cluster '{name}': {e}")))?;
+                            topics.push((name.clone(), rules));
+                        }
                         let mut props = Vec::new();
                         flatten("", body, &mut props)
                             .map_err(|e| at(format!("cluster '{name}': {e}")))?;
@@ -97,7 +181,16 @@ impl Profiles {
             file: file.to_path_buf(),
             default,
             clusters,
+            topics,
         })
+    }
+
+    /// The per-topic formats of the profile called `name` (none when it has no `topics`).
+    pub fn topics(&self, name: &str) -> &[TopicRule] {
+        self.topics
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&[][..], |(_, r)| r.as_slice())
     }
 
     /// The profile called `name`, or an error listing the known ones.
@@ -200,6 +293,7 @@ brokers = "localhost:9092"
                     ),
                     ("dev".into(), pairs(&[("brokers", "localhost:9092")])),
                 ],
+                topics: vec![],
             }
         );
     }
@@ -238,6 +332,75 @@ brokers = "localhost:9092"
             (
                 "[clusters.a]\nbrokers = [\"x:1\"]\n",
                 "/c/config.toml: cluster 'a': brokers: expected a string, number or boolean, found array",
+            ),
+        ] {
+            assert_eq!(parse(text), Err(want.to_string()), "{text}");
+        }
+    }
+
+    #[test]
+    fn topic_tables_hold_formats_by_pattern() {
+        let p = parse(
+            r#"
+[clusters.prod]
+brokers = "b:1"
+schema.registry.url = "http://r:8081"
+[clusters.prod.topics."payments.*"]
+value.format = "protobuf:pay.Payment"
+key.format = "string"
+[clusters.prod.topics.orders]
+value = { format = "avro" }
+[clusters.dev]
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.clusters[0].1,
+            vec![
+                ("brokers".to_string(), "b:1".to_string()),
+                ("schema.registry.url".into(), "http://r:8081".into())
+            ]
+        );
+        assert_eq!(
+            p.topics("prod"),
+            &[
+                TopicRule {
+                    pattern: "payments.*".into(),
+                    key: Some("string".into()),
+                    value: Some("protobuf:pay.Payment".into()),
+                },
+                TopicRule {
+                    pattern: "orders".into(),
+                    key: None,
+                    value: Some("avro".into()),
+                },
+            ][..]
+        );
+        assert_eq!(p.topics("dev"), &[][..]);
+        for (text, want) in [
+            (
+                "[clusters.a.topics.\"p.*\"]\nvaleu.format = \"avro\"\n",
+                "/c/config.toml: cluster 'a': topics.\"p.*\": unknown property 'valeu.format'; did you mean 'value.format'?",
+            ),
+            (
+                "[clusters.a.topics.x]\ncolour = \"red\"\n",
+                "/c/config.toml: cluster 'a': topics.\"x\": unknown property 'colour' (expected key.format or value.format)",
+            ),
+            (
+                "[clusters.a.topics.x]\nvalue.format = \"yaml\"\n",
+                "/c/config.toml: cluster 'a': topics.\"x\": unknown format 'yaml': expected auto, avro, protobuf, protobuf:pkg.Message, json, msgpack, string or bytes",
+            ),
+            (
+                "[clusters.a.topics.\"pay(\"]\nvalue.format = \"avro\"\n",
+                "/c/config.toml: cluster 'a': topics.\"pay(\": invalid topic pattern 'pay(': error: unclosed group",
+            ),
+            (
+                "[clusters.a]\ntopics = \"x\"\n",
+                "/c/config.toml: cluster 'a': topics must be a table of [topics.\"PATTERN\"] tables",
+            ),
+            (
+                "[clusters.a.topics]\nx = 1\n",
+                "/c/config.toml: cluster 'a': topics.\"x\": expected a table with key.format and value.format",
             ),
         ] {
             assert_eq!(parse(text), Err(want.to_string()), "{text}");

@@ -62,7 +62,19 @@ pub const USED: &[Known] = &[
     plain("enable.ssl.certificate.verification"),
     plain("client.id"),
     plain("socket.timeout.ms"),
+    plain("schema.registry.url"),
+    secret("schema.registry.basic.auth.user.info"),
+    secret("schema.registry.bearer.auth.token"),
+    plain("schema.registry.ssl.ca.location"),
+    plain("schema.registry.ssl.certificate.location"),
+    plain("schema.registry.ssl.key.location"),
 ];
+
+/// The prefix of the Schema Registry client's properties: Confluent's serializer names
+/// (`schema.registry.url`, `schema.registry.basic.auth.user.info`,
+/// `schema.registry.bearer.auth.token`, and the `ssl.*.location` names of its librdkafka-based
+/// clients with the same prefix). They configure the registry client, not the Kafka one.
+pub const SCHEMA_REGISTRY: &str = "schema.registry.";
 
 /// Other spellings of a used name, as librdkafka accepts them.
 const ALIASES: &[(&str, &str)] = &[
@@ -84,6 +96,9 @@ pub const PATHS: &[&str] = &[
     "ssl.ca.location",
     "ssl.certificate.location",
     "ssl.key.location",
+    "schema.registry.ssl.ca.location",
+    "schema.registry.ssl.certificate.location",
+    "schema.registry.ssl.key.location",
 ];
 
 /// Properties whose `env:`/`file:`/`cmd:` value is passed on as written: the client reads it
@@ -220,7 +235,10 @@ mod tests {
             "sasl.aws.secret.access.key",
             "sasl.aws.session.token",
         ];
-        for k in USED.iter().filter(|k| !own.contains(&k.name)) {
+        for k in USED
+            .iter()
+            .filter(|k| !own.contains(&k.name) && !k.name.starts_with(SCHEMA_REGISTRY))
+        {
             assert!(LIBRDKAFKA.contains(&k.name), "{}", k.name);
         }
         for n in own {
@@ -260,6 +278,14 @@ mod tests {
             (
                 "brokerz",
                 "unknown property 'brokerz'; did you mean 'brokers'?",
+            ),
+            (
+                "schema.registry.urls",
+                "unknown property 'schema.registry.urls'; did you mean 'schema.registry.url'?",
+            ),
+            (
+                "schema.registry.bearer.auth.tokn",
+                "unknown property 'schema.registry.bearer.auth.tokn'; did you mean 'schema.registry.bearer.auth.token'?",
             ),
             ("colour", "unknown property 'colour'"),
             ("x\u{1b}[2J", "unknown property 'x\\e[2J'"),

@@ -450,3 +450,99 @@ fn without_a_default_one_profile_applies_and_several_are_choices() {
         (Some("a"), false, 2)
     );
 }
+
+#[test]
+fn schema_registry_properties_and_topic_formats_resolve_into_schema_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.toml");
+    std::fs::write(
+        &file,
+        r#"
+[clusters.prod]
+brokers = "b:9093"
+schema.registry.url = "https://sr-user:sr-pass@registry:8081"
+schema.registry.bearer.auth.token = "env:SR_TOKEN"
+schema.registry.ssl.ca.location = "~/ca.pem"
+[clusters.prod.topics."payments.*"]
+value.format = "protobuf:pay.Payment"
+key.format = "string"
+"#,
+    )
+    .unwrap();
+    let env = FakeEnv::of(&[("HOME", "/home/a"), ("SR_TOKEN", "tok")]);
+    let inputs = Inputs {
+        config: Some(file.clone()),
+        cluster: Some("prod".into()),
+        properties: vec![
+            ("schema.registry.basic.auth.user.info".into(), "u:p".into()),
+            (
+                "schema.registry.ssl.certificate.location".into(),
+                "~/c.pem".into(),
+            ),
+            ("schema.registry.ssl.key.location".into(), "/k.pem".into()),
+        ],
+        ..Inputs::default()
+    };
+    let s = resolve(&inputs, &env).unwrap();
+    // The registry's properties configure the registry, not the Kafka client.
+    assert!(s.pairs().iter().all(|(k, _)| !k.starts_with("schema.")));
+    assert!(s.client_config().is_ok());
+    assert_eq!(
+        s.describe(),
+        format!(
+            "profile: prod\nprofiles file: {}\nbrokers = b:9093  (profile)\n\
+             schema.registry.url = https://********@registry:8081  (profile)\n\
+             schema.registry.basic.auth.user.info = ********  (-X)\n\
+             schema.registry.bearer.auth.token = ********  (profile, env:SR_TOKEN)\n\
+             schema.registry.ssl.ca.location = /home/a/ca.pem  (profile)\n\
+             schema.registry.ssl.certificate.location = /home/a/c.pem  (-X)\n\
+             schema.registry.ssl.key.location = /k.pem  (-X)\n\
+             socket.timeout.ms = 10000  (default)\n\
+             topics.\"payments.*\".key.format = string  (profile)\n\
+             topics.\"payments.*\".value.format = protobuf:pay.Payment  (profile)\n",
+            file.display()
+        )
+    );
+    let schema = s.schema(&SchemaFlags::default()).unwrap();
+    let r = schema.registry.clone().unwrap();
+    assert_eq!(r.url, "https://sr-user:sr-pass@registry:8081");
+    assert_eq!(r.user_info.as_deref(), Some("u:p"));
+    assert_eq!(r.bearer_token.as_deref(), Some("tok"));
+    assert_eq!(r.ca_location.as_deref(), Some("/home/a/ca.pem"));
+    assert_eq!(r.certificate_location.as_deref(), Some("/home/a/c.pem"));
+    assert_eq!(r.key_location.as_deref(), Some("/k.pem"));
+    assert_eq!(r.timeout, DEFAULT_TIMEOUT);
+    use crate::schema::FormatSpec;
+    assert_eq!(
+        schema.formats("payments.eu"),
+        (
+            FormatSpec::String,
+            FormatSpec::ProtobufMessage("pay.Payment".into())
+        )
+    );
+    assert_eq!(
+        schema.formats("orders"),
+        (FormatSpec::Auto, FormatSpec::Auto)
+    );
+    // -r wins over schema.registry.url; -s over the topic's formats.
+    let flags = SchemaFlags {
+        registry: Some("http://other:1".into()),
+        value: Some(FormatSpec::Avro),
+        ..SchemaFlags::default()
+    };
+    let schema = s.schema(&flags).unwrap();
+    assert_eq!(schema.registry.as_ref().unwrap().url, "http://other:1");
+    assert_eq!(
+        schema.formats("payments.eu"),
+        (FormatSpec::String, FormatSpec::Avro)
+    );
+    // A secret that cannot be read names the property and the reference.
+    let env = FakeEnv::of(&[("HOME", "/home/a")]);
+    assert_eq!(
+        resolve(&inputs, &env).unwrap_err(),
+        format!(
+            "{}: cluster 'prod': schema.registry.bearer.auth.token: environment variable SR_TOKEN is not set",
+            file.display()
+        )
+    );
+}

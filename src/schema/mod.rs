@@ -8,6 +8,7 @@ pub mod logical;
 pub mod msgpack;
 pub mod protobuf;
 pub mod registry;
+pub mod settings;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use serde_json::Value;
 use avro::AvroSchema;
 use protobuf::{LocalProtos, ProtoSchema};
 use registry::{Registry, SchemaKind};
+pub use settings::{Decoders, SchemaSettings, TopicFormats};
 
 /// Why a key or value could not be decoded; its Display is one line for the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -160,6 +162,19 @@ impl RecordDecoder {
     pub fn is_plain(&self) -> bool {
         let plain = |f: &FormatSpec| matches!(f, FormatSpec::String);
         plain(&self.key) && plain(&self.value)
+    }
+
+    /// True when some key or value may decode to a value other than what its bytes say as
+    /// JSON or text (a schema, MessagePack, framed JSON): what a filter must see decoded.
+    /// `auto` without a registry, `string` and `bytes` never do.
+    pub fn transforms(&self) -> bool {
+        [Part::Key, Part::Value]
+            .into_iter()
+            .any(|p| match self.spec(p) {
+                FormatSpec::Auto => self.registry.is_some(),
+                FormatSpec::String | FormatSpec::Bytes => false,
+                _ => true,
+            })
     }
 
     fn spec(&self, part: Part) -> &FormatSpec {
@@ -452,6 +467,10 @@ mod tests {
     #[test]
     fn auto_without_a_registry() {
         let mut d = RecordDecoder::new(FormatSpec::Auto, FormatSpec::Auto, None, None);
+        assert!(!d.transforms());
+        assert!(
+            RecordDecoder::new(FormatSpec::String, FormatSpec::Msgpack, None, None).transforms()
+        );
         // Printable ASCII JSON is checked, not built: the output copies it.
         assert_eq!(d.decode(Part::Value, b" {\"a\": [1]} "), Decoded::RawJson);
         // JSON with a line break or a non-ASCII character is built and printed compact.
@@ -541,5 +560,69 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn registry_settings_that_cannot_work_are_refused_with_their_property() {
+        use registry::{Registry, RegistryConfig};
+        let base = RegistryConfig {
+            url: "https://127.0.0.1:1".into(),
+            timeout: std::time::Duration::from_secs(1),
+            ..RegistryConfig::default()
+        };
+        let err = |c: RegistryConfig| Registry::with_config(&c).unwrap_err().to_string();
+        assert_eq!(
+            err(RegistryConfig {
+                certificate_location: Some("/c.pem".into()),
+                ..base.clone()
+            }),
+            "schema.registry.ssl.certificate.location needs schema.registry.ssl.key.location"
+        );
+        assert_eq!(
+            err(RegistryConfig {
+                key_location: Some("/k.pem".into()),
+                ..base.clone()
+            }),
+            "schema.registry.ssl.key.location needs schema.registry.ssl.certificate.location"
+        );
+        assert_eq!(
+            err(RegistryConfig {
+                ca_location: Some("/nonexistent/ca.pem".into()),
+                ..base.clone()
+            }),
+            "schema.registry.ssl.ca.location: cannot read /nonexistent/ca.pem: No such file or directory (os error 2)"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "not a certificate").unwrap();
+        let junk = junk.display().to_string();
+        assert_eq!(
+            err(RegistryConfig {
+                ca_location: Some(junk.clone()),
+                ..base.clone()
+            }),
+            format!("schema.registry.ssl.ca.location: {junk} holds no PEM certificate")
+        );
+        assert_eq!(
+            err(RegistryConfig {
+                user_info: Some("no-colon".into()),
+                ..base.clone()
+            }),
+            "schema.registry.basic.auth.user.info: expected user:password"
+        );
+        // Secrets never reach Debug output.
+        let shown = format!(
+            "{:?}",
+            RegistryConfig {
+                url: "https://u:pw-xyz@h:1".into(),
+                user_info: Some("a:s3cr3t".into()),
+                bearer_token: Some("tok-abc".into()),
+                ..base
+            }
+        );
+        assert!(
+            !shown.contains("pw-xyz") && !shown.contains("s3cr3t") && !shown.contains("tok-abc"),
+            "{shown}"
+        );
     }
 }

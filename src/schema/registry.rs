@@ -75,6 +75,151 @@ struct ErrorBody {
     message: Option<String>,
 }
 
+/// How to reach a registry: everything `-r`, `schema.registry.*` properties and profiles say.
+/// Paths are already resolved (`~/` expanded); secrets already read.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RegistryConfig {
+    /// `http[s]://[user:pass@]host[:port][/path]` (`-r`, `schema.registry.url`).
+    pub url: String,
+    /// `user:password` for HTTP basic auth (`schema.registry.basic.auth.user.info`); the URL's
+    /// own `user:pass@` wins over it.
+    pub user_info: Option<String>,
+    /// A static bearer token (`schema.registry.bearer.auth.token`).
+    pub bearer_token: Option<String>,
+    /// PEM file of the CAs that sign the registry's certificate, instead of the system's
+    /// (`schema.registry.ssl.ca.location`).
+    pub ca_location: Option<String>,
+    /// PEM file of the client certificate chain (`schema.registry.ssl.certificate.location`).
+    pub certificate_location: Option<String>,
+    /// PEM file of the client certificate's private key (`schema.registry.ssl.key.location`).
+    pub key_location: Option<String>,
+    /// The time one request may take.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for RegistryConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let masked = |o: &Option<String>| o.as_ref().map(|_| "********");
+        f.debug_struct("RegistryConfig")
+            .field("url", &shown_url(&self.url))
+            .field("user_info", &masked(&self.user_info))
+            .field("bearer_token", &masked(&self.bearer_token))
+            .field("ca_location", &self.ca_location)
+            .field("certificate_location", &self.certificate_location)
+            .field("key_location", &self.key_location)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// The URL as it may be shown: without `user:pass@`.
+fn shown_url(url: &str) -> String {
+    match Url::parse(url.trim()) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.as_str().trim_end_matches('/').to_string()
+        }
+        Err(_) => "(invalid URL)".into(),
+    }
+}
+
+/// How requests authenticate.
+#[derive(Clone)]
+enum Auth {
+    Basic(String, String),
+    Bearer(String),
+}
+
+/// PEM files are at most this long: certificates and keys, not logs.
+const MAX_PEM: u64 = 1 << 20;
+
+/// Reads a PEM file named by `property`, capped; errors name the property and the path.
+fn read_pem(property: &str, path: &str) -> Result<Vec<u8>, SchemaError> {
+    use std::io::Read as _;
+    let fail =
+        |why: String| SchemaError::Registry(format!("{property}: cannot read {path}: {why}"));
+    let f = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let mut buf = Vec::new();
+    f.take(MAX_PEM + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| fail(e.to_string()))?;
+    if buf.len() as u64 > MAX_PEM {
+        return Err(fail(format!("longer than {} KiB", MAX_PEM >> 10)));
+    }
+    Ok(buf)
+}
+
+/// The TLS parts of the HTTP client: the CAs (replacing the system's, as librdkafka's
+/// `ssl.ca.location` does) and the client certificate with its key.
+fn with_tls(
+    mut builder: reqwest::ClientBuilder,
+    config: &RegistryConfig,
+) -> Result<reqwest::ClientBuilder, SchemaError> {
+    if let Some(path) = &config.ca_location {
+        const P: &str = "schema.registry.ssl.ca.location";
+        let certs = reqwest::Certificate::from_pem_bundle(&read_pem(P, path)?).map_err(|e| {
+            SchemaError::Registry(format!("{P}: {path} holds no valid PEM certificate: {e}"))
+        })?;
+        if certs.is_empty() {
+            return Err(SchemaError::Registry(format!(
+                "{P}: {path} holds no PEM certificate"
+            )));
+        }
+        builder = builder.tls_built_in_root_certs(false);
+        for c in certs {
+            builder = builder.add_root_certificate(c);
+        }
+    }
+    match (&config.certificate_location, &config.key_location) {
+        (Some(cert), Some(key)) => {
+            let mut pem = read_pem("schema.registry.ssl.certificate.location", cert)?;
+            pem.push(b'\n');
+            pem.extend(read_pem("schema.registry.ssl.key.location", key)?);
+            let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                SchemaError::Registry(format!(
+                    "schema.registry.ssl.certificate.location {cert} with schema.registry.ssl.key.location {key}: not a PEM certificate and unencrypted private key: {e}"
+                ))
+            })?;
+            builder = builder.identity(id);
+        }
+        (Some(_), None) => {
+            return Err(SchemaError::Registry(
+                "schema.registry.ssl.certificate.location needs schema.registry.ssl.key.location"
+                    .into(),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(SchemaError::Registry(
+                "schema.registry.ssl.key.location needs schema.registry.ssl.certificate.location"
+                    .into(),
+            ));
+        }
+        (None, None) => {}
+    }
+    Ok(builder)
+}
+
+/// The TLS failure under a request error, in one line (a certificate the CAs do not sign,
+/// a client certificate the registry refuses), when that is what went wrong.
+fn tls_reason(e: &reqwest::Error) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            let text: String = t.to_string().chars().take(200).collect();
+            return Some(format!("TLS failed ({text})"));
+        }
+        // An io::Error's `source` skips the error it wraps: look inside it instead.
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    None
+}
+
 enum Cached {
     Found(Arc<FetchedSchema>),
     Failed(SchemaError, Instant),
@@ -86,7 +231,7 @@ pub struct Registry {
     base: Url,
     /// The URL without credentials, for messages.
     shown: String,
-    auth: Option<(String, String)>,
+    auth: Option<Auth>,
     cache: Mutex<HashMap<u32, Cached>>,
     /// Why and until when the registry is taken for down (unreachable or silent): every id
     /// fails at once until then, so a down registry costs one timeout, not one per id.
@@ -111,18 +256,35 @@ impl Registry {
     /// A client for `url` (`http[s]://[user:pass@]host[:port][/path]`); `timeout` bounds each
     /// request.
     pub fn new(url: &str, timeout: Duration) -> Result<Registry, SchemaError> {
+        Registry::with_config(&RegistryConfig {
+            url: url.to_string(),
+            timeout,
+            ..RegistryConfig::default()
+        })
+    }
+
+    /// A client as `config` describes it: credentials, bearer token, CAs and client
+    /// certificate.
+    pub fn with_config(config: &RegistryConfig) -> Result<Registry, SchemaError> {
         let bad = |why: &str| SchemaError::Registry(format!("invalid schema registry URL: {why}"));
-        let mut base = Url::parse(url.trim()).map_err(|e| bad(&e.to_string()))?;
+        let mut base = Url::parse(config.url.trim()).map_err(|e| bad(&e.to_string()))?;
         if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
             return Err(bad("expected http://host:port or https://host:port"));
         }
-        let auth = if base.username().is_empty() {
-            None
-        } else {
-            Some((
+        let auth = if !base.username().is_empty() {
+            Some(Auth::Basic(
                 decode_userinfo(base.username()),
                 decode_userinfo(base.password().unwrap_or("")),
             ))
+        } else if let Some(info) = &config.user_info {
+            let (user, pass) = info.split_once(':').ok_or_else(|| {
+                SchemaError::Registry(
+                    "schema.registry.basic.auth.user.info: expected user:password".into(),
+                )
+            })?;
+            Some(Auth::Basic(user.to_string(), pass.to_string()))
+        } else {
+            config.bearer_token.clone().map(Auth::Bearer)
         };
         let _ = base.set_username("");
         let _ = base.set_password(None);
@@ -131,12 +293,21 @@ impl Registry {
             base.set_path(&p);
         }
         let shown = base.as_str().trim_end_matches('/').to_string();
-        let http = reqwest::Client::builder()
+        let timeout = config.timeout;
+        let builder = reqwest::Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build()
-            .map_err(|e| SchemaError::Registry(format!("schema registry client: {e}")))?;
+            .pool_idle_timeout(Duration::from_secs(90));
+        let http = with_tls(builder, config)?.build().map_err(|e| {
+            let why = std::error::Error::source(&e).map_or(e.to_string(), |s| s.to_string());
+            match &config.certificate_location {
+                // The client certificate is the only input checked at this point.
+                Some(cert) => SchemaError::Registry(format!(
+                    "schema.registry.ssl.certificate.location {cert}: {why}"
+                )),
+                None => SchemaError::Registry(format!("schema registry client: {why}")),
+            }
+        })?;
         Ok(Registry {
             http,
             base,
@@ -273,8 +444,10 @@ impl Registry {
             "Accept",
             "application/vnd.schemaregistry.v1+json, application/json",
         );
-        if let Some((user, pass)) = &self.auth {
-            req = req.basic_auth(user, Some(pass));
+        match &self.auth {
+            Some(Auth::Basic(user, pass)) => req = req.basic_auth(user, Some(pass)),
+            Some(Auth::Bearer(token)) => req = req.bearer_auth(token),
+            None => {}
         }
         tracing::debug!(registry = %self.shown, what, "schema registry request");
         let mut resp = match req.send().await {
@@ -282,6 +455,8 @@ impl Registry {
             Err(e) => {
                 let why = if e.is_timeout() {
                     "timed out".to_string()
+                } else if let Some(tls) = tls_reason(&e) {
+                    tls
                 } else if e.is_connect() {
                     "cannot connect".to_string()
                 } else {

@@ -142,6 +142,29 @@ impl<'de> Visitor<'de> for JsonToCel<'_> {
     }
 }
 
+/// The CEL value of a value a schema decoded (Avro, Protobuf, MessagePack, JSON Schema);
+/// `fields` as in `decode`: other top-level fields of an object are left out.
+pub(super) fn from_json(v: &serde_json::Value, fields: Option<&[String]>) -> Value {
+    use serde_json::Value as J;
+    match v {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => number(&n.to_string()),
+        J::String(s) => Value::String(Arc::new(s.clone())),
+        J::Array(items) => {
+            Value::List(Arc::new(items.iter().map(|i| from_json(i, None)).collect()))
+        }
+        J::Object(o) => {
+            let map: HashMap<Key, Value> = o
+                .iter()
+                .filter(|(k, _)| fields.is_none_or(|keep| keep.contains(k)))
+                .map(|(k, v)| (Key::String(Arc::new(k.clone())), from_json(v, None)))
+                .collect();
+            Value::Map(Map { map: Arc::new(map) })
+        }
+    }
+}
+
 /// `headers`: name -> value as text; a repeated name keeps its last value.
 pub(super) fn headers(hs: &[Header]) -> Value {
     let map: HashMap<Key, Value> = hs

@@ -71,15 +71,30 @@ pub(super) struct Evaluator {
 impl Evaluator {
     /// True when the expression is `true` for `m`; any error is "no match".
     pub(super) fn matches(&self, m: &Message, topic: &str) -> bool {
+        self.matches_decoded(m, topic, None, None)
+    }
+
+    /// As `matches`, with `key`/`value` the values a schema decoded, where there are.
+    pub(super) fn matches_decoded(
+        &self,
+        m: &Message,
+        topic: &str,
+        key: Option<&serde_json::Value>,
+        value: Option<&serde_json::Value>,
+    ) -> bool {
         let mut ctx = Context::with_env(self.env.clone());
         let u = self.uses;
+        let part = |decoded: Option<&serde_json::Value>, raw: Option<&[u8]>, fields| match decoded {
+            Some(v) => cel_value::from_json(v, fields),
+            None => cel_value::decode(raw, fields),
+        };
         if u.key {
             let fields = self.key_fields.as_deref();
-            ctx.add_variable_from_value("key", cel_value::decode(m.key.as_deref(), fields));
+            ctx.add_variable_from_value("key", part(key, m.key.as_deref(), fields));
         }
         if u.value {
             let fields = self.value_fields.as_deref();
-            ctx.add_variable_from_value("value", cel_value::decode(m.value.as_deref(), fields));
+            ctx.add_variable_from_value("value", part(value, m.value.as_deref(), fields));
         }
         if u.headers {
             ctx.add_variable_from_value("headers", cel_value::headers(&m.headers));

@@ -142,6 +142,38 @@ impl Matcher {
         }
     }
 
+    /// True when `m` matches, `key`/`value` being the values a schema decoded where there are
+    /// (issue 11): an expression sees them instead of the bytes, and the text search looks
+    /// in their compact JSON. The raw-bytes prefilter is skipped for a record with a decoded
+    /// part: its literals need not appear in the encoded bytes (an Avro enum is an index).
+    pub fn matches_decoded(
+        &mut self,
+        m: &Message,
+        topic: &str,
+        key: Option<&serde_json::Value>,
+        value: Option<&serde_json::Value>,
+    ) -> bool {
+        if key.is_none() && value.is_none() {
+            return self.matches(m, topic);
+        }
+        match (&self.filter, &self.eval) {
+            (Filter::Text(t), _) => {
+                let json = |v: Option<&serde_json::Value>, raw: &Option<bytes::Bytes>| match v {
+                    Some(v) => serde_json::to_vec(v).ok().map(bytes::Bytes::from),
+                    None => raw.clone(),
+                };
+                let shown = Message {
+                    key: json(key, &m.key),
+                    value: json(value, &m.value),
+                    ..m.clone()
+                };
+                t.matches(&shown, &mut self.scratch)
+            }
+            (Filter::Expr(_), Some(ev)) => ev.matches_decoded(m, topic, key, value),
+            (Filter::Expr(_), None) => false,
+        }
+    }
+
     /// True when `m` matches by full evaluation alone, without the prefilter: what the
     /// prefilter is tested against.
     pub fn matches_without_prefilter(&mut self, m: &Message, topic: &str) -> bool {

@@ -333,3 +333,42 @@ mod prefilter_equivalence {
         }
     }
 }
+
+#[test]
+fn decoded_values_replace_the_bytes_and_skip_the_prefilter() {
+    // An Avro-like value: binary bytes where the enum "PAID" is an index, not text.
+    let m = msg(
+        Some(b"\x00\x00\x00\x00\x01\x02"),
+        Some(b"\x00\x00\x00\x00\x02\x02\x06c42"),
+        &[],
+    );
+    let key = serde_json::json!({"k": 1000});
+    let value = serde_json::json!({"customer": "c42", "status": "PAID", "amount": 300.5, "n": 12345678901_i64});
+    for (input, want) in [
+        (r#"value.status == "PAID" && value.customer == "c42""#, true),
+        (r#"value.status == "NEW""#, false),
+        ("value.amount > 250.0 && key.k == 1000", true),
+        ("value.n == 12345678901", true),
+        ("size == 16", true),
+        ("PAID", true),
+        ("paid", true),
+        ("REFUNDED", false),
+    ] {
+        let mut mt = Filter::parse(input).unwrap().matcher();
+        assert_eq!(
+            mt.matches_decoded(&m, "t", Some(&key), Some(&value)),
+            want,
+            "{input}"
+        );
+    }
+    // Without decoded values, the same record is its bytes: the enum's name is not there.
+    let mut mt = Filter::parse(r#"value.status == "PAID""#)
+        .unwrap()
+        .matcher();
+    assert!(!mt.matches_decoded(&m, "t", None, None));
+    // Only the value decoded: the key is still its bytes.
+    let mut mt = Filter::parse(r#"value.customer == "c42" && key.k == 1000"#)
+        .unwrap()
+        .matcher();
+    assert!(!mt.matches_decoded(&m, "t", None, Some(&value)));
+}
