@@ -68,6 +68,16 @@ pub enum Command {
     NextRecord,
     /// The detail: the previous record, staying in the detail.
     PreviousRecord,
+    /// Ask for a search of the records (`/`).
+    Search,
+    /// The next match of the search.
+    SearchNext,
+    /// The previous match of the search.
+    SearchPrevious,
+    /// Ask for a filter of the records (`&`).
+    FilterRecords,
+    /// Ask for a key to find in its partition (`K`).
+    FindKey,
     /// Accept the input.
     Submit,
     /// Leave the input.
@@ -487,6 +497,13 @@ pub const PARTITIONS: KeyTable = KeyTable {
             "offset",
         ),
         hint(
+            &[Plain(Char('K'))],
+            Command::FindKey,
+            "find a key: its partition, filtered to the key",
+            3,
+            "find key",
+        ),
+        hint(
             &[Plain(Char('t'))],
             Command::JumpTime,
             "read from a time: -15m, 12:00, RFC3339",
@@ -551,9 +568,25 @@ pub const MESSAGES: KeyTable = KeyTable {
         SHIFT_LEFT,
         WRAP,
         hint(
+            &[Plain(Char('/'))],
+            Command::Search,
+            "search: expression or text, next match from the cursor",
+            1,
+            "search",
+        ),
+        bind(&[Plain(Char('n'))], Command::SearchNext, "next match"),
+        bind(&[Plain(Char('N'))], Command::SearchPrevious, "previous match"),
+        hint(
+            &[Plain(Char('&'))],
+            Command::FilterRecords,
+            "show only matching records (scans the partition)",
+            2,
+            "filter",
+        ),
+        hint(
             &[Plain(Esc)],
             Command::Back,
-            "back to the partitions",
+            "stop a search, clear the filter, or back to the partitions",
             0,
             "back",
         ),
@@ -665,6 +698,21 @@ pub const PROMPT: KeyTable = KeyTable {
     otherwise: Some((Command::Edit, "type the position")),
 };
 
+/// The search, filter and find-key prompts (`/`, `&`, `K`).
+pub const SEARCH_PROMPT: KeyTable = KeyTable {
+    name: "Search prompt",
+    bindings: &[
+        bind(&[Plain(Enter)], Command::Submit, "search, filter or find"),
+        bind(&[Plain(Esc)], Command::Cancel, "cancel"),
+        bind(&[Plain(Up)], Command::Older, "an earlier entry"),
+        bind(&[Plain(Down)], Command::Newer, "a later entry"),
+    ],
+    otherwise: Some((
+        Command::Edit,
+        "type a CEL expression or text (the prompt says which it understood)",
+    )),
+};
+
 /// The help overlay.
 pub const HELP: KeyTable = KeyTable {
     name: "Help",
@@ -709,6 +757,7 @@ pub const ALL: &[&KeyTable] = &[
     &GROUPS,
     &GROUP,
     &PROMPT,
+    &SEARCH_PROMPT,
     &HELP,
     &POPUP,
 ];

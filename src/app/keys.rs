@@ -30,6 +30,8 @@ impl App {
     pub fn key_tables(&self) -> Vec<&'static KeyTable> {
         let top: &'static KeyTable = if self.prompt.is_some() {
             &keymap::PROMPT
+        } else if self.search_prompt.is_some() {
+            &keymap::SEARCH_PROMPT
         } else if self.topics.filter_input.is_some() {
             &keymap::FILTER
         } else if self.popup.is_some() {
@@ -99,7 +101,11 @@ impl App {
             return Vec::new();
         };
         // Typing and popups take no mouse: a stray wheel must not edit or dismiss.
-        if self.prompt.is_some() || self.topics.filter_input.is_some() || self.popup.is_some() {
+        if self.prompt.is_some()
+            || self.search_prompt.is_some()
+            || self.topics.filter_input.is_some()
+            || self.popup.is_some()
+        {
             return Vec::new();
         }
         let mut gesture = gesture;
@@ -137,6 +143,9 @@ impl App {
         }
         if self.prompt.is_some() {
             return self.prompt_command(command, trigger);
+        }
+        if self.search_prompt.is_some() {
+            return self.search_prompt_command(command, trigger);
         }
         if self.topics.filter_input.is_some() {
             return self.filter_command(command, trigger);
@@ -427,6 +436,9 @@ impl App {
             }
             Command::JumpOffset if selected.is_some() => self.open_prompt(PromptKind::Position),
             Command::JumpTime if selected.is_some() => self.open_prompt(PromptKind::Time),
+            Command::FindKey if list.loaded && !list.rows.is_empty() => {
+                self.open_search_prompt(super::search::SearchKind::FindKey)
+            }
             _ => {}
         }
         Vec::new()
@@ -454,7 +466,17 @@ impl App {
                 Some(r) => pane.select(pane.cursor.top + r, rows),
                 None => None,
             },
-            Command::Back => return self.close_partition(),
+            Command::Back => return self.messages_back(),
+            Command::Search => {
+                self.open_search_prompt(super::search::SearchKind::Search);
+                None
+            }
+            Command::FilterRecords => {
+                self.open_search_prompt(super::search::SearchKind::Filter);
+                None
+            }
+            Command::SearchNext => return self.search_again(false),
+            Command::SearchPrevious => return self.search_again(true),
             Command::Open => return self.open_detail(),
             Command::Follow => Some(pane.toggle_follow(rows)),
             Command::ShiftRight => {

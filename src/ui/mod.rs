@@ -8,6 +8,7 @@ mod messages;
 mod partitions;
 pub mod picker;
 mod popup;
+mod search;
 mod status;
 pub mod theme;
 mod topics;
@@ -43,6 +44,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
     if let Some(p) = &app.prompt {
         popup::prompt(p, frame);
+    }
+    if let Some(p) = &app.search_prompt {
+        search::prompt(p, frame);
     }
     if let Some(e) = &app.popup {
         popup::error(e, frame);

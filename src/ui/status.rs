@@ -142,6 +142,7 @@ fn reader_spans(app: &App) -> Vec<Span<'static>> {
         ReaderStatus::Failed(e) => (format!("● error: {}", Safe::display(e)), theme::bad()),
     };
     spans.push(Span::styled(text, style));
+    spans.extend(super::search::status_spans(p));
     if let Some(w) = &p.warning {
         spans.push(sep());
         spans.push(Span::styled(format!("⚠ {w}"), theme::bad()));
