@@ -149,7 +149,7 @@ impl App {
         if let Some(s) = pane.search.as_mut()
             && s.scanning.take().is_some()
         {
-            return vec![Effect::StopSearch, Effect::Redraw];
+            return vec![Effect::StopSearch];
         }
         if pane.filter.take().is_some() {
             // Back to the whole partition, around the record that was selected.
@@ -162,7 +162,7 @@ impl App {
             };
             let fx = pane.jump(start, false);
             pane.want = at;
-            return vec![fx, Effect::Redraw];
+            return vec![fx];
         }
         self.close_partition()
     }
