@@ -497,18 +497,18 @@ pub const PARTITIONS: KeyTable = KeyTable {
             "offset",
         ),
         hint(
-            &[Plain(Char('K'))],
-            Command::FindKey,
-            "find a key: its partition, filtered to the key",
-            3,
-            "find key",
-        ),
-        hint(
             &[Plain(Char('t'))],
             Command::JumpTime,
             "read from a time: -15m, 12:00, RFC3339",
             2,
             "time",
+        ),
+        hint(
+            &[Plain(Char('K'))],
+            Command::FindKey,
+            "find a key in its partition",
+            3,
+            "find key",
         ),
         hint(
             &[Plain(Esc)],
@@ -570,7 +570,7 @@ pub const MESSAGES: KeyTable = KeyTable {
         hint(
             &[Plain(Char('/'))],
             Command::Search,
-            "search: expression or text, next match from the cursor",
+            "search forward: CEL or text",
             1,
             "search",
         ),
@@ -579,14 +579,14 @@ pub const MESSAGES: KeyTable = KeyTable {
         hint(
             &[Plain(Char('&'))],
             Command::FilterRecords,
-            "show only matching records (scans the partition)",
+            "show only matching records",
             2,
             "filter",
         ),
         hint(
             &[Plain(Esc)],
             Command::Back,
-            "stop a search, clear the filter, or back to the partitions",
+            "stop search, clear filter, back",
             0,
             "back",
         ),
@@ -707,10 +707,7 @@ pub const SEARCH_PROMPT: KeyTable = KeyTable {
         bind(&[Plain(Up)], Command::Older, "an earlier entry"),
         bind(&[Plain(Down)], Command::Newer, "a later entry"),
     ],
-    otherwise: Some((
-        Command::Edit,
-        "type a CEL expression or text (the prompt says which it understood)",
-    )),
+    otherwise: Some((Command::Edit, "type a CEL expression or text")),
 };
 
 /// The help overlay.

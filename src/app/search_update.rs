@@ -218,12 +218,17 @@ impl App {
         let Some(scan) = search.scanning.as_mut().filter(|s| s.id == id) else {
             return Vec::new();
         };
-        let secs = ((now - scan.started) as f64 / 1000.0).max(0.001);
+        let secs = (now - scan.started) as f64 / 1000.0;
         match report {
             SearchReport::Progress { scanned, reached } => {
                 scan.scanned = scanned;
                 scan.reached = reached;
-                scan.rate = scanned as f64 / secs;
+                // The first moments give no meaningful rate.
+                scan.rate = if secs >= 0.2 {
+                    scanned as f64 / secs
+                } else {
+                    0.0
+                };
                 return vec![Effect::Redraw];
             }
             SearchReport::Found { offset, .. } => {

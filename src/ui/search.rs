@@ -86,7 +86,12 @@ pub fn prompt(p: &SearchPrompt, frame: &mut Frame) {
         caret,
         note,
     ];
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(block),
+        area,
+    );
     let x = inner.x + 2 + p.input.visual_cursor().saturating_sub(scroll) as u16;
     frame.set_cursor_position(Position::new(
         x.min(inner.right().saturating_sub(1)),
@@ -133,10 +138,14 @@ pub fn status_spans(p: &MessagePane) -> Vec<Span<'static>> {
                 theme::busy(),
             ));
             out.push(Safe::new(&s.query.label()).into());
+            let rate = if scan.rate > 0.0 {
+                format!(" · {}/s", short(scan.rate as u64))
+            } else {
+                String::new()
+            };
             out.push(Span::raw(format!(
-                " · scanned {} · {}/s · offset {} · Esc stops",
+                " · scanned {}{rate} · offset {} · Esc stops",
                 short(scan.scanned),
-                short(scan.rate as u64),
                 thousands(scan.reached)
             )));
         } else if let Some(note) = &s.note {

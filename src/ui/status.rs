@@ -111,7 +111,10 @@ fn reader_spans(app: &App) -> Vec<Span<'static>> {
         return Vec::new();
     };
     let sep = || Span::raw(" │ ");
-    let mut spans = vec![Span::raw(format!(" {}/{}", p.topic, p.partition)), sep()];
+    let mut spans = vec![Span::raw(format!(" {}/{}", p.topic, p.partition))];
+    // A filter or a search under way says so first: on a narrow terminal it is what is kept.
+    spans.extend(super::search::status_spans(p));
+    spans.push(sep());
     let loaded = match (p.window.first_offset(), p.window.last_offset()) {
         (Some(a), Some(b)) => format!("{}–{}", thousands(a), thousands(b)),
         _ => "none".to_string(),
@@ -142,7 +145,6 @@ fn reader_spans(app: &App) -> Vec<Span<'static>> {
         ReaderStatus::Failed(e) => (format!("● error: {}", Safe::display(e)), theme::bad()),
     };
     spans.push(Span::styled(text, style));
-    spans.extend(super::search::status_spans(p));
     if let Some(w) = &p.warning {
         spans.push(sep());
         spans.push(Span::styled(format!("⚠ {w}"), theme::bad()));

@@ -365,7 +365,7 @@ fn status_hints_shrink_by_priority() {
         hints(&MESSAGES, 100),
         "f follow  o offset  t time  w wrap  Esc back "
     );
-    assert_eq!(hints(&MESSAGES, 30), "f follow  o offset  Esc back ");
+    assert_eq!(hints(&MESSAGES, 30), "f follow  / search  Esc back ");
     assert_eq!(hints(&MESSAGES, 12), "Esc back ");
     assert_eq!(hints(&MESSAGES, 5), "");
 }
@@ -808,3 +808,5 @@ fn tls_unverified_on_every_screen_and_whose_topics_are_listed() {
         }
     }
 }
+#[path = "search_tests.rs"]
+mod search_tests;
