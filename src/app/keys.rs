@@ -52,6 +52,7 @@ impl App {
     pub fn screen_table(&self) -> &'static KeyTable {
         match self.screen {
             Screen::Topics => &keymap::TOPICS,
+            Screen::Partitions if self.results.is_some() => &keymap::RESULTS,
             Screen::Partitions => &keymap::PARTITIONS,
             Screen::Messages if self.messages.as_ref().is_some_and(|m| m.topic_gone()) => {
                 &keymap::MESSAGES_GONE
@@ -411,6 +412,9 @@ impl App {
     }
 
     fn partitions_command(&mut self, command: Command, trigger: Trigger) -> Vec<Effect> {
+        if self.results.is_some() {
+            return self.results_command(command);
+        }
         let rows = self.list_rows();
         let clicked = self.clicked_row(trigger);
         let Some(list) = self.partitions.as_mut() else {
@@ -438,6 +442,9 @@ impl App {
             Command::JumpTime if selected.is_some() => self.open_prompt(PromptKind::Time),
             Command::FindKey if list.loaded && !list.rows.is_empty() => {
                 self.open_search_prompt(super::search::SearchKind::FindKey)
+            }
+            Command::Search if list.loaded && !list.rows.is_empty() => {
+                self.open_search_prompt(super::search::SearchKind::TopicSearch)
             }
             _ => {}
         }

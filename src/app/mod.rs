@@ -13,6 +13,7 @@ pub mod lists;
 pub mod messages;
 pub mod picker;
 pub mod prompt;
+pub mod results;
 pub mod search;
 mod search_update;
 pub mod table;
@@ -84,6 +85,13 @@ pub enum Action {
         /// What it says.
         report: search::SearchReport,
     },
+    /// A topic search's matches and progress.
+    TopicResults {
+        /// The search it answers.
+        id: u64,
+        /// What it says.
+        report: results::TopicSearchReport,
+    },
     /// A filter view's reader scanned more records (counts since its last report).
     FilterScanned {
         /// The reader's generation.
@@ -147,6 +155,10 @@ pub enum Effect {
     Search(search::SearchJob),
     /// Stop the running search scan.
     StopSearch,
+    /// Search every partition of a topic (replacing any running topic search).
+    TopicSearch(results::TopicSearchJob),
+    /// Stop the running topic search.
+    StopTopicSearch,
     /// End this session and let the user pick another cluster profile.
     SwitchCluster,
     /// Index a large value's lines (or make its JSON) off the UI thread; the answer comes
@@ -254,6 +266,8 @@ pub struct App {
     pub prompt: Option<Prompt>,
     /// The search, filter or find-key prompt, while it is open.
     pub search_prompt: Option<search::SearchPrompt>,
+    /// The results of a search over the open topic's partitions.
+    pub results: Option<results::TopicResults>,
     /// An error shown in a popup until a key is pressed (escaped: it quotes broker data).
     pub popup: Option<Safe>,
     /// A problem shown in the status line (a failed refresh).
@@ -306,6 +320,7 @@ impl App {
             histories: Histories::default(),
             prompt: None,
             search_prompt: None,
+            results: None,
             popup: None,
             warning: None,
             size: (80, 24),
@@ -389,6 +404,7 @@ impl App {
             }
             Action::GroupLoaded { group, result } => self.on_group(group, result),
             Action::Search { id, report } => self.on_search(id, report),
+            Action::TopicResults { id, report } => self.on_topic_results(id, report),
             Action::FilterScanned {
                 generation,
                 scanned,

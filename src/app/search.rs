@@ -19,6 +19,8 @@ pub enum SearchKind {
     Filter,
     /// `K` on the partitions screen: the key's partition, filtered to the key.
     FindKey,
+    /// `/` on the partitions screen: every partition, from a position.
+    TopicSearch,
 }
 
 /// An open search, filter or find-key prompt.
@@ -28,6 +30,12 @@ pub struct SearchPrompt {
     pub kind: SearchKind,
     /// The text typed so far.
     pub input: Input,
+    /// Where a topic search starts (beginning, N, -N, @TIME).
+    pub from: Input,
+    /// True while typing into `from` (Tab switches).
+    pub on_from: bool,
+    /// Why the start position was refused.
+    pub error: Option<String>,
 }
 
 /// How the prompt understands what is typed so far.
@@ -54,6 +62,9 @@ impl SearchPrompt {
         SearchPrompt {
             kind,
             input: Input::default(),
+            from: Input::new("beginning".into()),
+            on_from: false,
+            error: None,
         }
     }
 
@@ -63,6 +74,7 @@ impl SearchPrompt {
             SearchKind::Search => "Search forward",
             SearchKind::Filter => "Filter records",
             SearchKind::FindKey => "Find key",
+            SearchKind::TopicSearch => "Search every partition",
         }
     }
 
@@ -72,6 +84,7 @@ impl SearchPrompt {
             SearchKind::Search => "search",
             SearchKind::Filter => "filter",
             SearchKind::FindKey => "find",
+            SearchKind::TopicSearch => "search",
         }
     }
 

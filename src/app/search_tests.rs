@@ -359,3 +359,142 @@ fn find_key_opens_the_murmur2_partition_filtered_to_the_key() {
     assert_eq!(app.screen, Screen::Messages);
     assert_eq!(pane(&app).partition, want);
 }
+
+fn hit(partition: i32, offset: i64) -> crate::app::results::Hit {
+    let mut m = msg(offset);
+    m.partition = partition;
+    crate::app::results::Hit::of(&m)
+}
+
+fn topic_searches(fx: &[Effect]) -> Vec<crate::app::results::TopicSearchJob> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::TopicSearch(j) => Some(j.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn report(
+    hits: Vec<crate::app::results::Hit>,
+    next: Vec<(i32, i64)>,
+    done: bool,
+) -> crate::app::results::TopicSearchReport {
+    crate::app::results::TopicSearchReport {
+        scanned: 100,
+        total: 1000,
+        hits,
+        next,
+        done,
+        error: None,
+    }
+}
+
+#[test]
+fn a_topic_search_streams_into_the_results_and_enter_opens_a_match_in_context() {
+    let mut app = app(40);
+    open_partition(&mut app, 1000);
+    app.update(key(KeyCode::Esc));
+    app.update(ch('/'));
+    assert_eq!(
+        app.search_prompt.as_ref().unwrap().kind,
+        search::SearchKind::TopicSearch
+    );
+    typed(&mut app, "k7");
+    // Tab: the start position; a bad one keeps the prompt open with its error.
+    app.update(key(KeyCode::Tab));
+    for _ in 0.."beginning".len() {
+        app.update(key(KeyCode::Backspace));
+    }
+    typed(&mut app, "soon");
+    assert!(topic_searches(&app.update(key(KeyCode::Enter))).is_empty());
+    assert!(app.search_prompt.as_ref().unwrap().error.is_some());
+    for _ in 0..4 {
+        app.update(key(KeyCode::Backspace));
+    }
+    typed(&mut app, "-100");
+    let jobs = topic_searches(&app.update(key(KeyCode::Enter)));
+    assert_eq!(jobs.len(), 1);
+    let job = &jobs[0];
+    assert_eq!(
+        job.partitions,
+        vec![
+            (0, StartAt::FromEnd(100)),
+            (1, StartAt::FromEnd(100)),
+            (2, StartAt::FromEnd(100))
+        ]
+    );
+    assert_eq!(job.query.label(), "k7");
+    assert_eq!(job.limit, crate::app::results::RESULTS_LIMIT);
+    assert_eq!(app.key_tables()[1].name, "Search results");
+    // Matches stream in; a report of another search is ignored.
+    app.update(Action::TopicResults {
+        id: job.id + 1,
+        report: report(vec![hit(2, 1)], vec![], false),
+    });
+    app.update(Action::TopicResults {
+        id: job.id,
+        report: report(vec![hit(1, 7), hit(0, 907)], vec![(1, 8), (0, 950)], false),
+    });
+    let r = app.results.as_ref().unwrap();
+    assert_eq!(r.hits.len(), 2);
+    assert_eq!((r.scanned, r.total, r.running), (100, 1000, true));
+    // Enter on the second: partition 0 around offset 907, selected once loaded, with the
+    // search kept for n and N.
+    app.update(ch('j'));
+    let fx = app.update(key(KeyCode::Enter));
+    let starts = reader_starts(&fx);
+    assert_eq!(starts.len(), 1);
+    assert_eq!(starts[0].1, StartAt::Offset(902));
+    app.update(Action::Reader(vec![
+        started(starts[0].0, 902, 0, 1000),
+        records(starts[0].0, 902..950),
+    ]));
+    assert_eq!(app.screen, Screen::Messages);
+    assert_eq!(pane(&app).selected().unwrap().offset, 907);
+    assert_eq!(
+        pane(&app).search.as_ref().unwrap().query.label(),
+        "k7".to_string()
+    );
+    // Esc: back to the results; Esc again stops the search and closes them.
+    app.update(key(KeyCode::Esc));
+    assert_eq!(app.screen, Screen::Partitions);
+    assert!(app.results.is_some());
+    let fx = app.update(key(KeyCode::Esc));
+    assert!(fx.contains(&Effect::StopTopicSearch));
+    assert!(app.results.is_none());
+    assert_eq!(app.screen, Screen::Partitions);
+}
+
+#[test]
+fn the_results_are_bounded_and_more_goes_on_where_each_partition_stopped() {
+    let mut app = app(40);
+    open_partition(&mut app, 1000);
+    app.update(key(KeyCode::Esc));
+    app.update(ch('/'));
+    typed(&mut app, "v");
+    let job = topic_searches(&app.update(key(KeyCode::Enter)))[0].clone();
+    let limit = crate::app::results::RESULTS_LIMIT;
+    // `m` does nothing while the page is not full.
+    assert!(topic_searches(&app.update(ch('m'))).is_empty());
+    let hits: Vec<_> = (0..limit as i64 + 5).map(|o| hit(0, o)).collect();
+    app.update(Action::TopicResults {
+        id: job.id,
+        report: report(hits, vec![(0, limit as i64), (2, 40)], true),
+    });
+    let r = app.results.as_ref().unwrap();
+    assert_eq!(r.hits.len(), limit);
+    assert!(r.full() && !r.running);
+    let more = topic_searches(&app.update(ch('m')));
+    assert_eq!(more.len(), 1);
+    assert_eq!(
+        more[0].partitions,
+        vec![
+            (0, StartAt::Resume(limit as i64)),
+            (1, StartAt::Beginning),
+            (2, StartAt::Resume(40))
+        ]
+    );
+    let r = app.results.as_ref().unwrap();
+    assert_eq!((r.hits.len(), r.before, r.running), (0, limit, true));
+}

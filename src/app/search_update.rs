@@ -23,7 +23,9 @@ impl App {
 
     fn search_history(&mut self, kind: SearchKind) -> &mut super::History {
         match kind {
-            SearchKind::Search | SearchKind::Filter => &mut self.histories.searches,
+            SearchKind::Search | SearchKind::Filter | SearchKind::TopicSearch => {
+                &mut self.histories.searches
+            }
             SearchKind::FindKey => &mut self.histories.keys,
         }
     }
@@ -54,10 +56,33 @@ impl App {
                     p.input = tui_input::Input::new(text);
                 }
             }
+            Command::NextField => {
+                if let Some(p) = self
+                    .search_prompt
+                    .as_mut()
+                    .filter(|p| p.kind == SearchKind::TopicSearch)
+                {
+                    p.on_from = !p.on_from;
+                }
+            }
             Command::Submit => {
-                let Some(prompt) = self.search_prompt.as_ref() else {
+                let now = self.now();
+                let Some(prompt) = self.search_prompt.as_mut() else {
                     return Vec::new();
                 };
+                let from = match prompt.from.value().trim() {
+                    "" => Ok(StartAt::Beginning),
+                    text => crate::kafka::offsets::position::parse_position(text, now),
+                };
+                let from = match from {
+                    Ok(from) => from,
+                    Err(e) => {
+                        prompt.error = Some(e);
+                        prompt.on_from = true;
+                        return vec![Effect::Redraw];
+                    }
+                };
+                let from_text = prompt.from.value().trim().to_string();
                 // A bad expression keeps the prompt open: its error is on screen already.
                 let Ok(query) = prompt.query() else {
                     return vec![Effect::Redraw];
@@ -72,11 +97,17 @@ impl App {
                     SearchKind::Search => self.start_search(query),
                     SearchKind::Filter => self.apply_filter(query),
                     SearchKind::FindKey => self.find_key(query),
+                    SearchKind::TopicSearch => self.start_topic_search(query, from, from_text),
                 };
             }
             Command::Edit => {
                 if let (Some(p), Trigger::Key(key)) = (self.search_prompt.as_mut(), trigger) {
-                    p.input.handle_event(&Event::Key(key));
+                    if p.on_from {
+                        p.from.handle_event(&Event::Key(key));
+                        p.error = None;
+                    } else {
+                        p.input.handle_event(&Event::Key(key));
+                    }
                 }
             }
             _ => {}

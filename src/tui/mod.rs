@@ -136,6 +136,8 @@ struct Runtime {
     reader_stage: Option<JoinHandle<()>>,
     /// The search scan under way.
     search: Option<JoinHandle<()>>,
+    /// The topic search under way.
+    topic_search: Option<JoinHandle<()>>,
     action_tx: mpsc::UnboundedSender<Action>,
     action_rx: mpsc::UnboundedReceiver<Action>,
     topics_load: Option<JoinHandle<()>>,
@@ -174,6 +176,7 @@ impl Runtime {
             decoding,
             reader_stage: None,
             search: None,
+            topic_search: None,
             reader_tx,
             reader_rx,
             action_tx,
@@ -439,6 +442,26 @@ impl Runtime {
                         job,
                         self.action_tx.clone(),
                     ));
+                }
+                Effect::TopicSearch(job) => {
+                    if let Some(old) = self.topic_search.take() {
+                        old.abort();
+                    }
+                    let config = ReaderConfig {
+                        capacity: SEARCH_CHANNEL,
+                        ..self.reader_config.clone()
+                    };
+                    self.topic_search = Some(scan::spawn_topic_search(
+                        self.cluster.clone(),
+                        config,
+                        job,
+                        self.action_tx.clone(),
+                    ));
+                }
+                Effect::StopTopicSearch => {
+                    if let Some(old) = self.topic_search.take() {
+                        old.abort();
+                    }
                 }
                 Effect::StopSearch => {
                     if let Some(old) = self.search.take() {

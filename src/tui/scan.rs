@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::app::Action;
+use crate::app::results::{Hit, TopicSearchJob, TopicSearchReport};
 use crate::app::search::{Query, SearchJob, SearchReport};
 use crate::kafka::{Cluster, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind, StartAt};
 
@@ -292,6 +293,171 @@ impl SearchScan {
         SearchReport::NotFound {
             scanned: self.scanned,
             reached: job.low,
+        }
+    }
+}
+
+/// What one partition's scan of a topic search says.
+struct PartBatch {
+    partition: i32,
+    hits: Vec<Hit>,
+    scanned: u64,
+    /// The offset after the last record scanned.
+    next: Option<i64>,
+    /// Offsets this partition has to scan (on its start).
+    total: u64,
+    done: bool,
+    error: Option<String>,
+}
+
+/// Aborts the partition scans when the topic search ends or is aborted.
+struct AbortAll(Vec<JoinHandle<()>>);
+
+impl Drop for AbortAll {
+    fn drop(&mut self) {
+        for t in &self.0 {
+            t.abort();
+        }
+    }
+}
+
+/// Runs a topic search: one task per partition (each reads to the end as of its start and
+/// matches), their matches gathered here up to `job.limit` and reported in batches.
+pub fn spawn_topic_search(
+    cluster: Arc<Cluster>,
+    config: ReaderConfig,
+    job: TopicSearchJob,
+    actions: mpsc::UnboundedSender<Action>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let (tx, mut rx) = mpsc::channel::<PartBatch>(64);
+        let mut tasks = Vec::new();
+        for &(partition, start) in &job.partitions {
+            let config = ReaderConfig {
+                stop_at_end: true,
+                ..config.clone()
+            };
+            let scan = partition_scan(
+                cluster.clone(),
+                config,
+                job.topic.clone(),
+                partition,
+                start,
+                job.query.matcher(&job.topic),
+                tx.clone(),
+            );
+            tasks.push(tokio::spawn(scan));
+        }
+        drop(tx);
+        let _abort = AbortAll(tasks);
+        let mut taken = 0usize;
+        let mut running = job.partitions.len();
+        let mut report = empty_report();
+        let mut reported = Instant::now();
+        while let Some(b) = rx.recv().await {
+            let room = job.limit.saturating_sub(taken);
+            let full = b.hits.len() >= room;
+            let mut next = b.next;
+            if full && let Some(first_left) = b.hits.get(room) {
+                next = Some(first_left.offset);
+            }
+            taken += b.hits.len().min(room);
+            report.hits.extend(b.hits.into_iter().take(room));
+            report.scanned += b.scanned;
+            report.total += b.total;
+            if let Some(n) = next {
+                report.next.push((b.partition, n));
+            }
+            if b.error.is_some() {
+                report.error = b.error;
+            }
+            if b.done {
+                running -= 1;
+            }
+            let end = full || running == 0 || report.error.is_some();
+            if end {
+                report.done = true;
+            }
+            if end || reported.elapsed() >= REPORT_EVERY {
+                reported = Instant::now();
+                let r = std::mem::replace(&mut report, empty_report());
+                if actions
+                    .send(Action::TopicResults {
+                        id: job.id,
+                        report: r,
+                    })
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            if end {
+                return;
+            }
+        }
+        report.done = true;
+        let _ = actions.send(Action::TopicResults {
+            id: job.id,
+            report,
+        });
+    })
+}
+
+fn empty_report() -> TopicSearchReport {
+    TopicSearchReport {
+        hits: Vec::new(),
+        scanned: 0,
+        next: Vec::new(),
+        total: 0,
+        done: false,
+        error: None,
+    }
+}
+
+async fn partition_scan(
+    cluster: Arc<Cluster>,
+    config: ReaderConfig,
+    topic: String,
+    partition: i32,
+    start: StartAt,
+    mut matcher: crate::app::search::QueryMatcher,
+    tx: mpsc::Sender<PartBatch>,
+) {
+    let (_reader, mut rx) = PartitionReader::start(cluster, topic, partition, start, config);
+    let batch = |hits, scanned, next, total, done, error| PartBatch {
+        partition,
+        hits,
+        scanned,
+        next,
+        total,
+        done,
+        error,
+    };
+    while let Some(ev) = rx.recv().await {
+        let b = match ev.kind {
+            ReaderEventKind::Started { offset, watermarks } => {
+                let total = (watermarks.high - offset).max(0) as u64;
+                batch(Vec::new(), 0, Some(offset), total, false, None)
+            }
+            ReaderEventKind::Messages(msgs) => {
+                let hits: Vec<Hit> = msgs
+                    .iter()
+                    .filter(|m| matcher.matches(m))
+                    .map(Hit::of)
+                    .collect();
+                let next = msgs.last().map(|m| m.offset + 1);
+                batch(hits, msgs.len() as u64, next, 0, false, None)
+            }
+            ReaderEventKind::Finished { next } => batch(Vec::new(), 0, Some(next), 0, true, None),
+            ReaderEventKind::Failed(e) => {
+                let error = format!("partition {partition}: {e}");
+                batch(Vec::new(), 0, None, 0, true, Some(error))
+            }
+            _ => continue,
+        };
+        let done = b.done;
+        if tx.send(b).await.is_err() || done {
+            return;
         }
     }
 }

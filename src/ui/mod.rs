@@ -8,6 +8,7 @@ mod messages;
 mod partitions;
 pub mod picker;
 mod popup;
+mod results;
 mod search;
 mod status;
 pub mod theme;
@@ -32,6 +33,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     title_bar(app, frame, title);
     match app.screen {
         Screen::Topics => topics::draw(app, frame, body),
+        Screen::Partitions if app.results.is_some() => results::draw(app, frame, body),
         Screen::Partitions => partitions::draw(app, frame, body),
         Screen::Messages => messages::draw(app, frame, body),
         Screen::Detail => detail::draw(app, frame, body),

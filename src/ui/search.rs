@@ -22,9 +22,14 @@ pub fn match_style() -> Style {
 
 /// The prompt: the input, what it was understood as, and a caret under a bad column.
 pub fn prompt(p: &SearchPrompt, frame: &mut Frame) {
-    let area = centered(frame.area(), 78, 7);
+    let topic = p.kind == SearchKind::TopicSearch;
+    let area = centered(frame.area(), 78, if topic { 9 } else { 7 });
     frame.render_widget(Clear, area);
-    let bottom = format!(" ⏎ {}  Esc cancel  ↑↓ history ", p.action());
+    let bottom = if topic {
+        format!(" ⏎ {}  Tab query/start  Esc cancel ", p.action())
+    } else {
+        format!(" ⏎ {}  Esc cancel  ↑↓ history ", p.action())
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::hotkey())
@@ -78,7 +83,7 @@ pub fn prompt(p: &SearchPrompt, frame: &mut Frame) {
             )
         }
     };
-    let lines = vec![
+    let mut lines = vec![
         Line::from(vec![
             Span::styled("> ", theme::hotkey()),
             Safe::new(&text).into(),
@@ -86,17 +91,34 @@ pub fn prompt(p: &SearchPrompt, frame: &mut Frame) {
         caret,
         note,
     ];
+    if topic {
+        lines.push(Line::from(vec![
+            Span::styled("from: ", theme::hotkey()),
+            Safe::new(p.from.value()).into(),
+        ]));
+        lines.push(match &p.error {
+            Some(e) => Line::from(Safe::new(e).styled(theme::error())),
+            None => Line::styled(
+                "beginning, N, -N (N before the end) or @TIME (e.g. @-1h)",
+                theme::dim(),
+            ),
+        });
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(ratatui::widgets::Wrap { trim: false })
             .block(block),
         area,
     );
-    let x = inner.x + 2 + p.input.visual_cursor().saturating_sub(scroll) as u16;
-    frame.set_cursor_position(Position::new(
-        x.min(inner.right().saturating_sub(1)),
-        inner.y,
-    ));
+    let (x, y) = if topic && p.on_from {
+        (inner.x + 6 + p.from.visual_cursor() as u16, inner.y + 3)
+    } else {
+        (
+            inner.x + 2 + p.input.visual_cursor().saturating_sub(scroll) as u16,
+            inner.y,
+        )
+    };
+    frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), y));
 }
 
 /// Short counts: 999, 12.3K, 1.2M.

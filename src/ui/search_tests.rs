@@ -180,3 +180,57 @@ fn matches_are_highlighted_in_keys_and_values() {
     assert_eq!(cell.symbol(), "c");
     assert_eq!(cell.style().bg, super::super::search::match_style().bg);
 }
+
+#[test]
+fn topic_search_prompt_with_its_start() {
+    both("topic_search_prompt", |w, h| {
+        let mut app = sized(partitions_app(), w, h);
+        typed(&mut app, "/value.amount > 20.0");
+        app.update(key(KeyCode::Tab));
+        for _ in 0.."beginning".len() {
+            app.update(key(KeyCode::Backspace));
+        }
+        typed(&mut app, "@-1h");
+        app
+    });
+}
+
+#[test]
+fn topic_search_results_stream_into_a_bounded_list() {
+    both("topic_search_results", |w, h| {
+        let mut app = sized(partitions_app(), w, h);
+        typed(&mut app, "/c-0");
+        let fx = app.update(key(KeyCode::Enter));
+        let id = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::TopicSearch(j) => Some(j.id),
+                _ => None,
+            })
+            .unwrap();
+        let hits = sample_records()
+            .iter()
+            .take(6)
+            .enumerate()
+            .map(|(i, m)| {
+                let mut m = m.clone();
+                m.partition = (i % 3) as i32;
+                m.offset += 100 * i as i64;
+                crate::app::results::Hit::of(&m)
+            })
+            .collect();
+        app.update(Action::TopicResults {
+            id,
+            report: crate::app::results::TopicSearchReport {
+                hits,
+                scanned: 1_234_567,
+                total: 12_000_000,
+                next: vec![],
+                done: false,
+                error: None,
+            },
+        });
+        app.update(ch('j'));
+        app
+    });
+}
