@@ -15,6 +15,8 @@ use crate::kafka::{Cluster, PartitionReader, ReaderConfig, ReaderEvent, ReaderEv
 
 /// How often a scan reports its progress.
 const REPORT_EVERY: Duration = Duration::from_millis(100);
+/// Records between two looks at the clock for a progress report.
+const PROGRESS_RECORDS: u64 = 4096;
 /// The first backward page of a search, in offsets; each further page is twice as big.
 const FIRST_BACK_PAGE: i64 = 1_000;
 /// The biggest backward page.
@@ -89,12 +91,24 @@ impl FilterStage {
                     let until = self.until.unwrap_or(i64::MAX);
                     last = msgs.last().is_some_and(|m| m.offset >= until - 1);
                     msgs.retain(|m| m.offset < until);
-                    let n = msgs.len() as u64;
-                    let reached = msgs.last().map_or(self.counts.2, |m| m.offset + 1);
-                    msgs.retain(|m| self.matcher.matches(m));
-                    self.counts.0 += n;
-                    self.counts.1 += msgs.len() as u64;
-                    self.counts.2 = reached;
+                    let matcher = &mut self.matcher;
+                    let mut progress = Progress {
+                        counts: &mut self.counts,
+                        reported: &mut self.reported,
+                        actions: &self.actions,
+                        generation: self.generation,
+                    };
+                    // A fetch can hold 100,000 records: the counts move within it.
+                    msgs.retain(|m| {
+                        let keep = matcher.matches(m);
+                        progress.counts.0 += 1;
+                        progress.counts.1 += u64::from(keep);
+                        progress.counts.2 = m.offset + 1;
+                        if progress.counts.0 % PROGRESS_RECORDS == 0 {
+                            progress.report(false);
+                        }
+                        keep
+                    });
                     if msgs.is_empty() && !last {
                         self.maybe_report(false);
                         continue;
@@ -129,15 +143,36 @@ impl FilterStage {
     }
 
     fn maybe_report(&mut self, now: bool) {
+        Progress {
+            counts: &mut self.counts,
+            reported: &mut self.reported,
+            actions: &self.actions,
+            generation: self.generation,
+        }
+        .report(now);
+    }
+}
+
+/// The filter stage's counters, borrowed apart from its matcher.
+struct Progress<'a> {
+    counts: &'a mut (u64, u64, i64),
+    reported: &'a mut Instant,
+    actions: &'a mpsc::UnboundedSender<Action>,
+    generation: u64,
+}
+
+impl Progress<'_> {
+    /// Sends the counts since the last report, at most every `REPORT_EVERY` unless `now`.
+    fn report(&mut self, now: bool) {
         if !now && self.reported.elapsed() < REPORT_EVERY {
             return;
         }
         if self.counts.0 == 0 && self.counts.1 == 0 {
             return;
         }
-        self.reported = Instant::now();
-        let (scanned, matched, reached) = self.counts;
-        self.counts = (0, 0, reached);
+        *self.reported = Instant::now();
+        let (scanned, matched, reached) = *self.counts;
+        *self.counts = (0, 0, reached);
         let _ = self.actions.send(Action::FilterScanned {
             generation: self.generation,
             scanned,
@@ -223,6 +258,10 @@ impl SearchScan {
                                 scanned: self.scanned,
                             };
                         }
+                        // A fetch can hold 100,000 records: progress within it.
+                        if self.scanned % PROGRESS_RECORDS == 0 {
+                            self.progress(m.offset + 1);
+                        }
                     }
                     reached = msgs.last().map_or(reached, |m| m.offset + 1);
                     self.progress(reached);
@@ -266,6 +305,9 @@ impl SearchScan {
                             self.scanned += 1;
                             if self.matcher.matches(m) {
                                 found = Some(m.offset);
+                            }
+                            if self.scanned % PROGRESS_RECORDS == 0 {
+                                self.progress(m.offset + 1);
                             }
                         }
                         if msgs.last().is_some_and(|m| m.offset >= until - 1) {
