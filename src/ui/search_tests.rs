@@ -234,3 +234,43 @@ fn topic_search_results_stream_into_a_bounded_list() {
         app
     });
 }
+
+#[test]
+fn the_search_is_highlighted_in_the_detail() {
+    let mut app = sized(messages_app(), 160, 45);
+    typed(&mut app, "/c-014");
+    let id = search_job_id(&app.update(key(KeyCode::Enter)));
+    app.update(Action::Search {
+        id,
+        report: SearchReport::Found {
+            offset: 2,
+            scanned: 2,
+        },
+    });
+    app.update(key(KeyCode::Enter));
+    assert_eq!(app.screen, crate::app::Screen::Detail);
+    assert_eq!(app.detail.as_ref().unwrap().message.offset, 2);
+    let mut t = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    t.draw(|f| super::super::draw(&app, f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let screen = format!("{}", t.backend());
+    let hits: Vec<(u16, u16)> = screen
+        .lines()
+        .enumerate()
+        .filter_map(|(row, l)| {
+            let chars: Vec<char> = l.chars().collect();
+            (0..chars.len())
+                .find(|&i| chars[i..].iter().collect::<String>().starts_with("c-014"))
+                .map(|i| (i as u16 - 1, row as u16))
+        })
+        .collect();
+    assert!(!hits.is_empty(), "{screen}");
+    for (x, y) in hits {
+        assert_eq!(buf[(x, y)].symbol(), "c");
+        assert_eq!(
+            buf[(x, y)].style().bg,
+            super::super::search::match_style().bg,
+            "{screen}"
+        );
+    }
+}
