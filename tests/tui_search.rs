@@ -162,6 +162,29 @@ fn find_key_opens_the_partition_librdkafka_chose_filtered_to_the_key() {
         assert!(rest.contains("user-42 "), "{rest}");
         assert!(rest.contains(&format!("round {i} of user-42")), "{rest}");
     }
+    // Esc clears the key filter (the whole partition shows), Esc again leaves it.
+    screen.keys("\x1b");
+    screen.wait_for("the partition unfiltered", |t| {
+        !t.contains("filter:") && t.contains("user-5 ")
+    });
+    screen.keys("\x1b");
+
+    // `/` on the partitions screen: every partition, from the beginning; the results list.
+    screen.wait_for("the partition list", |t| t.contains("Leader"));
+    screen.keys("/");
+    screen.wait_for("the topic search prompt", |t| {
+        t.contains("Search every partition") && t.contains("from: beginning")
+    });
+    screen.keys("round 1 of user-4\r");
+    screen.wait_for("the results", |t| {
+        t.contains("· 11 matches · done")
+    });
+    // Enter opens a match in its partition, selected.
+    screen.keys("\r");
+    screen.wait_for("the partition of the match", |t| t.contains("round 1 of user-4"));
+    screen.keys("\r");
+    screen.wait_for("the detail", |t| t.contains("value as text"));
+    assert!(screen.text().contains("round 1 of user-4"), "{}", screen.text());
     screen.keys("q");
     assert!(screen.wait_exit().success());
 }
