@@ -46,7 +46,11 @@ fn search_next_previous_filter_and_find_key_cross_the_window() {
     mock.topic("hay", 2);
     let records: Vec<TestRecord> = (0..1000)
         .map(|i| {
-            let tag = if NEEDLES.contains(&i) { "needle" } else { "hay" };
+            let tag = if NEEDLES.contains(&i) {
+                "needle"
+            } else {
+                "hay"
+            };
             TestRecord::kv(
                 0,
                 &format!("key-{i:04}"),
@@ -176,15 +180,19 @@ fn find_key_opens_the_partition_librdkafka_chose_filtered_to_the_key() {
         t.contains("Search every partition") && t.contains("from: beginning")
     });
     screen.keys("round 1 of user-4\r");
-    screen.wait_for("the results", |t| {
-        t.contains("· 11 matches · done")
-    });
+    screen.wait_for("the results", |t| t.contains("· 11 matches · done"));
     // Enter opens a match in its partition, selected.
     screen.keys("\r");
-    screen.wait_for("the partition of the match", |t| t.contains("round 1 of user-4"));
+    screen.wait_for("the partition of the match", |t| {
+        t.contains("round 1 of user-4")
+    });
     screen.keys("\r");
     screen.wait_for("the detail", |t| t.contains("value as text"));
-    assert!(screen.text().contains("round 1 of user-4"), "{}", screen.text());
+    assert!(
+        screen.text().contains("round 1 of user-4"),
+        "{}",
+        screen.text()
+    );
     screen.keys("q");
     assert!(screen.wait_exit().success());
 }

@@ -586,7 +586,11 @@ pub const MESSAGES: KeyTable = KeyTable {
             "search",
         ),
         bind(&[Plain(Char('n'))], Command::SearchNext, "next match"),
-        bind(&[Plain(Char('N'))], Command::SearchPrevious, "previous match"),
+        bind(
+            &[Plain(Char('N'))],
+            Command::SearchPrevious,
+            "previous match",
+        ),
         hint(
             &[Plain(Char('&'))],
             Command::FilterRecords,
@@ -735,7 +739,13 @@ pub const RESULTS: KeyTable = KeyTable {
             1,
             "more",
         ),
-        hint(&[Plain(Char('/'))], Command::Search, "a new search", 2, "search"),
+        hint(
+            &[Plain(Char('/'))],
+            Command::Search,
+            "a new search",
+            2,
+            "search",
+        ),
         hint(
             &[Plain(Esc)],
             Command::Back,

@@ -155,8 +155,11 @@ impl MessagePane {
         self.generation += 1;
         self.mode = mode;
         self.status = ReaderStatus::Starting;
-        let (generation, topic, partition) =
-            (self.generation, self.topic.raw().to_string(), self.partition);
+        let (generation, topic, partition) = (
+            self.generation,
+            self.topic.raw().to_string(),
+            self.partition,
+        );
         let until = match &self.mode {
             Mode::Backward { until, .. } => Some(*until),
             _ => None,

@@ -114,7 +114,13 @@ fn enter_scans_forward_from_the_cursor_and_a_match_in_the_window_is_selected() {
             reached: 7,
         },
     });
-    let scan = pane(&app).search.as_ref().unwrap().scanning.clone().unwrap();
+    let scan = pane(&app)
+        .search
+        .as_ref()
+        .unwrap()
+        .scanning
+        .clone()
+        .unwrap();
     assert_eq!((scan.scanned, scan.reached), (5, 7));
     let fx = app.update(Action::Search {
         id: job.id + 1,

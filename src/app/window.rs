@@ -231,11 +231,7 @@ impl MessageWindow {
         let first = self.first_offset().unwrap_or(i64::MAX);
         let mark = self.mark_missing;
         let gap_between = |prev: &Row, m: &Message| {
-            if mark {
-                missing_between(prev, m)
-            } else {
-                None
-            }
+            if mark { missing_between(prev, m) } else { None }
         };
         let mut older: Vec<Row> = Vec::with_capacity(rows.len());
         for row in rows.into_iter().filter(|r| r.last() < first) {

@@ -91,24 +91,23 @@ impl FilterStage {
                     let until = self.until.unwrap_or(i64::MAX);
                     last = msgs.last().is_some_and(|m| m.offset >= until - 1);
                     msgs.retain(|m| m.offset < until);
-                    let matcher = &mut self.matcher;
-                    let mut progress = Progress {
-                        counts: &mut self.counts,
-                        reported: &mut self.reported,
-                        actions: &self.actions,
-                        generation: self.generation,
-                    };
-                    // A fetch can hold 100,000 records: the counts move within it.
-                    msgs.retain(|m| {
-                        let keep = matcher.matches(m);
-                        progress.counts.0 += 1;
-                        progress.counts.1 += u64::from(keep);
-                        progress.counts.2 = m.offset + 1;
-                        if progress.counts.0 % PROGRESS_RECORDS == 0 {
-                            progress.report(false);
+                    // A fetch can hold 100,000 records: the counts move within it, and the
+                    // task yields between slices so that it never holds a worker for long.
+                    let mut kept = Vec::new();
+                    for m in std::mem::take(msgs) {
+                        let keep = self.matcher.matches(&m);
+                        self.counts.0 += 1;
+                        self.counts.1 += u64::from(keep);
+                        self.counts.2 = m.offset + 1;
+                        if keep {
+                            kept.push(m);
                         }
-                        keep
-                    });
+                        if self.counts.0.is_multiple_of(PROGRESS_RECORDS) {
+                            self.maybe_report(false);
+                            tokio::task::yield_now().await;
+                        }
+                    }
+                    *msgs = kept;
                     if msgs.is_empty() && !last {
                         self.maybe_report(false);
                         continue;
@@ -259,8 +258,9 @@ impl SearchScan {
                             };
                         }
                         // A fetch can hold 100,000 records: progress within it.
-                        if self.scanned % PROGRESS_RECORDS == 0 {
+                        if self.scanned.is_multiple_of(PROGRESS_RECORDS) {
                             self.progress(m.offset + 1);
+                            tokio::task::yield_now().await;
                         }
                     }
                     reached = msgs.last().map_or(reached, |m| m.offset + 1);
@@ -306,8 +306,9 @@ impl SearchScan {
                             if self.matcher.matches(m) {
                                 found = Some(m.offset);
                             }
-                            if self.scanned % PROGRESS_RECORDS == 0 {
+                            if self.scanned.is_multiple_of(PROGRESS_RECORDS) {
                                 self.progress(m.offset + 1);
+                                tokio::task::yield_now().await;
                             }
                         }
                         if msgs.last().is_some_and(|m| m.offset >= until - 1) {
@@ -438,10 +439,7 @@ pub fn spawn_topic_search(
             }
         }
         report.done = true;
-        let _ = actions.send(Action::TopicResults {
-            id: job.id,
-            report,
-        });
+        let _ = actions.send(Action::TopicResults { id: job.id, report });
     })
 }
 
@@ -482,11 +480,15 @@ async fn partition_scan(
                 batch(Vec::new(), 0, Some(offset), total, false, None)
             }
             ReaderEventKind::Messages(msgs) => {
-                let hits: Vec<Hit> = msgs
-                    .iter()
-                    .filter(|m| matcher.matches(m))
-                    .map(Hit::of)
-                    .collect();
+                let mut hits = Vec::new();
+                for (i, m) in msgs.iter().enumerate() {
+                    if matcher.matches(m) {
+                        hits.push(Hit::of(m));
+                    }
+                    if (i + 1).is_multiple_of(PROGRESS_RECORDS as usize) {
+                        tokio::task::yield_now().await;
+                    }
+                }
                 let next = msgs.last().map(|m| m.offset + 1);
                 batch(hits, msgs.len() as u64, next, 0, false, None)
             }

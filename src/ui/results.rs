@@ -51,7 +51,12 @@ fn snippet(b: &[u8], width: usize, terms: &[String], case_sensitive: bool) -> Sa
     }
     let rest: String = s.chars().skip(start_char).collect();
     let mut out = Safe::from("…");
-    out.push(Safe::new(&rest.chars().take(width.saturating_sub(2)).collect::<String>()));
+    out.push(Safe::new(
+        &rest
+            .chars()
+            .take(width.saturating_sub(2))
+            .collect::<String>(),
+    ));
     out
 }
 

@@ -136,9 +136,9 @@ pub fn status_spans(p: &MessagePane) -> Vec<Span<'static>> {
     let mut out = Vec::new();
     let sep = || Span::raw(" │ ");
     if let Some(f) = &p.filter {
-        let of = p
-            .watermarks
-            .map_or(String::new(), |w| format!(" of {}", short((w.high - w.low) as u64)));
+        let of = p.watermarks.map_or(String::new(), |w| {
+            format!(" of {}", short((w.high - w.low) as u64))
+        });
         out.push(sep());
         out.push(Span::styled("filter: ", theme::hotkey()));
         out.push(Safe::new(&f.query.label()).into());

@@ -36,7 +36,10 @@ fn search_job_id(fx: &[Effect]) -> u64 {
 fn search_prompt_understands_an_expression() {
     both("search_prompt_expression", |w, h| {
         let mut app = sized(messages_app(), w, h);
-        typed(&mut app, "/value.amount > 25.0 && key.startsWith(\"order-\")");
+        typed(
+            &mut app,
+            "/value.amount > 25.0 && key.startsWith(\"order-\")",
+        );
         app
     });
 }
