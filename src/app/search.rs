@@ -234,6 +234,8 @@ pub struct SearchJob {
     pub partition: i32,
     /// What to look for.
     pub query: Query,
+    /// In a filter view, the filter a match must pass too.
+    pub within: Option<Query>,
     /// Forward: the first offset to look at. Backward: the offset before which to look.
     pub from: i64,
     /// Look at earlier offsets, a page at a time, nearest first.

@@ -281,8 +281,20 @@ fn the_filter_view_reads_only_matches_without_gap_markers_and_esc_clears_it() {
     });
     let pf = pane(&app).filter.clone().unwrap();
     assert_eq!((pf.scanned, pf.matched, pf.reached), (101, 12, 101));
+    // A search in the filter view finds only records that pass the filter too.
+    app.update(ch('/'));
+    typed(&mut app, "v1");
+    let job = searches(&app.update(key(KeyCode::Enter)))[0].clone();
+    assert_eq!(job.within, Some(query.clone()));
+    assert_eq!(job.from, 2);
+    app.update(Action::Search {
+        id: job.id,
+        report: SearchReport::Found {
+            offset: 10,
+            scanned: 9,
+        },
+    });
     // Esc clears the filter and reads the whole partition around the selected record.
-    app.update(ch('j'));
     let fx = app.update(key(KeyCode::Esc));
     assert_eq!(reader_starts(&fx), vec![(g2 + 1, StartAt::Offset(5))]);
     assert!(pane(&app).filter.is_none());

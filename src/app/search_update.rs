@@ -142,6 +142,7 @@ impl App {
             .map_or(low, |r| r.first());
         let topic = pane.topic.raw().to_string();
         let partition = pane.partition;
+        let within = pane.filter.as_ref().map(|f| f.query.clone());
         let Some(search) = pane.search.as_mut() else {
             pane.warning = Some(Safe::new("no search yet: / starts one"));
             return vec![Effect::Redraw];
@@ -163,6 +164,7 @@ impl App {
                 topic,
                 partition,
                 query: search.query.clone(),
+                within,
                 from,
                 backward,
                 low,

@@ -194,6 +194,7 @@ pub fn spawn_search(
         let id = job.id;
         let mut scan = SearchScan {
             matcher: job.query.matcher(&job.topic),
+            within: job.within.as_ref().map(|q| q.matcher(&job.topic)),
             scanned: 0,
             reported: Instant::now(),
             id,
@@ -210,6 +211,8 @@ pub fn spawn_search(
 
 struct SearchScan {
     matcher: crate::app::search::QueryMatcher,
+    /// The filter view's filter, which a match must pass too.
+    within: Option<crate::app::search::QueryMatcher>,
     scanned: u64,
     reported: Instant,
     id: u64,
@@ -217,6 +220,10 @@ struct SearchScan {
 }
 
 impl SearchScan {
+    fn matches(&mut self, m: &crate::kafka::Message) -> bool {
+        self.matcher.matches(m) && self.within.as_mut().is_none_or(|w| w.matches(m))
+    }
+
     fn progress(&mut self, reached: i64) {
         if self.reported.elapsed() < REPORT_EVERY {
             return;
@@ -251,7 +258,7 @@ impl SearchScan {
                 ReaderEventKind::Messages(msgs) => {
                     for m in &msgs {
                         self.scanned += 1;
-                        if self.matcher.matches(m) {
+                        if self.matches(m) {
                             return SearchReport::Found {
                                 offset: m.offset,
                                 scanned: self.scanned,
@@ -303,7 +310,7 @@ impl SearchScan {
                     ReaderEventKind::Messages(msgs) => {
                         for m in msgs.iter().take_while(|m| m.offset < until) {
                             self.scanned += 1;
-                            if self.matcher.matches(m) {
+                            if self.matches(m) {
                                 found = Some(m.offset);
                             }
                             if self.scanned.is_multiple_of(PROGRESS_RECORDS) {
