@@ -696,7 +696,7 @@ fn a_double_click_opens_the_row_and_r_reloads_the_watermarks() {
     );
 }
 
-#[path = "tests_small.rs"]
-mod small;
 #[path = "search_tests.rs"]
 mod search_tests;
+#[path = "tests_small.rs"]
+mod small;

@@ -25,7 +25,6 @@ fn bytes_cell(
     style: ratatui::style::Style,
     terms: Option<&(Vec<String>, bool)>,
 ) -> Cell<'static> {
-<<<<<<< HEAD
     let Some(b) = b else {
         return Cell::from(Span::styled(NULL_MARK, theme::null()));
     };
@@ -35,20 +34,6 @@ fn bytes_cell(
     };
     if shift == 0 {
         return styled(Safe::line_fit(b, width as usize));
-=======
-    match b {
-        None => Cell::from(Span::styled(NULL_MARK, theme::null())),
-        // One column is left for the ellipsis that marks a cut value.
-        Some(b) => {
-            let text = Safe::line(b, width.saturating_sub(1) as usize);
-            match terms {
-                Some((t, case)) => {
-                    Cell::from(Line::from(super::search::highlight(text, t, *case, style)))
-                }
-                None => Cell::from(text.styled(style)),
-            }
-        }
->>>>>>> b01226a (scan tasks yield between 4,096-record slices; fmt)
     }
     let (from, _) = crate::render::skip_cols(b, shift);
     let rest = b.get(from..).unwrap_or_default();

@@ -363,7 +363,7 @@ fn status_hints_shrink_by_priority() {
     use crate::app::keymap::MESSAGES;
     assert_eq!(
         hints(&MESSAGES, 100),
-        "f follow  o offset  t time  w wrap  Esc back "
+        "f follow  o offset  t time  w wrap  / search  & filter  Esc back "
     );
     assert_eq!(hints(&MESSAGES, 30), "f follow  / search  Esc back ");
     assert_eq!(hints(&MESSAGES, 12), "Esc back ");
