@@ -16,7 +16,7 @@ const NEEDLES: [i64; 3] = [50, 700, 950];
 /// Opens the selected record's detail, reads its offset from the title bar, goes back.
 fn selected_offset(screen: &mut Tui) -> i64 {
     screen.keys("\r");
-    screen.wait_for("the detail", |t| t.contains("value as text"));
+    screen.wait_for("the detail", |t| t.contains("· value as "));
     let text = screen.text();
     let title = text.lines().next().unwrap().to_string();
     let offset = title
@@ -26,7 +26,7 @@ fn selected_offset(screen: &mut Tui) -> i64 {
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("no offset in the title bar: {title}"));
     screen.keys("\x1b");
-    screen.wait_for("the records again", |t| !t.contains("value as text"));
+    screen.wait_for("the records again", |t| !t.contains("· value as "));
     offset
 }
 
@@ -187,7 +187,7 @@ fn find_key_opens_the_partition_librdkafka_chose_filtered_to_the_key() {
         t.contains("round 1 of user-4")
     });
     screen.keys("\r");
-    screen.wait_for("the detail", |t| t.contains("value as text"));
+    screen.wait_for("the detail", |t| t.contains("· value as "));
     assert!(
         screen.text().contains("round 1 of user-4"),
         "{}",
