@@ -74,6 +74,20 @@ pub enum Command {
     CopyKey,
     /// Save the record's value to a file.
     SaveValue,
+    /// Ask for a search of the records (`/`).
+    Search,
+    /// The next match of the search.
+    SearchNext,
+    /// The previous match of the search.
+    SearchPrevious,
+    /// Ask for a filter of the records (`&`).
+    FilterRecords,
+    /// Ask for a key to find in its partition (`K`).
+    FindKey,
+    /// The next page of results.
+    More,
+    /// Move to the prompt's other field.
+    NextField,
     /// Accept the input.
     Submit,
     /// Leave the input.
@@ -241,7 +255,7 @@ const fn hint(
 }
 
 use Key::{Click, Ctrl, DoubleClick, Plain, WheelDown, WheelUp};
-use KeyCode::{Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Up};
+use KeyCode::{Char, Down, End, Enter, Esc, Home, PageDown, PageUp, Tab, Up};
 
 /// The table's horizontal keys: long keys and values read in the table.
 const SHIFT_RIGHT: Binding = bind(
@@ -500,6 +514,20 @@ pub const PARTITIONS: KeyTable = KeyTable {
             "time",
         ),
         hint(
+            &[Plain(Char('K'))],
+            Command::FindKey,
+            "find a key in its partition",
+            3,
+            "find key",
+        ),
+        hint(
+            &[Plain(Char('/'))],
+            Command::Search,
+            "search every partition from a position",
+            1,
+            "search",
+        ),
+        hint(
             &[Plain(Esc)],
             Command::Back,
             "back to the topics",
@@ -572,9 +600,29 @@ pub const MESSAGES: KeyTable = KeyTable {
             "save the value's bytes to a file",
         ),
         hint(
+            &[Plain(Char('/'))],
+            Command::Search,
+            "search forward: CEL or text",
+            1,
+            "search",
+        ),
+        bind(&[Plain(Char('n'))], Command::SearchNext, "next match"),
+        bind(
+            &[Plain(Char('N'))],
+            Command::SearchPrevious,
+            "previous match",
+        ),
+        hint(
+            &[Plain(Char('&'))],
+            Command::FilterRecords,
+            "show only matching records",
+            2,
+            "filter",
+        ),
+        hint(
             &[Plain(Esc)],
             Command::Back,
-            "back to the partitions",
+            "stop search, clear filter, back",
             0,
             "back",
         ),
@@ -686,6 +734,69 @@ pub const PROMPT: KeyTable = KeyTable {
     otherwise: Some((Command::Edit, "type the position")),
 };
 
+/// The results of a topic search (`/` on the partitions screen).
+pub const RESULTS: KeyTable = KeyTable {
+    name: "Search results",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "next match"),
+        bind(UP, Command::Move(Move::By(-1)), "previous match"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
+        bind(FIRST, Command::Move(Move::First), "first match"),
+        bind(LAST, Command::Move(Move::Last), "last match"),
+        hint(
+            &[Plain(Enter)],
+            Command::Open,
+            "open the record in context",
+            0,
+            "open",
+        ),
+        hint(
+            &[Plain(Char('m'))],
+            Command::More,
+            "the next 10,000 matches",
+            1,
+            "more",
+        ),
+        hint(
+            &[Plain(Char('/'))],
+            Command::Search,
+            "a new search",
+            2,
+            "search",
+        ),
+        hint(
+            &[Plain(Esc)],
+            Command::Back,
+            "stop and close the results",
+            0,
+            "close",
+        ),
+        WHEEL_DOWN,
+        WHEEL_UP,
+    ],
+    otherwise: None,
+};
+
+/// The search, filter and find-key prompts (`/`, `&`, `K`).
+pub const SEARCH_PROMPT: KeyTable = KeyTable {
+    name: "Search prompt",
+    bindings: &[
+        bind(&[Plain(Enter)], Command::Submit, "search, filter or find"),
+        bind(&[Plain(Esc)], Command::Cancel, "cancel"),
+        bind(
+            &[Plain(Tab)],
+            Command::NextField,
+            "topic search: query ↔ start",
+        ),
+        bind(&[Plain(Up)], Command::Older, "an earlier entry"),
+        bind(&[Plain(Down)], Command::Newer, "a later entry"),
+    ],
+    otherwise: Some((Command::Edit, "type a CEL expression or text")),
+};
+
 /// The help overlay.
 pub const HELP: KeyTable = KeyTable {
     name: "Help",
@@ -730,6 +841,8 @@ pub const ALL: &[&KeyTable] = &[
     &GROUPS,
     &GROUP,
     &PROMPT,
+    &SEARCH_PROMPT,
+    &RESULTS,
     &HELP,
     &POPUP,
 ];

@@ -30,6 +30,8 @@ impl App {
     pub fn key_tables(&self) -> Vec<&'static KeyTable> {
         let top: &'static KeyTable = if self.prompt.is_some() {
             &keymap::PROMPT
+        } else if self.search_prompt.is_some() {
+            &keymap::SEARCH_PROMPT
         } else if self.topics.filter_input.is_some() {
             &keymap::FILTER
         } else if self.popup.is_some() {
@@ -50,6 +52,7 @@ impl App {
     pub fn screen_table(&self) -> &'static KeyTable {
         match self.screen {
             Screen::Topics => &keymap::TOPICS,
+            Screen::Partitions if self.results.is_some() => &keymap::RESULTS,
             Screen::Partitions => &keymap::PARTITIONS,
             Screen::Messages if self.messages.as_ref().is_some_and(|m| m.topic_gone()) => {
                 &keymap::MESSAGES_GONE
@@ -99,7 +102,11 @@ impl App {
             return Vec::new();
         };
         // Typing and popups take no mouse: a stray wheel must not edit or dismiss.
-        if self.prompt.is_some() || self.topics.filter_input.is_some() || self.popup.is_some() {
+        if self.prompt.is_some()
+            || self.search_prompt.is_some()
+            || self.topics.filter_input.is_some()
+            || self.popup.is_some()
+        {
             return Vec::new();
         }
         let mut gesture = gesture;
@@ -137,6 +144,9 @@ impl App {
         }
         if self.prompt.is_some() {
             return self.prompt_command(command, trigger);
+        }
+        if self.search_prompt.is_some() {
+            return self.search_prompt_command(command, trigger);
         }
         if self.topics.filter_input.is_some() {
             return self.filter_command(command, trigger);
@@ -406,6 +416,9 @@ impl App {
     }
 
     fn partitions_command(&mut self, command: Command, trigger: Trigger) -> Vec<Effect> {
+        if self.results.is_some() {
+            return self.results_command(command);
+        }
         let rows = self.list_rows();
         let clicked = self.clicked_row(trigger);
         let Some(list) = self.partitions.as_mut() else {
@@ -431,6 +444,12 @@ impl App {
             }
             Command::JumpOffset if selected.is_some() => self.open_prompt(PromptKind::Position),
             Command::JumpTime if selected.is_some() => self.open_prompt(PromptKind::Time),
+            Command::FindKey if list.loaded && !list.rows.is_empty() => {
+                self.open_search_prompt(super::search::SearchKind::FindKey)
+            }
+            Command::Search if list.loaded && !list.rows.is_empty() => {
+                self.open_search_prompt(super::search::SearchKind::TopicSearch)
+            }
             _ => {}
         }
         Vec::new()
@@ -455,7 +474,17 @@ impl App {
                 Some(r) => pane.select(pane.cursor.top + r, rows),
                 None => None,
             },
-            Command::Back => return self.close_partition(),
+            Command::Back => return self.messages_back(),
+            Command::Search => {
+                self.open_search_prompt(super::search::SearchKind::Search);
+                None
+            }
+            Command::FilterRecords => {
+                self.open_search_prompt(super::search::SearchKind::Filter);
+                None
+            }
+            Command::SearchNext => return self.search_again(false),
+            Command::SearchPrevious => return self.search_again(true),
             Command::Open => return self.open_detail(),
             Command::CopyValue => return self.copy(crate::schema::Part::Value),
             Command::CopyKey => return self.copy(crate::schema::Part::Key),

@@ -9,6 +9,7 @@ use crate::kafka::{Error, Message, ReaderEvent, ReaderEventKind, StartAt, Waterm
 use super::Effect;
 use super::cursor::Cursor;
 use super::decoding::{Decodings, RecordDecoding};
+use super::search::{PaneFilter, PaneSearch};
 use super::window::{DEFAULT_MAX_BYTES, Gap, GapKind, MessageWindow, Row};
 use crate::render::{Outside, Safe};
 
@@ -98,6 +99,15 @@ pub struct MessagePane {
     /// What the schema decoders made of the records in the window (and of those on their
     /// way into it), by offset.
     pub(super) decoded: HashMap<i64, Arc<RecordDecoding>>,
+    /// The search `n` and `N` repeat, and its scan while one runs.
+    pub search: Option<PaneSearch>,
+    /// The filter view: only matching records are read into the window.
+    pub filter: Option<PaneFilter>,
+    /// An offset to select once it is loaded (a search's match past the window).
+    pub want: Option<i64>,
+    /// In a filter view, the earliest offset scanned backwards: the next backward page
+    /// starts before it even when the pages before held no match.
+    back_mark: Option<i64>,
     stick_bottom: bool,
     /// The part of the last move that the window's edge stopped (negative: at the top); it
     /// is made once the neighbouring page lands, so one key is enough to cross the edge.
@@ -132,6 +142,10 @@ impl MessagePane {
             after_end: None,
             asked_time: None,
             decoded: HashMap::new(),
+            search: None,
+            filter: None,
+            want: None,
+            back_mark: None,
             stick_bottom: false,
             blocked: 0,
             mode: Mode::Idle,
@@ -158,11 +172,30 @@ impl MessagePane {
         self.status = ReaderStatus::Starting;
         self.caught_up = false;
         self.stopped_following = false;
-        Effect::StartReader {
-            generation: self.generation,
-            topic: self.topic.raw().to_string(),
-            partition: self.partition,
-            start,
+        let (generation, topic, partition) = (
+            self.generation,
+            self.topic.raw().to_string(),
+            self.partition,
+        );
+        let until = match &self.mode {
+            Mode::Backward { until, .. } => Some(*until),
+            _ => None,
+        };
+        match &self.filter {
+            Some(f) => Effect::FilteredReader {
+                generation,
+                topic,
+                partition,
+                start,
+                until,
+                query: f.query.clone(),
+            },
+            None => Effect::StartReader {
+                generation,
+                topic,
+                partition,
+                start,
+            },
         }
     }
 
@@ -237,6 +270,8 @@ impl MessagePane {
             StartAt::Timestamp(t) => Some(t),
             _ => None,
         };
+        self.want = None;
+        self.back_mark = None;
         self.cursor = Cursor::default();
         self.blocked = 0;
         self.follow = false;
@@ -300,8 +335,12 @@ impl MessagePane {
             };
             return Some(self.start(StartAt::Resume(last + 1), mode));
         }
+        let first = self.back_mark.map_or(first, |b| b.min(first));
         if self.cursor.selected < rows && first > low {
             let from = (first - self.page() as i64).max(low);
+            if self.filter.is_some() {
+                self.back_mark = Some(from);
+            }
             return Some(self.start(
                 StartAt::Resume(from),
                 Mode::Backward {
@@ -550,6 +589,16 @@ impl MessagePane {
     fn after_append(&mut self, evicted: usize, rows: usize) {
         self.cursor.shift_up(evicted);
         let len = self.window.len();
+        if let Some(want) = self.want
+            && self.window.last_offset().is_some_and(|last| last >= want)
+        {
+            self.want = None;
+            self.stick_bottom = false;
+            self.blocked = 0;
+            let i = self.window.index_at_or_after(want);
+            self.cursor.select(i, len, rows);
+            return;
+        }
         if self.stick_bottom {
             self.cursor.select(len, len, rows);
         } else {
@@ -566,6 +615,24 @@ impl MessagePane {
             return None;
         };
         let (added, _) = self.window.prepend(pending);
+        // A filter view whose page held no match looks further back at once: one key is
+        // enough to reach the previous match however far it is.
+        let low = self.watermarks.map_or(0, |w| w.low);
+        if added == 0
+            && self.filter.is_some()
+            && let Some(mark) = self.back_mark.filter(|&m| m > low)
+        {
+            let from = (mark - self.page() as i64).max(low);
+            self.back_mark = Some(from);
+            self.mode = Mode::Idle;
+            return Some(self.start(
+                StartAt::Resume(from),
+                Mode::Backward {
+                    until: mark,
+                    pending: Vec::new(),
+                },
+            ));
+        }
         self.cursor.shift_down(added);
         self.cursor.scroll_into_view(self.window.len(), rows);
         if self.blocked < 0 && added > 0 {

@@ -14,6 +14,9 @@ pub mod lists;
 pub mod messages;
 pub mod picker;
 pub mod prompt;
+pub mod results;
+pub mod search;
+mod search_update;
 pub mod table;
 pub mod window;
 
@@ -78,6 +81,31 @@ pub enum Action {
     Decoded(Decodings),
     /// What became of a save: a line for the status line.
     Saved(String),
+    /// A search scan's progress or result.
+    Search {
+        /// The job it answers.
+        id: u64,
+        /// What it says.
+        report: search::SearchReport,
+    },
+    /// A topic search's matches and progress.
+    TopicResults {
+        /// The search it answers.
+        id: u64,
+        /// What it says.
+        report: results::TopicSearchReport,
+    },
+    /// A filter view's reader scanned more records (counts since its last report).
+    FilterScanned {
+        /// The reader's generation.
+        generation: u64,
+        /// Records scanned.
+        scanned: u64,
+        /// Records that matched.
+        matched: u64,
+        /// The offset after the last one scanned.
+        reached: i64,
+    },
 }
 
 /// Something the runtime must do.
@@ -101,6 +129,22 @@ pub enum Effect {
         /// Where to start.
         start: StartAt,
     },
+    /// Like `StartReader`, but only records matching `query` reach the pane; a reader
+    /// with `until` reports `CaughtUp` there (a backward page).
+    FilteredReader {
+        /// The jump generation the reader's events carry.
+        generation: u64,
+        /// The topic to read.
+        topic: String,
+        /// The partition to read.
+        partition: i32,
+        /// Where to start.
+        start: StartAt,
+        /// Where to stop scanning.
+        until: Option<i64>,
+        /// What records to keep.
+        query: search::Query,
+    },
     /// Stop the running reader.
     StopReader,
     /// Load every group with its lag.
@@ -110,6 +154,14 @@ pub enum Effect {
         /// The group to describe.
         group: String,
     },
+    /// Scan for the next or previous match (replacing any running search scan).
+    Search(search::SearchJob),
+    /// Stop the running search scan.
+    StopSearch,
+    /// Search every partition of a topic (replacing any running topic search).
+    TopicSearch(results::TopicSearchJob),
+    /// Stop the running topic search.
+    StopTopicSearch,
     /// End this session and let the user pick another cluster profile.
     SwitchCluster,
     /// Index a large value's lines (or make its JSON) off the UI thread; the answer comes
@@ -158,6 +210,10 @@ pub struct Histories {
     pub filters: History,
     /// Save prompt `s`.
     pub paths: History,
+    /// Searches and filters of records (`/`, `&`).
+    pub searches: History,
+    /// Keys looked for (`K`).
+    pub keys: History,
 }
 
 /// The clock: milliseconds since the epoch.
@@ -222,6 +278,10 @@ pub struct App {
     pub histories: Histories,
     /// The jump or filter prompt, while it is open.
     pub prompt: Option<Prompt>,
+    /// The search, filter or find-key prompt, while it is open.
+    pub search_prompt: Option<search::SearchPrompt>,
+    /// The results of a search over the open topic's partitions.
+    pub results: Option<results::TopicResults>,
     /// An error shown in a popup until a key is pressed (escaped: it quotes broker data).
     pub popup: Option<Safe>,
     /// A problem shown in the status line (a failed refresh).
@@ -243,6 +303,7 @@ pub struct App {
     window: usize,
     clock: Clock,
     generation: u64,
+    search_jobs: u64,
     details_opened: u64,
     /// The last click (time, row), for double-clicks.
     last_click: Option<(i64, u16)>,
@@ -272,6 +333,8 @@ impl App {
             help_scroll: 0,
             histories: Histories::default(),
             prompt: None,
+            search_prompt: None,
+            results: None,
             popup: None,
             warning: None,
             size: (80, 24),
@@ -283,6 +346,7 @@ impl App {
             window: window.max(1),
             clock,
             generation: 0,
+            search_jobs: 0,
             details_opened: 0,
             last_click: None,
             deferred: Vec::new(),
@@ -359,6 +423,14 @@ impl App {
                 }
                 vec![Effect::Redraw]
             }
+            Action::Search { id, report } => self.on_search(id, report),
+            Action::TopicResults { id, report } => self.on_topic_results(id, report),
+            Action::FilterScanned {
+                generation,
+                scanned,
+                matched,
+                reached,
+            } => self.on_filter_scanned(generation, scanned, matched, reached),
             Action::DetailBuilt(built) => {
                 let rows = geometry::detail_rows(self.size.1);
                 match self.detail.as_mut() {
@@ -513,11 +585,15 @@ impl App {
     fn close_partition(&mut self) -> Vec<Effect> {
         self.detail = None;
         self.deferred.clear();
+        let mut fx = vec![Effect::StopReader];
         if let Some(old) = self.messages.take() {
             self.generation = self.generation.max(old.generation);
+            if old.search.is_some_and(|s| s.scanning.is_some()) {
+                fx.push(Effect::StopSearch);
+            }
         }
         self.screen = Screen::Partitions;
-        vec![Effect::StopReader]
+        fx
     }
 
     /// Opens the selected record in the detail view, on the view chosen last.

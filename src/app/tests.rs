@@ -696,6 +696,8 @@ fn a_double_click_opens_the_row_and_r_reloads_the_watermarks() {
     );
 }
 
+#[path = "search_tests.rs"]
+mod search_tests;
 #[path = "tests_small.rs"]
 mod small;
 #[test]

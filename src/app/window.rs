@@ -98,6 +98,8 @@ pub struct MessageWindow {
     capacity: usize,
     max_bytes: usize,
     bytes: usize,
+    /// False in a filter view: offsets between matches are not missing, only not shown.
+    mark_missing: bool,
 }
 
 impl MessageWindow {
@@ -108,7 +110,13 @@ impl MessageWindow {
             capacity: capacity.max(1),
             max_bytes,
             bytes: 0,
+            mark_missing: true,
         }
+    }
+
+    /// Whether offsets between two records get a "missing" marker (not in a filter view).
+    pub fn set_mark_missing(&mut self, mark: bool) {
+        self.mark_missing = mark;
     }
 
     /// Most rows the window holds.
@@ -181,7 +189,12 @@ impl MessageWindow {
             if self.last_offset().is_some_and(|last| m.offset <= last) {
                 continue;
             }
-            if let Some(gap) = self.rows.back().and_then(|r| missing_between(r, &m)) {
+            if let Some(gap) = self
+                .rows
+                .back()
+                .filter(|_| self.mark_missing)
+                .and_then(|r| missing_between(r, &m))
+            {
                 evicted += self.push_row(Row::Gap(gap));
             }
             evicted += self.push_row(Row::Record(m));
@@ -216,17 +229,21 @@ impl MessageWindow {
     /// many were evicted at the back).
     pub fn prepend(&mut self, rows: Vec<Row>) -> (usize, usize) {
         let first = self.first_offset().unwrap_or(i64::MAX);
+        let mark = self.mark_missing;
+        let gap_between = |prev: &Row, m: &Message| {
+            if mark { missing_between(prev, m) } else { None }
+        };
         let mut older: Vec<Row> = Vec::with_capacity(rows.len());
         for row in rows.into_iter().filter(|r| r.last() < first) {
             if let (Some(prev), Row::Record(m)) = (older.last(), &row)
-                && let Some(gap) = missing_between(prev, m)
+                && let Some(gap) = gap_between(prev, m)
             {
                 older.push(Row::Gap(gap));
             }
             older.push(row);
         }
         if let (Some(prev), Some(Row::Record(m))) = (older.last(), self.rows.front())
-            && let Some(gap) = missing_between(prev, m)
+            && let Some(gap) = gap_between(prev, m)
         {
             older.push(Row::Gap(gap));
         }

@@ -10,6 +10,7 @@ pub mod connecting;
 pub mod decode;
 mod loads;
 pub mod picker;
+mod scan;
 pub mod terminal;
 
 use std::sync::Arc;
@@ -55,6 +56,8 @@ pub struct Options {
 const FRAME: Duration = Duration::from_millis(16);
 /// Reader events in flight: the prefetch budget of the open partition.
 const READER_CHANNEL: usize = 4;
+/// Events a search scan's reader prefetches.
+const SEARCH_CHANNEL: usize = 8;
 /// Reader events applied in one update at most.
 const DRAIN: usize = 256;
 
@@ -131,6 +134,12 @@ struct Runtime {
     decoding: Option<decode::Shared>,
     reader_tx: mpsc::Sender<decode::Fed>,
     reader_rx: mpsc::Receiver<decode::Fed>,
+    /// The filter stage between a filtered reader and the decoding stage.
+    reader_stage: Option<JoinHandle<()>>,
+    /// The search scan under way.
+    search: Option<JoinHandle<()>>,
+    /// The topic search under way.
+    topic_search: Option<JoinHandle<()>>,
     action_tx: mpsc::UnboundedSender<Action>,
     action_rx: mpsc::UnboundedReceiver<Action>,
     topics_load: Option<JoinHandle<()>>,
@@ -168,6 +177,9 @@ impl Runtime {
             reader: None,
             stage: None,
             decoding,
+            reader_stage: None,
+            search: None,
+            topic_search: None,
             reader_tx,
             reader_rx,
             action_tx,
@@ -280,6 +292,30 @@ impl Runtime {
         fx
     }
 
+    /// Starts the stage that decodes a new reader's records on their way to the pane; the
+    /// reader (or its filter stage) sends into the returned channel.
+    fn decode_stage(&mut self, topic: &str) -> mpsc::Sender<ReaderEvent> {
+        let (raw_tx, raw_rx) = mpsc::channel(1);
+        self.stage = Some(tokio::spawn(decode::forward(
+            self.decoding.clone(),
+            topic.to_string(),
+            raw_rx,
+            self.reader_tx.clone(),
+        )));
+        raw_tx
+    }
+
+    /// Stops the reader, its filter stage and its decoding stage, if any.
+    fn stop_reader(&mut self) {
+        self.reader = None;
+        if let Some(stage) = self.reader_stage.take() {
+            stage.abort();
+        }
+        if let Some(stage) = self.stage.take() {
+            stage.abort();
+        }
+    }
+
     /// Carries out effects; true when it is time to quit.
     fn perform(&mut self, effects: Vec<Effect>) -> bool {
         for e in effects {
@@ -351,17 +387,9 @@ impl Runtime {
                         generation,
                         ..self.reader_config.clone()
                     };
-                    // Replacing the handles aborts the previous reader and its stage.
-                    if let Some(stage) = self.stage.take() {
-                        stage.abort();
-                    }
-                    let (raw_tx, raw_rx) = mpsc::channel(1);
-                    self.stage = Some(tokio::spawn(decode::forward(
-                        self.decoding.clone(),
-                        topic.clone(),
-                        raw_rx,
-                        self.reader_tx.clone(),
-                    )));
+                    // Replacing the handles aborts the previous reader and its stages.
+                    self.stop_reader();
+                    let raw_tx = self.decode_stage(&topic);
                     self.reader = Some(PartitionReader::spawn(
                         self.cluster.clone(),
                         topic,
@@ -371,10 +399,76 @@ impl Runtime {
                         raw_tx,
                     ));
                 }
-                Effect::StopReader => {
-                    self.reader = None;
-                    if let Some(stage) = self.stage.take() {
-                        stage.abort();
+                Effect::FilteredReader {
+                    generation,
+                    topic,
+                    partition,
+                    start,
+                    until,
+                    query,
+                } => {
+                    let config = ReaderConfig {
+                        generation,
+                        ..self.reader_config.clone()
+                    };
+                    let read = scan::FilteredRead {
+                        topic,
+                        partition,
+                        start,
+                        until,
+                        query,
+                    };
+                    self.stop_reader();
+                    let raw_tx = self.decode_stage(&read.topic);
+                    let (reader, stage) = scan::spawn_filtered(
+                        self.cluster.clone(),
+                        config,
+                        read,
+                        raw_tx,
+                        self.action_tx.clone(),
+                    );
+                    self.reader = Some(reader);
+                    self.reader_stage = Some(stage);
+                }
+                Effect::StopReader => self.stop_reader(),
+                Effect::Search(job) => {
+                    if let Some(old) = self.search.take() {
+                        old.abort();
+                    }
+                    let config = ReaderConfig {
+                        capacity: SEARCH_CHANNEL,
+                        ..self.reader_config.clone()
+                    };
+                    self.search = Some(scan::spawn_search(
+                        self.cluster.clone(),
+                        config,
+                        job,
+                        self.action_tx.clone(),
+                    ));
+                }
+                Effect::TopicSearch(job) => {
+                    if let Some(old) = self.topic_search.take() {
+                        old.abort();
+                    }
+                    let config = ReaderConfig {
+                        capacity: SEARCH_CHANNEL,
+                        ..self.reader_config.clone()
+                    };
+                    self.topic_search = Some(scan::spawn_topic_search(
+                        self.cluster.clone(),
+                        config,
+                        job,
+                        self.action_tx.clone(),
+                    ));
+                }
+                Effect::StopTopicSearch => {
+                    if let Some(old) = self.topic_search.take() {
+                        old.abort();
+                    }
+                }
+                Effect::StopSearch => {
+                    if let Some(old) = self.search.take() {
+                        old.abort();
                     }
                 }
                 Effect::BuildDetail(job) => {

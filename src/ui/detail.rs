@@ -23,15 +23,20 @@ fn token_style(t: JsonToken) -> Style {
 }
 
 /// Value line `i`: coloured tokens in the JSON views, plain escaped text otherwise.
-fn value_line(d: &Detail, i: usize) -> Line<'static> {
+/// With the pane's search or filter (`terms`) highlighted.
+fn value_line(d: &Detail, i: usize, terms: Option<&(Vec<String>, bool)>) -> Line<'static> {
+    let styled = |s: crate::render::Safe, style: Style| match terms {
+        Some((t, case)) => super::search::highlight(s, t, *case, style),
+        None => vec![s.styled(style)],
+    };
     match d.json_tokens(i) {
         Some(tokens) => Line::from(
             tokens
                 .into_iter()
-                .map(|(t, s)| s.styled(token_style(t)))
+                .flat_map(|(t, s)| styled(s, token_style(t)))
                 .collect::<Vec<_>>(),
         ),
-        None => Line::from(d.value_line(i)),
+        None => Line::from(styled(d.value_line(i), Style::new())),
     }
 }
 
@@ -74,18 +79,21 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     );
     let head = d.head_lines();
     let width = geometry::detail_width(app.size.0);
+    // The pane's search or filter, highlighted here too.
+    let terms = app.messages.as_ref().and_then(super::search::pane_terms);
+    let hl = |s: crate::render::Safe| match &terms {
+        Some((t, case)) => Line::from(super::search::highlight(s, t, *case, Style::new())),
+        None => Line::from(s),
+    };
     let lines: Vec<Line> = (d.scroll..last)
         .map(|i| {
             if let Some(f) = d.facts.get(i) {
-                let value = if f.failed {
-                    f.value.clone().styled(theme::error())
+                let mut spans = vec![Span::styled(format!("{:<10} ", f.label), theme::label())];
+                if f.failed {
+                    spans.push(f.value.clone().styled(theme::error()));
                 } else {
-                    f.value.clone().into()
-                };
-                let mut spans = vec![
-                    Span::styled(format!("{:<10} ", f.label), theme::label()),
-                    value,
-                ];
+                    spans.extend(hl(f.value.clone()).spans);
+                }
                 if f.null {
                     spans.push(Span::styled(NULL_MARK, theme::null()));
                 }
@@ -97,7 +105,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             } else if let (Some(mark), 0) = (d.placeholder(), i - head) {
                 Line::from(Span::styled(mark, theme::null()))
             } else {
-                value_line(d, i - head)
+                value_line(d, i - head, terms.as_ref())
             }
         })
         .collect();

@@ -17,23 +17,29 @@ const VALUE_MIN: u16 = 16;
 
 /// A key or value cell: whole when it fits, else cut with `…`; `shift` columns skipped first
 /// (then `…` at the start says so).
+/// The search's matches in it highlighted (`terms`: the pane's search or filter).
 fn bytes_cell(
     b: Option<&[u8]>,
     width: u16,
     shift: usize,
     style: ratatui::style::Style,
+    terms: Option<&(Vec<String>, bool)>,
 ) -> Cell<'static> {
     let Some(b) = b else {
         return Cell::from(Span::styled(NULL_MARK, theme::null()));
     };
+    let styled = |text: Safe| match terms {
+        Some((t, case)) => Cell::from(Line::from(super::search::highlight(text, t, *case, style))),
+        None => Cell::from(text.styled(style)),
+    };
     if shift == 0 {
-        return Cell::from(Safe::line_fit(b, width as usize).styled(style));
+        return styled(Safe::line_fit(b, width as usize));
     }
     let (from, _) = crate::render::skip_cols(b, shift);
     let rest = b.get(from..).unwrap_or_default();
     let mut text = Safe::from("…");
     text.push(Safe::line_fit(rest, width.saturating_sub(1) as usize));
-    Cell::from(text.styled(style))
+    styled(text)
 }
 
 /// `b` escaped and cut into lines of `width` columns, at most `max_lines` of them, the last
@@ -371,13 +377,14 @@ fn record_row(
     let wrap = sel && app.table.wrap;
     let rows = app.list_rows();
     let mut height = 1;
+    let terms = app.messages.as_ref().and_then(super::search::pane_terms);
     let mut text_cell = |b: Option<&[u8]>, width: u16, shift: usize, style| match b {
         Some(b) if wrap => {
             let lines = wrapped(b, width as usize, rows);
             height = height.max(lines.len());
             Cell::from(ratatui::text::Text::from(lines).style(style))
         }
-        _ => bytes_cell(b, width, shift, style),
+        _ => bytes_cell(b, width, shift, style, terms.as_ref()),
     };
     // A schema-decoded key or value shows as one line of compact JSON.
     let decoded = pane.decoding(m.offset);

@@ -8,6 +8,8 @@ mod messages;
 mod partitions;
 pub mod picker;
 mod popup;
+mod results;
+mod search;
 mod status;
 pub mod theme;
 mod topics;
@@ -31,6 +33,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     title_bar(app, frame, title);
     match app.screen {
         Screen::Topics => topics::draw(app, frame, body),
+        Screen::Partitions if app.results.is_some() => results::draw(app, frame, body),
         Screen::Partitions => partitions::draw(app, frame, body),
         Screen::Messages => messages::draw(app, frame, body),
         Screen::Detail => detail::draw(app, frame, body),
@@ -43,6 +46,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
     }
     if let Some(p) = &app.prompt {
         popup::prompt(p, frame);
+    }
+    if let Some(p) = &app.search_prompt {
+        search::prompt(p, frame);
     }
     if let Some(e) = &app.popup {
         popup::error(e, frame);

@@ -301,6 +301,17 @@ fn reader_parts(app: &App) -> Vec<Part> {
         return Vec::new();
     };
     let mut parts = Vec::new();
+    // A filter or a search under way says so first: on a narrow terminal it is what is kept.
+    let search = super::search::status_spans(p);
+    for group in search.split(|s| s.content == " │ ") {
+        if !group.is_empty() {
+            parts.push(Part {
+                spans: group.to_vec(),
+                priority: 0,
+                fill: false,
+            });
+        }
+    }
     if let Some((text, style)) = activity(p) {
         parts.push(Part::new(0, Span::styled(text, style)));
     }

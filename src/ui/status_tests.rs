@@ -209,7 +209,7 @@ fn the_states_say_what_they_are_at_every_size() {
     // Wide enough, everything is said.
     assert_eq!(
         status_line(&tailing(160, 45)),
-        "● tailing │ offset 2,002 of 0–2,002 │ offsets 1,500–2,002 loaded │ 12 rec/s                                       f follow  o offset  t time  w wrap  Esc back"
+        "● tailing │ offset 2,002 of 0–2,002 │ offsets 1,500–2,002 loaded │ 12 rec/s                   f follow  o offset  t time  w wrap  / search  & filter  Esc back"
     );
 }
 

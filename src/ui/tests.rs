@@ -330,7 +330,7 @@ fn help_lists_every_binding_of_every_table() {
     use crate::app::keymap::{ALL, Key};
     let mut app = messages_app();
     app.update(ch('?'));
-    app.update(Action::Resize(120, 100));
+    app.update(Action::Resize(120, 120));
     let screen = render(&app);
     for table in ALL {
         assert!(screen.contains(table.name), "{} missing", table.name);
@@ -363,9 +363,9 @@ fn status_hints_shrink_by_priority() {
     use crate::app::keymap::MESSAGES;
     assert_eq!(
         hints(&MESSAGES, 100),
-        "f follow  o offset  t time  w wrap  Esc back "
+        "f follow  o offset  t time  w wrap  / search  & filter  Esc back "
     );
-    assert_eq!(hints(&MESSAGES, 30), "f follow  o offset  Esc back ");
+    assert_eq!(hints(&MESSAGES, 30), "f follow  / search  Esc back ");
     assert_eq!(hints(&MESSAGES, 12), "Esc back ");
     assert_eq!(hints(&MESSAGES, 5), "");
 }
@@ -808,3 +808,5 @@ fn tls_unverified_on_every_screen_and_whose_topics_are_listed() {
         }
     }
 }
+#[path = "search_tests.rs"]
+mod search_tests;
