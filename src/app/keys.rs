@@ -290,7 +290,8 @@ impl App {
             (Screen::Messages | Screen::Detail, Some(p)) => p.watermarks,
             _ => {
                 let list = self.partitions.as_ref()?;
-                let row = list.rows.get(list.cursor.selected)?;
+                let id = list.selected_id()?;
+                let row = list.rows.iter().find(|r| r.id == id)?;
                 Some(crate::kafka::Watermarks {
                     low: row.low?,
                     high: row.high?,
