@@ -50,6 +50,8 @@ pub enum Command {
     Refresh,
     /// Leave for the cluster picker (when the profiles file has several).
     SwitchCluster,
+    /// Open all partitions merged in time order.
+    OpenMerged,
     /// Ask for an offset to jump to.
     JumpOffset,
     /// Ask for a time to jump to.
@@ -500,6 +502,13 @@ pub const PARTITIONS: KeyTable = KeyTable {
             "open",
         ),
         hint(
+            &[Plain(Char('a'))],
+            Command::OpenMerged,
+            "all partitions merged in time order",
+            3,
+            "all",
+        ),
+        hint(
             &[Plain(Char('o'))],
             Command::JumpOffset,
             "read from an offset: N, -N, @TIME",
@@ -653,6 +662,62 @@ pub const MESSAGES_GONE: KeyTable = KeyTable {
         SHIFT_RIGHT,
         SHIFT_LEFT,
         WRAP,
+        WHEEL_DOWN,
+        WHEEL_UP,
+        CLICK,
+        DOUBLE_CLICK,
+    ],
+    otherwise: None,
+};
+
+/// All partitions merged in time order.
+pub const MERGED: KeyTable = KeyTable {
+    name: "Merged (all partitions)",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "next record in time"),
+        bind(UP, Command::Move(Move::By(-1)), "previous record in time"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
+        bind(FIRST, Command::Move(Move::First), "the topic's beginning"),
+        bind(
+            LAST,
+            Command::Move(Move::Last),
+            "the end: each partition's last records",
+        ),
+        bind(&[Plain(Enter)], Command::Open, "the record in detail"),
+        hint(
+            &[Plain(Char('f'))],
+            Command::Follow,
+            "follow new records (again: stop)",
+            1,
+            "follow",
+        ),
+        hint(
+            &[Plain(Char('o'))],
+            Command::JumpOffset,
+            "jump: @TIME in every partition",
+            2,
+            "offset",
+        ),
+        hint(
+            &[Plain(Char('t'))],
+            Command::JumpTime,
+            "jump every partition to a time",
+            3,
+            "time",
+        ),
+        SHIFT_RIGHT,
+        SHIFT_LEFT,
+        hint(
+            &[Plain(Esc)],
+            Command::Back,
+            "back to the partitions",
+            0,
+            "back",
+        ),
+        REFRESH,
         WHEEL_DOWN,
         WHEEL_UP,
         CLICK,
@@ -837,6 +902,7 @@ pub const ALL: &[&KeyTable] = &[
     &PARTITIONS,
     &MESSAGES,
     &MESSAGES_GONE,
+    &MERGED,
     &DETAIL,
     &GROUPS,
     &GROUP,
@@ -916,6 +982,8 @@ mod tests {
             &DETAIL,
             &GROUPS,
             &GROUP,
+            &MERGED,
+            &DETAIL,
         ] {
             for b in GENERAL.bindings.iter().chain(ALWAYS.bindings) {
                 for k in b.keys {

@@ -61,6 +61,7 @@ impl App {
             Screen::Detail => &keymap::DETAIL,
             Screen::Groups => &keymap::GROUPS,
             Screen::Group => &keymap::GROUP,
+            Screen::Merged => &keymap::MERGED,
         }
     }
 
@@ -172,6 +173,7 @@ impl App {
             Screen::Detail => self.detail_command(command),
             Screen::Groups => self.groups_command(command, trigger),
             Screen::Group => self.group_command(command, trigger),
+            Screen::Merged => self.merged_command(command, trigger),
         };
         fx.push(Effect::Redraw);
         fx
@@ -209,7 +211,7 @@ impl App {
     }
 
     /// Opens the jump prompt, its history walk starting afresh.
-    fn open_prompt(&mut self, kind: PromptKind) {
+    pub(super) fn open_prompt(&mut self, kind: PromptKind) {
         self.history_of(kind).reset();
         self.prompt = Some(Prompt::new(kind));
     }
@@ -225,6 +227,7 @@ impl App {
     fn prompt_command(&mut self, command: Command, trigger: Trigger) -> Vec<Effect> {
         let now = self.now();
         let known = self.known_watermarks();
+        let merged_up = self.merged_is_up();
         let Some(kind) = self.prompt.as_ref().map(|p| p.kind) else {
             return Vec::new();
         };
@@ -261,6 +264,14 @@ impl App {
                     Ok(start) if let Some(e) = known.and_then(|w| out_of_range(start, w)) => {
                         prompt.error = Some(e);
                     }
+                    Ok(start) if merged_up => match super::merged_keys::merged_start(start) {
+                        Ok(at) => {
+                            self.prompt = None;
+                            self.history_of(kind).push(&typed);
+                            return self.merged_jump(at);
+                        }
+                        Err(e) => prompt.error = Some(e),
+                    },
                     Ok(start) => {
                         self.prompt = None;
                         self.history_of(kind).push(&typed);
@@ -282,11 +293,15 @@ impl App {
 
     /// The watermarks of the partition a jump would read.
     fn known_watermarks(&self) -> Option<crate::kafka::Watermarks> {
+        if self.merged_is_up() {
+            return None;
+        }
         match (self.screen, &self.messages) {
             (Screen::Messages | Screen::Detail, Some(p)) => p.watermarks,
             _ => {
                 let list = self.partitions.as_ref()?;
-                let row = list.rows.get(list.cursor.selected)?;
+                let id = list.selected_id()?;
+                let row = list.rows.iter().find(|r| r.id == id)?;
                 Some(crate::kafka::Watermarks {
                     low: row.low?,
                     high: row.high?,
@@ -424,8 +439,9 @@ impl App {
         let Some(list) = self.partitions.as_mut() else {
             return Vec::new();
         };
-        let len = list.rows.len();
+        let len = list.len();
         let selected = list.selected_id();
+        let all = list.all_selected();
         match command {
             Command::Move(m) => Self::move_list(&mut list.cursor, m, len, rows),
             Command::Select => {
@@ -437,11 +453,13 @@ impl App {
                 self.partitions = None;
                 self.screen = Screen::Topics;
             }
+            Command::Open if all => return self.open_merged(),
             Command::Open => {
                 if let Some(id) = selected {
                     return self.open_partition(id, StartAt::Beginning);
                 }
             }
+            Command::OpenMerged => return self.open_merged(),
             Command::JumpOffset if selected.is_some() => self.open_prompt(PromptKind::Position),
             Command::JumpTime if selected.is_some() => self.open_prompt(PromptKind::Time),
             Command::FindKey if list.loaded && !list.rows.is_empty() => {
@@ -529,7 +547,7 @@ impl App {
             Command::Back => {
                 self.detail = None;
                 self.detail_step = None;
-                self.screen = Screen::Messages;
+                self.screen = self.detail_from;
                 return Vec::new();
             }
             Command::NextRecord => return self.step_detail(1),

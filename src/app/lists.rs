@@ -137,8 +137,28 @@ impl PartitionList {
         }
     }
 
-    /// The selected partition's id.
+    /// The selected partition's id (None on the "all partitions" row).
     pub fn selected_id(&self) -> Option<i32> {
-        self.rows.get(self.cursor.selected).map(|p| p.id)
+        let i = self.cursor.selected.checked_sub(1)?;
+        self.rows.get(i).map(|p| p.id)
+    }
+
+    /// Rows of the list: the "all partitions" row at the top, then one per partition.
+    pub fn len(&self) -> usize {
+        if self.rows.is_empty() {
+            0
+        } else {
+            self.rows.len() + 1
+        }
+    }
+
+    /// True when the list has no row.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// True when the "all partitions" row (the merged view) is selected.
+    pub fn all_selected(&self) -> bool {
+        self.cursor.selected == 0 && !self.rows.is_empty()
     }
 }

@@ -11,6 +11,8 @@ pub mod groups;
 pub mod keymap;
 mod keys;
 pub mod lists;
+pub mod merged;
+mod merged_keys;
 pub mod messages;
 pub mod picker;
 pub mod prompt;
@@ -106,6 +108,8 @@ pub enum Action {
         /// The offset after the last one scanned.
         reached: i64,
     },
+    /// A merged page was read, or failed to be.
+    MergedLoaded(merged::MergedLoaded),
 }
 
 /// Something the runtime must do.
@@ -162,6 +166,8 @@ pub enum Effect {
     TopicSearch(results::TopicSearchJob),
     /// Stop the running topic search.
     StopTopicSearch,
+    /// Read a page of the merged view (replacing any load under way).
+    LoadMerged(merged::MergedRequest),
     /// End this session and let the user pick another cluster profile.
     SwitchCluster,
     /// Index a large value's lines (or make its JSON) off the UI thread; the answer comes
@@ -197,6 +203,8 @@ pub enum Screen {
     Groups,
     /// One group's partitions.
     Group,
+    /// All partitions merged in time order.
+    Merged,
 }
 
 /// Earlier entries of each prompt.
@@ -257,6 +265,8 @@ pub struct App {
     pub partitions: Option<PartitionList>,
     /// The message pane, once a partition was opened.
     pub messages: Option<MessagePane>,
+    /// The merged view of all partitions, once opened.
+    pub merged: Option<merged::MergedPane>,
     /// The record opened in full.
     pub detail: Option<Detail>,
     /// The consumer groups, once Tab showed them.
@@ -301,6 +311,8 @@ pub struct App {
     /// the detail moves on in this direction.
     detail_step: Option<isize>,
     window: usize,
+    /// The screen the detail was opened from (a partition's pane or the merged view).
+    detail_from: Screen,
     clock: Clock,
     generation: u64,
     search_jobs: u64,
@@ -323,6 +335,7 @@ impl App {
             topics: TopicList::default(),
             partitions: None,
             messages: None,
+            merged: None,
             detail: None,
             groups: GroupList::default(),
             topic_configs: None,
@@ -344,6 +357,7 @@ impl App {
             detail_view: ValueView::Json,
             detail_step: None,
             window: window.max(1),
+            detail_from: Screen::Messages,
             clock,
             generation: 0,
             search_jobs: 0,
@@ -388,7 +402,7 @@ impl App {
                     .cursor
                     .scroll_into_view(self.topics.visible_len(), rows);
                 if let Some(p) = self.partitions.as_mut() {
-                    p.cursor.scroll_into_view(p.rows.len(), rows);
+                    p.cursor.scroll_into_view(p.len(), rows);
                 }
                 if let Some(m) = self.messages.as_mut() {
                     m.cursor.scroll_into_view(m.window.len(), rows);
@@ -431,6 +445,7 @@ impl App {
                 matched,
                 reached,
             } => self.on_filter_scanned(generation, scanned, matched, reached),
+            Action::MergedLoaded(answer) => self.on_merged_loaded(answer),
             Action::DetailBuilt(built) => {
                 let rows = geometry::detail_rows(self.size.1);
                 match self.detail.as_mut() {
@@ -451,6 +466,7 @@ impl App {
             m.tick(now);
             fx.push(Effect::Redraw);
         }
+        fx.extend(self.merged_tick());
         let due = |at: Option<i64>, every: i64| at.is_none_or(|t| now - t >= every);
         if self.screen == Screen::Topics && due(self.topics_loaded_at, TOPICS_REFRESH_MS) {
             self.topics_loaded_at = Some(now);
@@ -500,10 +516,21 @@ impl App {
                 {
                     m.refresh(crate::kafka::Watermarks { low, high });
                 }
+                if let Some(m) = self.merged.as_mut() {
+                    for r in &rows {
+                        if let (Some(low), Some(high)) = (r.low, r.high) {
+                            m.refresh(r.id, crate::kafka::Watermarks { low, high });
+                        }
+                    }
+                }
                 list.rows = rows;
+                let first = !list.loaded;
                 list.loaded = true;
-                list.cursor
-                    .scroll_into_view(list.rows.len(), rows_on_screen);
+                if first {
+                    // The first partition, below the "all partitions" row.
+                    list.cursor.select(1, list.len(), rows_on_screen);
+                }
+                list.cursor.scroll_into_view(list.len(), rows_on_screen);
                 self.warning = None;
             }
             Err(e) if !list.loaded => {
@@ -598,13 +625,27 @@ impl App {
 
     /// Opens the selected record in the detail view, on the view chosen last.
     fn open_detail(&mut self) -> Vec<Effect> {
-        let Some(pane) = self.messages.as_ref() else {
-            return Vec::new();
+        // Opened from the table, or (n/p) from the detail itself.
+        let from = if self.screen == Screen::Detail {
+            self.detail_from
+        } else {
+            self.screen
         };
-        let Some(m) = pane.selected().cloned() else {
-            return Vec::new();
+        let (m, decoding) = if from == Screen::Merged {
+            let Some(m) = self.merged.as_ref().and_then(|p| p.selected()).cloned() else {
+                return Vec::new();
+            };
+            (m, None)
+        } else {
+            let Some(pane) = self.messages.as_ref() else {
+                return Vec::new();
+            };
+            let Some(m) = pane.selected().cloned() else {
+                return Vec::new();
+            };
+            let decoding = pane.decoding(m.offset).cloned();
+            (m, decoding)
         };
-        let decoding = pane.decoding(m.offset).cloned();
         let tz = self.time_zone;
         self.details_opened += 1;
         let width = geometry::detail_width(self.size.0);
@@ -618,6 +659,7 @@ impl App {
         );
         self.detail = Some(detail);
         self.detail_step = None;
+        self.detail_from = from;
         self.screen = Screen::Detail;
         let mut fx: Vec<Effect> = job.into_iter().map(Effect::BuildDetail).collect();
         fx.push(Effect::Redraw);
@@ -628,6 +670,9 @@ impl App {
     /// neighbouring page at the window's edge as the table does.
     fn step_detail(&mut self, dir: isize) -> Vec<Effect> {
         let rows = self.list_rows();
+        if self.detail_from == Screen::Merged {
+            return self.step_merged_detail(dir, rows);
+        }
         let Some(pane) = self.messages.as_mut() else {
             return Vec::new();
         };

@@ -38,6 +38,9 @@ pub struct TimeMerge {
     parts: Vec<Part>,
     /// None: exact (wait for every partition); Some: following, with this bounded wait.
     wait: Option<Duration>,
+    /// Latest first: each partition's records come newest first, and the latest head goes out
+    /// first (reading backwards, for the TUI's merged view paging up).
+    reverse: bool,
 }
 
 impl TimeMerge {
@@ -57,6 +60,16 @@ impl TimeMerge {
                 })
                 .collect(),
             wait,
+            reverse: false,
+        }
+    }
+
+    /// An exact merge in reverse: each partition's records are pushed newest first, and the
+    /// record with the latest (timestamp, partition, offset) goes out first.
+    pub fn backward(partitions: &[i32], now: Instant) -> TimeMerge {
+        TimeMerge {
+            reverse: true,
+            ..TimeMerge::new(partitions, None, now)
         }
     }
 
@@ -144,18 +157,18 @@ impl TimeMerge {
     }
 
     /// The partition whose first queued record comes first: by timestamp, then partition,
-    /// then offset.
+    /// then offset (the last of them, in reverse).
     fn earliest(&self) -> Option<usize> {
-        self.parts
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| {
-                p.queue
-                    .front()
-                    .map(|m| ((m.timestamp, p.partition, m.offset), i))
-            })
-            .min()
-            .map(|(_, i)| i)
+        let heads = self.parts.iter().enumerate().filter_map(|(i, p)| {
+            p.queue
+                .front()
+                .map(|m| ((m.timestamp, p.partition, m.offset), i))
+        });
+        if self.reverse {
+            heads.max().map(|(_, i)| i)
+        } else {
+            heads.min().map(|(_, i)| i)
+        }
     }
 
     /// When a partition that holds the others back stops doing so (its bounded wait ends);
@@ -311,6 +324,24 @@ mod tests {
         assert_eq!(m.deadline(t1), Some(t1 + wait));
         m.pop_ready(t1 + wait, &mut out);
         assert_eq!(order(&out).0, vec![(1, 1)]);
+    }
+
+    #[test]
+    fn backward_merge_takes_the_latest_first_and_waits_for_every_partition() {
+        let t0 = Instant::now();
+        let mut m = TimeMerge::backward(&[0, 1], t0);
+        let mut out = Vec::new();
+        // Newest first per partition.
+        m.push(msgs(0, &[(2, 30), (1, 20), (0, 10)]), t0);
+        m.push(msgs(1, &[(1, 30), (0, 5)]), t0);
+        m.pop_ready(t0, &mut out);
+        // Ties at 30: partition 1 goes before 0 in reverse; partition 1 then runs dry at 0/5.
+        assert_eq!(order(&out).0, vec![(1, 1), (0, 2), (0, 1), (0, 0)]);
+        out.clear();
+        m.push(finished(0, 0), t0);
+        m.push(finished(1, 0), t0);
+        m.pop_ready(t0, &mut out);
+        assert_eq!(order(&out), (vec![(1, 0)], vec![0, 1]));
     }
 
     #[test]

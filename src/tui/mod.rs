@@ -9,6 +9,7 @@
 pub mod connecting;
 pub mod decode;
 mod loads;
+pub mod merged;
 pub mod picker;
 mod scan;
 pub mod terminal;
@@ -147,6 +148,8 @@ struct Runtime {
     groups_load: Option<JoinHandle<()>>,
     /// The topic whose key configs were asked for last (once per opening of a topic).
     configs_for: Option<String>,
+    /// The merged page being read (a newer request aborts it).
+    merged_load: Option<JoinHandle<()>>,
     /// The session ends to pick another cluster.
     switch: bool,
     /// The sequence number of the newest detail job.
@@ -188,6 +191,7 @@ impl Runtime {
             partitions_load: None,
             groups_load: None,
             configs_for: None,
+            merged_load: None,
             switch: false,
             detail_jobs: Arc::new(AtomicU64::new(0)),
         }
@@ -470,6 +474,20 @@ impl Runtime {
                     if let Some(old) = self.search.take() {
                         old.abort();
                     }
+                }
+                Effect::LoadMerged(req) => {
+                    if let Some(old) = self.merged_load.take() {
+                        old.abort();
+                    }
+                    let (cluster, tx, iso) = (
+                        self.cluster.clone(),
+                        self.action_tx.clone(),
+                        self.reader_config.isolation,
+                    );
+                    self.merged_load = Some(tokio::spawn(async move {
+                        let answer = merged::load(cluster, req, iso).await;
+                        let _ = tx.send(Action::MergedLoaded(answer));
+                    }));
                 }
                 Effect::BuildDetail(job) => {
                     // The newest job is the one wanted: older ones stop at their next MiB.

@@ -18,7 +18,7 @@ const VALUE_MIN: u16 = 16;
 /// A key or value cell: whole when it fits, else cut with `…`; `shift` columns skipped first
 /// (then `…` at the start says so).
 /// The search's matches in it highlighted (`terms`: the pane's search or filter).
-fn bytes_cell(
+pub(super) fn bytes_cell(
     b: Option<&[u8]>,
     width: u16,
     shift: usize,
@@ -137,7 +137,7 @@ struct Columns {
 }
 
 /// A timestamp split at its first space: (date, time of day and zone).
-fn split_time(t: &str) -> (&str, &str) {
+pub(super) fn split_time(t: &str) -> (&str, &str) {
     t.split_once(' ').unwrap_or(("", t))
 }
 

@@ -4,6 +4,7 @@ pub mod connecting;
 mod detail;
 mod groups;
 mod help;
+mod merged;
 mod messages;
 mod partitions;
 pub mod picker;
@@ -39,6 +40,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
         Screen::Detail => detail::draw(app, frame, body),
         Screen::Groups => groups::draw_list(app, frame, body),
         Screen::Group => groups::draw_group(app, frame, body),
+        Screen::Merged => merged::draw(app, frame, body),
     }
     status::draw(app, frame, status);
     if app.help {
@@ -81,6 +83,10 @@ fn title_bar(app: &App, frame: &mut Frame, area: Rect) {
     if let (Some(m), Screen::Messages | Screen::Detail) = (&app.messages, app.screen) {
         spans.push(sep());
         spans.push(Span::raw(format!("partition {}", m.partition)));
+    }
+    if app.merged_is_up() {
+        spans.push(sep());
+        spans.push(Span::raw("all partitions"));
     }
     if let (Some(d), Screen::Detail) = (&app.detail, app.screen) {
         spans.push(sep());

@@ -54,12 +54,21 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let opt = |v: Option<i64>| v.map_or("…".to_string(), thousands);
-    let text: Vec<[String; 7]> = list
-        .rows
-        .iter()
-        .skip(list.cursor.top)
-        .take(app.list_rows())
-        .map(|p| {
+    let sum = |f: fn(&crate::app::PartitionRow) -> Option<i64>| {
+        list.rows.iter().map(f).sum::<Option<i64>>()
+    };
+    // The merged view's row: every partition in time order (`a` from any row).
+    let all: [String; 7] = [
+        "all".into(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        opt(sum(|p| p.messages())),
+    ];
+    let text: Vec<[String; 7]> = std::iter::once(all)
+        .chain(list.rows.iter().map(|p| {
             let leader = if p.leader < 0 {
                 "none".to_string()
             } else {
@@ -74,7 +83,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                 opt(p.high),
                 opt(p.messages()),
             ]
-        })
+        }))
+        .skip(list.cursor.top)
+        .take(app.list_rows())
         .collect();
     const HEADERS: [&str; 7] = [
         "Partition",

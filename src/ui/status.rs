@@ -92,7 +92,9 @@ pub fn parts(app: &App) -> Vec<Part> {
     let mut parts = match app.screen {
         Screen::Topics => vec![Part::new(0, Span::raw(topic_count(&app.topics)))],
         Screen::Partitions => partitions_parts(app),
+        _ if app.merged_is_up() => super::merged::status_parts(app),
         Screen::Messages | Screen::Detail => reader_parts(app),
+        Screen::Merged => Vec::new(),
         Screen::Groups => {
             let g = &app.groups;
             let order = if g.by_lag { "by lag" } else { "by name" };

@@ -1,0 +1,252 @@
+//! The merged view: all partitions in one time-ordered table, with a partition column.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
+
+use super::messages::{bytes_cell, split_time};
+use super::status::Part;
+use super::{pane, theme, thousands};
+use crate::app::App;
+use crate::app::merged::{MergedPane, MergedStatus};
+use crate::kafka::Message;
+use crate::render::Safe;
+use crate::render::byte_size as size;
+
+/// The key column is as wide as the widest visible key, up to this.
+const KEY_CAP: u16 = 32;
+/// Below this the value column takes columns from the others (Size goes first, then Key).
+const VALUE_MIN: u16 = 16;
+
+struct Columns {
+    partition: u16,
+    offset: u16,
+    time: u16,
+    short_time: bool,
+    key: u16,
+    value: u16,
+    size: Option<u16>,
+    spacing: u16,
+}
+
+fn columns(shown: &[&Message], times: &[String], inner: u16) -> Columns {
+    let cols = |s: &str| s.chars().count() as u16;
+    let widest = |f: &dyn Fn(&Message) -> u16, min: u16| {
+        shown.iter().map(|m| f(m)).max().unwrap_or(0).max(min)
+    };
+    let partition = widest(&|m| cols(&m.partition.to_string()), 4);
+    let offset = widest(&|m| cols(&m.offset.to_string()), 6);
+    let first_date = times.first().map(|t| split_time(t).0);
+    let short_time = times.iter().all(|t| Some(split_time(t).0) == first_date);
+    let time = times
+        .iter()
+        .map(|t| cols(if short_time { split_time(t).1 } else { t }))
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let key = widest(
+        &|m| match &m.key {
+            None => 1,
+            Some(k) => crate::render::escaped_cols(k, KEY_CAP as usize + 1) as u16,
+        },
+        3,
+    )
+    .min(KEY_CAP);
+    let sz = widest(&|m| cols(&size(m.size())), 4);
+    let spacing = super::spacing(inner);
+    let mut c = Columns {
+        partition,
+        offset,
+        time,
+        short_time,
+        key,
+        value: 0,
+        size: Some(sz),
+        spacing,
+    };
+    let used = |c: &Columns| {
+        c.partition
+            + c.offset
+            + c.time
+            + c.key
+            + c.size.map_or(0, |s| s + c.spacing)
+            + 4 * c.spacing
+    };
+    if inner.saturating_sub(used(&c)) < VALUE_MIN {
+        c.size = None;
+    }
+    let short = VALUE_MIN.saturating_sub(inner.saturating_sub(used(&c)));
+    c.key = c.key.saturating_sub(short).max(3);
+    c.value = inner.saturating_sub(used(&c));
+    c
+}
+
+fn empty_text(p: &MergedPane) -> &'static str {
+    match &p.status {
+        MergedStatus::Failed(_) => "the load failed: press g, G or t to read again",
+        _ if p.loading() => "loading records…",
+        MergedStatus::Following => "no records here yet: waiting for new ones…",
+        _ => "no records",
+    }
+}
+
+/// Draws the merged table.
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(p) = &app.merged else { return };
+    let mut title = vec![
+        Span::styled(
+            format!(" {} · all {} partitions ", p.topic, p.partitions.len()),
+            theme::block_title(),
+        ),
+        Span::styled("· by time ", theme::dim()),
+    ];
+    if p.follow {
+        title.push(Span::styled(
+            "· following ",
+            theme::good().bg(ratatui::style::Color::Reset),
+        ));
+    }
+    let mut block = pane(Line::from(title));
+    if p.rows.is_empty() {
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let text = Paragraph::new(empty_text(p)).style(theme::dim());
+        frame.render_widget(text, inner);
+        return;
+    }
+    let pos = format!(
+        " {} / {} ",
+        thousands(p.cursor.selected as i64 + 1),
+        thousands(p.rows.len() as i64)
+    );
+    block = block.title_bottom(
+        Line::from(pos)
+            .alignment(Alignment::Right)
+            .style(theme::dim()),
+    );
+    let list_rows = app.list_rows();
+    let top = p.cursor.top.min(p.rows.len());
+    let end = (top + list_rows).min(p.rows.len());
+    let shown: Vec<&Message> = p.rows.range(top..end).collect();
+    let times: Vec<String> = shown
+        .iter()
+        .map(|m| crate::render::format_time(app.time_zone, m.timestamp))
+        .collect();
+    let c = columns(&shown, &times, area.width.saturating_sub(2));
+    let rows: Vec<Row> = shown
+        .iter()
+        .zip(times)
+        .enumerate()
+        .map(|(i, (m, t))| record_row(app, m, t, &c, top + i == p.cursor.selected))
+        .collect();
+    let mut value_header = "Value".to_string();
+    if app.table.shift > 0 {
+        let shifted = format!("Value +{}", app.table.shift);
+        if shifted.chars().count() <= c.value as usize {
+            value_header = shifted;
+        }
+    }
+    let right = |s: &'static str| Cell::from(Line::from(s).alignment(Alignment::Right));
+    let mut header = vec![
+        right("Part"),
+        right("Offset"),
+        Cell::from("Time"),
+        Cell::from("Key"),
+        Cell::from(value_header),
+    ];
+    let mut widths = vec![
+        Constraint::Length(c.partition),
+        Constraint::Length(c.offset),
+        Constraint::Length(c.time),
+        Constraint::Length(c.key),
+        Constraint::Length(c.value),
+    ];
+    if let Some(s) = c.size {
+        header.push(right("Size"));
+        widths.push(Constraint::Length(s));
+    }
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(Row::new(header).style(theme::header()))
+            .block(block)
+            .column_spacing(c.spacing),
+        area,
+    );
+}
+
+fn record_row(app: &App, m: &Message, full: String, c: &Columns, sel: bool) -> Row<'static> {
+    let pick = |style| {
+        if sel {
+            ratatui::style::Style::new()
+        } else {
+            style
+        }
+    };
+    let time = if c.short_time {
+        split_time(&full).1.to_string()
+    } else {
+        full
+    };
+    let right = |s: String, style| {
+        Cell::from(Line::from(Span::styled(s, pick(style))).alignment(Alignment::Right))
+    };
+    let mut cells = vec![
+        right(m.partition.to_string(), theme::dim()),
+        right(m.offset.to_string(), theme::offset()),
+        Cell::from(Span::styled(time, pick(theme::time()))),
+        bytes_cell(m.key.as_deref(), c.key, 0, pick(theme::key()), None),
+        bytes_cell(
+            m.value.as_deref(),
+            c.value,
+            app.table.shift,
+            ratatui::style::Style::new(),
+            None,
+        ),
+    ];
+    if c.size.is_some() {
+        cells.push(Cell::from(
+            Line::from(size(m.size())).alignment(Alignment::Right),
+        ));
+    }
+    let row = Row::new(cells);
+    if sel {
+        row.style(theme::selected())
+    } else {
+        row
+    }
+}
+
+/// The status line's pieces in the merged view.
+pub fn status_parts(app: &App) -> Vec<Part> {
+    let Some(p) = &app.merged else {
+        return Vec::new();
+    };
+    let total: i64 = p.watermarks.values().map(|w| w.count()).sum();
+    let (text, style) = match &p.status {
+        MergedStatus::Idle => ("● paused".to_string(), theme::status()),
+        MergedStatus::Loading => ("● loading".to_string(), theme::busy()),
+        MergedStatus::Following => ("● following".to_string(), theme::good()),
+        MergedStatus::Failed(e) => (format!("● error: {}", Safe::display(e)), theme::bad()),
+    };
+    let mut parts = vec![
+        Part::new(1, Span::raw(format!("{} · all partitions", p.topic))),
+        Part::new(
+            2,
+            Span::raw(format!(
+                "{} loaded of {}",
+                thousands(p.rows.len() as i64),
+                thousands(total)
+            )),
+        ),
+        Part::new(0, Span::styled(text, style)),
+    ];
+    if let Some(w) = app.merged_warning() {
+        parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
+    }
+    parts
+}
+
+#[cfg(test)]
+#[path = "merged_tests.rs"]
+mod tests;

@@ -1,0 +1,128 @@
+//! Snapshots of the merged view at 160x45 and 80x24.
+
+use bytes::Bytes;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::app::merged::{Chunk, MergedLoaded};
+use crate::app::{Action, App, Effect, PartitionRow, TimeZone, TopicRow};
+use crate::kafka::{BatchInfo, Codec, Message, TimestampType, Watermarks};
+
+fn key(c: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn render(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| super::super::draw(app, f)).unwrap();
+    format!("{}", t.backend())
+}
+
+fn record(partition: i32, offset: i64, ts_s: i64, value: &str) -> Message {
+    Message {
+        partition,
+        offset,
+        timestamp: 1_714_564_800_000 + ts_s * 1_000,
+        timestamp_type: TimestampType::CreateTime,
+        key: Some(Bytes::from(format!(
+            "user-{}",
+            (offset * 7 + partition as i64) % 13
+        ))),
+        value: Some(Bytes::from(value.to_string())),
+        headers: Vec::new(),
+        batch: BatchInfo {
+            base_offset: offset,
+            last_offset: offset,
+            codec: Codec::None,
+            transactional: false,
+            producer_id: -1,
+            producer_epoch: -1,
+            leader_epoch: 0,
+        },
+    }
+}
+
+/// The merged view of a 3-partition topic, after its first page landed.
+fn merged_app(w: u16, h: u16) -> App {
+    let mut app = App::new(
+        "localhost:9092".into(),
+        10_000,
+        Box::new(|| 1_714_564_900_000),
+    );
+    app.time_zone = TimeZone::Utc;
+    app.update(Action::Resize(w, h));
+    app.start(None);
+    app.update(Action::TopicsLoaded(Ok(vec![TopicRow {
+        name: "clicks".into(),
+        internal: false,
+        partitions: 3,
+        messages: Some(60),
+    }])));
+    app.update(key(KeyCode::Enter));
+    let rows = (0..3)
+        .map(|id| PartitionRow {
+            id,
+            leader: 1,
+            replicas: vec![1],
+            isr: vec![1],
+            low: Some(0),
+            high: Some(20),
+        })
+        .collect();
+    app.update(Action::PartitionsLoaded {
+        topic: "clicks".into(),
+        result: Ok(rows),
+    });
+    let fx = app.update(key(KeyCode::Char('a')));
+    let req = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadMerged(r) => Some(r.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let chunks = (0..3)
+        .map(|p| Chunk {
+            partition: p,
+            start: 0,
+            end: 20,
+            watermarks: Watermarks { low: 0, high: 20 },
+            records: (0..20)
+                .map(|o| {
+                    let v = format!(r#"{{"page":"/p/{}","ms":{}}}"#, o * 3 + p as i64, 40 + o);
+                    record(p, o, o * 3 + p as i64 % 2, &v)
+                })
+                .collect(),
+            exhausted: true,
+        })
+        .collect();
+    app.update(Action::MergedLoaded(MergedLoaded {
+        generation: req.generation,
+        direction: req.direction,
+        result: Ok(chunks),
+    }));
+    app
+}
+
+#[test]
+fn merged_160x45() {
+    let mut app = merged_app(160, 45);
+    for _ in 0..4 {
+        app.update(key(KeyCode::Char('j')));
+    }
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn merged_80x24() {
+    let app = merged_app(80, 24);
+    insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn merged_loading_80x24() {
+    let mut app = merged_app(80, 24);
+    app.update(key(KeyCode::Char('G')));
+    insta::assert_snapshot!(render(&app));
+}
