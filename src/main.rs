@@ -234,6 +234,8 @@ impl From<IsolationArg> for Isolation {
 }
 
 fn time_zone(utc: bool) -> kbrowse::render::TimeZone {
+    // Times typed without a zone are read in the zone times are shown in.
+    kbrowse::kafka::offsets::position::set_input_utc(utc);
     if utc {
         kbrowse::render::TimeZone::Utc
     } else {
@@ -273,6 +275,10 @@ fn usage(msg: impl Into<String>) -> anyhow::Error {
 
 fn main() -> ExitCode {
     let args = habits::kcat_topic(std::env::args_os().collect());
+    // `-o @12:00` is read while the arguments are parsed: in UTC when `--utc` is among them.
+    if args.iter().any(|a| a == "--utc") {
+        kbrowse::kafka::offsets::position::set_input_utc(true);
+    }
     let matches = Cli::command().get_matches_from(args);
     let from_env = matches.value_source("brokers") == Some(ValueSource::EnvVariable);
     let cli = match Cli::from_arg_matches(&matches) {

@@ -1,7 +1,18 @@
 //! User-typed positions: `beginning`, `end`, `N`, `-N`, `@TIME` -> `StartAt`. The language of
 //! `consume -o` and the TUI's jump prompt; it lives with `StartAt`, below both `cli/` and `app/`.
 
-use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+/// Whether times typed without a zone (`2024-05-01 12:00`, `12:00`) are UTC (`--utc`)
+/// rather than local: the same zone the times are shown in.
+static INPUT_UTC: AtomicBool = AtomicBool::new(false);
+
+/// Reads times typed without a zone as UTC (`--utc`), or as local time.
+pub fn set_input_utc(utc: bool) {
+    INPUT_UTC.store(utc, Ordering::Relaxed);
+}
 
 use super::StartAt;
 
@@ -38,11 +49,18 @@ fn bad_position(input: &str) -> String {
 
 /// Parses a time: epoch millis, RFC3339, local `YYYY-MM-DD[ HH:MM[:SS]]`, or relative `-15m`.
 pub fn parse_time(input: &str, now_ms: i64) -> Result<i64, String> {
+    parse_time_in(input, now_ms, INPUT_UTC.load(Ordering::Relaxed))
+}
+
+/// `parse_time` with times written without a zone read as UTC (`utc`) or local.
+fn parse_time_in(input: &str, now_ms: i64, utc: bool) -> Result<i64, String> {
+    let local_ms = |naive: NaiveDateTime| zoned_ms(naive, utc);
     let s = input.trim();
     let bad = || {
         format!(
             "invalid time '{s}': expected MILLIS, RFC3339 (2024-05-01T12:00:00Z), \
-             'YYYY-MM-DD HH:MM[:SS]' (local) or relative like -15m, -2h, -1d"
+             'YYYY-MM-DD HH:MM[:SS]' or HH:MM[:SS] today (local, UTC with --utc) or relative \
+             like -15m, -2h, -1d"
         )
     };
     if let Some(rel) = s.strip_prefix('-') {
@@ -79,19 +97,58 @@ pub fn parse_time(input: &str, now_ms: i64) -> Result<i64, String> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return d.and_hms_opt(0, 0, 0).and_then(local_ms).ok_or_else(bad);
     }
+    // A time of day alone (`12:00`, as the jump prompt's help writes it): today.
+    for fmt in ["%H:%M:%S%.f", "%H:%M:%S", "%H:%M"] {
+        if let Ok(t) = NaiveTime::parse_from_str(s, fmt) {
+            return today(now_ms, utc)
+                .map(|d| d.and_time(t))
+                .and_then(local_ms)
+                .ok_or_else(bad);
+        }
+    }
     Err(bad())
 }
 
-fn local_ms(naive: NaiveDateTime) -> Option<i64> {
+/// A time written without a zone, in UTC or local time.
+fn zoned_ms(naive: NaiveDateTime, utc: bool) -> Option<i64> {
+    if utc {
+        return Some(Utc.from_utc_datetime(&naive).timestamp_millis());
+    }
     Local
         .from_local_datetime(&naive)
         .earliest()
         .map(|t| t.timestamp_millis())
 }
 
+/// The date `now_ms` falls on, in UTC or local time.
+fn today(now_ms: i64, utc: bool) -> Option<NaiveDate> {
+    let now = DateTime::<Utc>::from_timestamp_millis(now_ms)?;
+    Some(if utc {
+        now.date_naive()
+    } else {
+        now.with_timezone(&Local).date_naive()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_of_day_is_today_and_utc_input_follows_the_flag() {
+        // 2026-11-26 15:30:00 UTC.
+        let now = 1_795_707_000_000;
+        assert_eq!(parse_time_in("12:00", now, true), Ok(1_795_694_400_000));
+        assert_eq!(
+            parse_time_in("12:00:30.5", now, true),
+            Ok(1_795_694_430_500)
+        );
+        assert_eq!(
+            parse_time_in("2026-11-26 12:00", now, true),
+            Ok(1_795_694_400_000)
+        );
+        assert!(parse_time_in("25:00", now, true).is_err());
+    }
 
     #[test]
     fn offsets() {
