@@ -145,7 +145,8 @@ impl<'m, C: Coordinator> Spread<'m, C> {
                 _ = tick.tick() => {
                     if !self.member.alive() {
                         // Stop first: another member may take these partitions any moment now.
-                        let held: Vec<i32> = self.owned.keys().copied().collect();
+                        let mut held: Vec<i32> = self.owned.keys().copied().collect();
+                        held.sort_unstable();
                         self.owned.clear();
                         flush(out, &mut buf)?;
                         anyhow::bail!(
