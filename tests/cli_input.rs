@@ -13,7 +13,7 @@ fn invalid(value: &str, flag: &str, why: &str) -> String {
 }
 
 const OFFSET_HELP: &str = "expected beginning, end, N, -N (N before the end), @MILLIS, @RFC3339, @'YYYY-MM-DD HH:MM[:SS]', @-15m/-2h/-1d, s@TIME or e@TIME";
-const TIME_HELP: &str = "expected MILLIS, RFC3339 (2024-05-01T12:00:00Z), 'YYYY-MM-DD HH:MM[:SS]' (local) or relative like -15m, -2h, -1d";
+const TIME_HELP: &str = "expected MILLIS, RFC3339 (2024-05-01T12:00:00Z), 'YYYY-MM-DD HH:MM[:SS]' or HH:MM[:SS] today (local, UTC with --utc) or relative like -15m, -2h, -1d";
 const PORT: &str = "the port must be a number from 1 to 65535";
 
 #[test]

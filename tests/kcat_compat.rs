@@ -255,7 +255,7 @@ fn bad_kcat_arguments_are_one_line_errors() {
         ),
         (
             &["-o", "e@never"],
-            "error: invalid value 'e@never' for '--offset <OFFSET>': invalid offset 'e@never': invalid time 'never': expected MILLIS, RFC3339 (2024-05-01T12:00:00Z), 'YYYY-MM-DD HH:MM[:SS]' (local) or relative like -15m, -2h, -1d",
+            "error: invalid value 'e@never' for '--offset <OFFSET>': invalid offset 'e@never': invalid time 'never': expected MILLIS, RFC3339 (2024-05-01T12:00:00Z), 'YYYY-MM-DD HH:MM[:SS]' or HH:MM[:SS] today (local, UTC with --utc) or relative like -15m, -2h, -1d",
         ),
         (
             &["-o", "1", "-o", "s@5"],
