@@ -350,7 +350,34 @@ impl Cluster {
             Err(_) => (None, Vec::new()),
         };
         let addr = addr.ok_or(Error::UnknownBroker { id, known })?;
+        if let Some(c) = self.hand_over(id, &addr).await {
+            return Ok(c);
+        }
         Connection::connect(&addr, &self.config.conn).await
+    }
+
+    /// The start-up's connection to this broker, taken out of the pool, when no one else holds
+    /// it: a headless read then sets up TCP, TLS and SASL once instead of twice. The next
+    /// request that needs the pool opens a new connection.
+    async fn hand_over(&self, id: i32, addr: &str) -> Option<Arc<Connection>> {
+        // The order broker() takes them in.
+        let mut conns = self.conns.lock().await;
+        let mut slot = self.bootstrap.lock().await;
+        let c = slot
+            .as_ref()
+            .filter(|c| c.is_alive() && c.addr() == addr)?
+            .clone();
+        let pooled = conns.get(&id).is_some_and(|p| Arc::ptr_eq(p, &c));
+        // Held by the slot, the pool when pooled, and `c`: any other holder is using it.
+        if Arc::strong_count(&c) != 2 + usize::from(pooled) {
+            return None;
+        }
+        *slot = None;
+        if pooled {
+            conns.remove(&id);
+        }
+        tracing::debug!(addr, "the bootstrap connection is handed over to a reader");
+        Some(c)
     }
 
     /// Forgets a partition's leader so the next lookup asks the cluster again.
