@@ -239,10 +239,21 @@ pub async fn run(
         })
         .collect();
 
-    let mut fmt = RecordFormatter::new(opts.format, &opts.topic)
-        .with_headers(opts.headers)
-        .with_time_zone(opts.time_zone)
-        .with_template(opts.kcat.template.clone(), opts.kcat.raw);
+    let new_formatter = || {
+        RecordFormatter::new(opts.format, &opts.topic)
+            .with_headers(opts.headers)
+            .with_time_zone(opts.time_zone)
+            .with_template(opts.kcat.template.clone(), opts.kcat.raw)
+    };
+    let mut fmt = new_formatter();
+    // Decoding is the costly part of a schema topic's output: batches are decoded and
+    // formatted on every core, and written in their order.
+    let mut pool = DecodingPool::new(decoding.then(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        (0..cores)
+            .map(|_| (decoders.decoder(&opts.topic), new_formatter()))
+            .collect()
+    }));
     let mut buf: Vec<u8> = Vec::with_capacity(256 << 10);
     let mut left = opts.count.unwrap_or(u64::MAX);
     let mut running = partitions.len();
@@ -256,6 +267,14 @@ pub async fn run(
     while running > 0 && left > 0 {
         let n = tokio::select! {
             n = rx.recv_many(&mut events, 64) => n,
+            // A batch decoded while no event came: shown now, not with the next event.
+            done = pool.finish_oldest(&mut buf), if pool.is_busy() => {
+                done?;
+                if rx.is_empty() && !flush(out, &mut buf)? {
+                    return Ok(());
+                }
+                continue;
+            }
             _ = &mut ctrl_c => break,
         };
         if n == 0 {
@@ -270,6 +289,7 @@ pub async fn run(
                 };
                 if let Some(at) = at {
                     reconnecting.remove(&ev.partition);
+                    pool.drain(&mut buf).await?;
                     flush(out, &mut buf)?;
                     super::note(format_args!(
                         "reading {}/{} again at offset {at}",
@@ -278,9 +298,21 @@ pub async fn run(
                 }
             }
             match ev.kind {
-                ReaderEventKind::Messages(msgs) => {
+                ReaderEventKind::Messages(mut msgs) => {
                     let take = left.min(usize::MAX as u64) as usize;
-                    let msgs = &msgs[..msgs.len().min(take)];
+                    msgs.truncate(take);
+                    if pool.is_on() && !opts.kcat.unbuffered {
+                        left -= msgs.len() as u64;
+                        pool.submit(msgs, &mut buf).await?;
+                        if buf.len() >= 128 << 10 && !flush(out, &mut buf)? {
+                            return Ok(());
+                        }
+                        if left == 0 {
+                            break;
+                        }
+                        continue;
+                    }
+                    let msgs = &msgs[..];
                     if opts.kcat.unbuffered {
                         // -u: every record reaches stdout before the next is formatted.
                         for one in msgs.chunks(1) {
@@ -301,6 +333,7 @@ pub async fn run(
                 }
                 ReaderEventKind::Finished { .. } => running -= 1,
                 ReaderEventKind::Failed(e) => {
+                    pool.drain(&mut buf).await?;
                     flush(out, &mut buf)?;
                     return Err(e.into());
                 }
@@ -310,6 +343,7 @@ pub async fn run(
                 }
                 kind @ (ReaderEventKind::Skipped { .. } | ReaderEventKind::Corrupt { .. }) => {
                     // Flushed first, so the warning sits between the records around the gap.
+                    pool.drain(&mut buf).await?;
                     flush(out, &mut buf)?;
                     if warn_event(&opts.topic, ev.partition, &kind) {
                         lost += 1;
@@ -322,10 +356,12 @@ pub async fn run(
             }
         }
         // Nothing more is waiting: show what we have instead of holding it in the buffer.
+        // (Batches still decoding are written when they are done, by the select above.)
         if rx.is_empty() && !flush(out, &mut buf)? {
             return Ok(());
         }
     }
+    pool.drain(&mut buf).await?;
     flush(out, &mut buf)?;
     if lost > 0 {
         anyhow::bail!(
@@ -472,6 +508,80 @@ pub(super) fn warn_event(topic: &str, partition: i32, kind: &ReaderEventKind) ->
             true
         }
         _ => false,
+    }
+}
+
+/// A decoder and a formatter of its own for each batch on the way.
+type Slot = (RecordDecoder, RecordFormatter);
+
+/// Decodes and formats batches on blocking threads, one per idle slot, and hands the output
+/// back in the batches' order.
+struct DecodingPool {
+    idle: Vec<Slot>,
+    busy: std::collections::VecDeque<tokio::task::JoinHandle<(Vec<u8>, Slot)>>,
+}
+
+impl DecodingPool {
+    /// A pool of these slots; none: off (the caller formats inline).
+    fn new(slots: Option<Vec<Slot>>) -> DecodingPool {
+        DecodingPool {
+            idle: slots.unwrap_or_default(),
+            busy: std::collections::VecDeque::new(),
+        }
+    }
+
+    fn is_on(&self) -> bool {
+        !self.idle.is_empty() || !self.busy.is_empty()
+    }
+
+    /// Starts `msgs` on an idle slot, first waiting for the oldest batch (written to `buf`)
+    /// when every slot is busy.
+    async fn submit(
+        &mut self,
+        msgs: Vec<crate::kafka::Message>,
+        buf: &mut Vec<u8>,
+    ) -> anyhow::Result<()> {
+        if self.idle.is_empty() {
+            self.finish_oldest(buf).await?;
+        }
+        let Some((mut decoder, mut fmt)) = self.idle.pop() else {
+            anyhow::bail!("no decoder is left to decode records with");
+        };
+        let rt = tokio::runtime::Handle::current();
+        self.busy.push_back(tokio::task::spawn_blocking(move || {
+            let mut out = Vec::with_capacity(msgs.len() * 256);
+            rt.block_on(write_batch(Some(&mut decoder), &mut fmt, &msgs, &mut out));
+            (out, (decoder, fmt))
+        }));
+        Ok(())
+    }
+
+    /// Writes the oldest batch on the way to `buf`; a task that died is an error, since its
+    /// records would be missing from the output.
+    /// Cancel-safe: the batch stays queued until its output is in `buf`.
+    async fn finish_oldest(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<()> {
+        let Some(task) = self.busy.front_mut() else {
+            return Ok(());
+        };
+        let done = task.await;
+        self.busy.pop_front();
+        let (out, slot) =
+            done.map_err(|e| anyhow::anyhow!("decoding a batch of records failed: {e}"))?;
+        buf.extend_from_slice(&out);
+        self.idle.push(slot);
+        Ok(())
+    }
+
+    fn is_busy(&self) -> bool {
+        !self.busy.is_empty()
+    }
+
+    /// Writes every batch on the way to `buf`, in order.
+    async fn drain(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<()> {
+        while !self.busy.is_empty() {
+            self.finish_oldest(buf).await?;
+        }
+        Ok(())
     }
 }
 

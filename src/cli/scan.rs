@@ -201,13 +201,12 @@ pub fn spawn_decoding_stage(
     capacity: usize,
     out: mpsc::Sender<ReaderEvent>,
 ) -> (Vec<mpsc::Sender<ReaderEvent>>, Arc<ScanProgress>) {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = partitions.len().clamp(1, cores);
-    spawn_workers(scan, decoders, topic, partitions, capacity, out, workers)
+    let (input, progress) = spawn_workers(scan, decoders, topic, partitions, capacity, out);
+    (vec![input; partitions.len()], progress)
 }
 
-/// The filter stage on one worker, for a stream whose order across partitions must stay
-/// (the time-ordered merge): one sender for the merged events, and the counters.
+/// The filter stage for a stream whose order across partitions must stay (the time-ordered
+/// merge): one sender for the merged events, and the counters.
 pub fn spawn_ordered_stage(
     scan: &ScanOptions,
     topic: &str,
@@ -215,11 +214,12 @@ pub fn spawn_ordered_stage(
     capacity: usize,
     out: mpsc::Sender<ReaderEvent>,
 ) -> (mpsc::Sender<ReaderEvent>, Arc<ScanProgress>) {
-    let (mut senders, progress) = spawn_workers(scan, None, topic, partitions, capacity, out, 1);
-    let (tx, _) = mpsc::channel(1);
-    (senders.pop().unwrap_or(tx), progress)
+    spawn_workers(scan, None, topic, partitions, capacity, out)
 }
 
+/// One worker thread per core, all taking events from one queue, and a sequencer thread that
+/// passes their results on in the order the events were queued: batches of one partition are
+/// filtered on every core at once, and the output order is the input order.
 fn spawn_workers(
     scan: &ScanOptions,
     decoders: Option<&crate::schema::Decoders>,
@@ -227,16 +227,18 @@ fn spawn_workers(
     partitions: &[i32],
     capacity: usize,
     out: mpsc::Sender<ReaderEvent>,
-    workers: usize,
-) -> (Vec<mpsc::Sender<ReaderEvent>>, Arc<ScanProgress>) {
+) -> (mpsc::Sender<ReaderEvent>, Arc<ScanProgress>) {
     let progress = Arc::new(ScanProgress::new(partitions));
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Decoding needs the runtime for registry requests; without one, filters see bytes.
     let runtime = tokio::runtime::Handle::try_current().ok();
-    let mut inputs = Vec::with_capacity(workers);
+    let (input, rx) = mpsc::channel(capacity.max(1) * partitions.len().max(1));
+    // The queue and the number of the next event taken from it, under one lock: taking an
+    // event and numbering it happen together.
+    let queue = Arc::new(std::sync::Mutex::new((rx, 0u64)));
+    // Results wait here at most one per worker plus this channel's room.
+    let (done, results) = std::sync::mpsc::sync_channel::<(u64, Option<ReaderEvent>)>(workers * 2);
     for w in 0..workers {
-        let share = partitions.len().div_ceil(workers).max(1);
-        let (tx, rx) = mpsc::channel(capacity.max(1) * share);
-        inputs.push(tx);
         let decoding = match (decoders, &runtime, &scan.filter) {
             (Some(d), Some(rt), Some(_)) => Some(d.decoder(topic))
                 .filter(|d| d.transforms())
@@ -249,20 +251,47 @@ fn spawn_workers(
             key: scan.key.clone(),
             topic: topic.to_string(),
             progress: progress.clone(),
-            out: out.clone(),
         };
+        let (queue, done) = (queue.clone(), done.clone());
         let spawned = std::thread::Builder::new()
             .name(format!("kbrowse-filter-{w}"))
-            .spawn(move || worker.run(rx));
+            .spawn(move || worker.run(&queue, &done));
         if let Err(e) = spawned {
             tracing::warn!("cannot start filter worker {w}: {e}");
         }
     }
-    let senders = (0..partitions.len())
-        .filter_map(|i| inputs.get(i % workers).cloned())
-        .collect();
-    (senders, progress)
+    drop(done);
+    let spawned = std::thread::Builder::new()
+        .name("kbrowse-filter-order".into())
+        .spawn(move || sequence(&results, &out));
+    if let Err(e) = spawned {
+        tracing::warn!("cannot start the filter's sequencer: {e}");
+    }
+    (input, progress)
 }
+
+/// Passes the workers' results on in their events' order; ends when the workers or the
+/// output go away.
+fn sequence(
+    results: &std::sync::mpsc::Receiver<(u64, Option<ReaderEvent>)>,
+    out: &mpsc::Sender<ReaderEvent>,
+) {
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut next = 0u64;
+    while let Ok((seq, ev)) = results.recv() {
+        waiting.insert(seq, ev);
+        while let Some(ev) = waiting.remove(&next) {
+            next += 1;
+            if let Some(ev) = ev
+                && out.blocking_send(ev).is_err()
+            {
+                return;
+            }
+        }
+    }
+}
+
+type Queue = std::sync::Mutex<(mpsc::Receiver<ReaderEvent>, u64)>;
 
 struct Worker {
     /// The decoder the filter's keys and values go through, and the runtime its registry
@@ -272,76 +301,93 @@ struct Worker {
     key: Option<Vec<u8>>,
     topic: String,
     progress: Arc<ScanProgress>,
-    out: mpsc::Sender<ReaderEvent>,
 }
 
 impl Worker {
-    fn run(mut self, mut rx: mpsc::Receiver<ReaderEvent>) {
-        while let Some(mut ev) = rx.blocking_recv() {
-            let slot = self
-                .progress
-                .slots
-                .iter()
-                .find(|s| s.partition == ev.partition);
-            match &mut ev.kind {
-                ReaderEventKind::Messages(msgs) => {
-                    let n = msgs.len() as u64;
-                    let next = msgs.last().map(|m| m.offset + 1);
-                    let (decoding, matcher, key, topic) = (
-                        &mut self.decoding,
-                        &mut self.matcher,
-                        &self.key,
-                        &self.topic,
-                    );
-                    if let Some((d, rt)) = decoding.as_mut() {
-                        rt.block_on(d.prepare(msgs.iter().flat_map(|m| {
-                            [
-                                (Part::Key, m.key.as_deref()),
-                                (Part::Value, m.value.as_deref()),
-                            ]
-                        })));
-                    }
-                    msgs.retain(|m| {
-                        key.as_deref().is_none_or(|k| m.key.as_deref() == Some(k))
-                            && matcher.as_mut().is_none_or(|f| match decoding.as_mut() {
-                                Some((d, _)) => {
-                                    let k = m.key.as_deref().map(|b| d.decode(Part::Key, b));
-                                    let v = m.value.as_deref().map(|b| d.decode(Part::Value, b));
-                                    f.matches_decoded(m, topic, value_of(&k), value_of(&v))
-                                }
-                                None => f.matches(m, topic),
-                            })
-                    });
-                    self.progress.scanned.fetch_add(n, Relaxed);
-                    self.progress.matched.fetch_add(msgs.len() as u64, Relaxed);
-                    if let (Some(s), Some(next)) = (slot, next) {
-                        s.next.store(next, Relaxed);
-                    }
-                    if msgs.is_empty() {
-                        continue;
-                    }
-                }
-                ReaderEventKind::Started { offset, watermarks } => {
-                    if let Some(s) = slot {
-                        s.start.store(*offset, Relaxed);
-                        s.next.store(*offset, Relaxed);
-                        s.end.store(watermarks.high.max(*offset), Relaxed);
-                    }
-                }
-                ReaderEventKind::CaughtUp { next, .. } | ReaderEventKind::Finished { next } => {
-                    if let Some(s) = slot {
-                        s.next.store(*next, Relaxed);
-                        if matches!(ev.kind, ReaderEventKind::Finished { .. }) {
-                            s.done.store(true, Relaxed);
-                        }
-                    }
-                }
-                _ => {}
-            }
-            if self.out.blocking_send(ev).is_err() {
+    fn run(
+        mut self,
+        queue: &Queue,
+        done: &std::sync::mpsc::SyncSender<(u64, Option<ReaderEvent>)>,
+    ) {
+        loop {
+            let (seq, ev) = {
+                let Ok(mut q) = queue.lock() else { return };
+                let Some(ev) = q.0.blocking_recv() else {
+                    return;
+                };
+                q.1 += 1;
+                (q.1 - 1, ev)
+            };
+            if done.send((seq, self.process(ev))).is_err() {
                 return;
             }
         }
+    }
+
+    /// Filters one event's records and counts; `None` when nothing of it is left to pass on.
+    fn process(&mut self, mut ev: ReaderEvent) -> Option<ReaderEvent> {
+        let slot = self
+            .progress
+            .slots
+            .iter()
+            .find(|s| s.partition == ev.partition);
+        match &mut ev.kind {
+            ReaderEventKind::Messages(msgs) => {
+                let n = msgs.len() as u64;
+                let next = msgs.last().map(|m| m.offset + 1);
+                let (decoding, matcher, key, topic) = (
+                    &mut self.decoding,
+                    &mut self.matcher,
+                    &self.key,
+                    &self.topic,
+                );
+                if let Some((d, rt)) = decoding.as_mut() {
+                    rt.block_on(d.prepare(msgs.iter().flat_map(|m| {
+                        [
+                            (Part::Key, m.key.as_deref()),
+                            (Part::Value, m.value.as_deref()),
+                        ]
+                    })));
+                }
+                msgs.retain(|m| {
+                    key.as_deref().is_none_or(|k| m.key.as_deref() == Some(k))
+                        && matcher.as_mut().is_none_or(|f| match decoding.as_mut() {
+                            Some((d, _)) => {
+                                let k = m.key.as_deref().map(|b| d.decode(Part::Key, b));
+                                let v = m.value.as_deref().map(|b| d.decode(Part::Value, b));
+                                f.matches_decoded(m, topic, value_of(&k), value_of(&v))
+                            }
+                            None => f.matches(m, topic),
+                        })
+                });
+                self.progress.scanned.fetch_add(n, Relaxed);
+                self.progress.matched.fetch_add(msgs.len() as u64, Relaxed);
+                // Batches of one partition are filtered at once on several workers.
+                if let (Some(s), Some(next)) = (slot, next) {
+                    s.next.fetch_max(next, Relaxed);
+                }
+                if msgs.is_empty() {
+                    return None;
+                }
+            }
+            ReaderEventKind::Started { offset, watermarks } => {
+                if let Some(s) = slot {
+                    s.start.store(*offset, Relaxed);
+                    s.next.fetch_max(*offset, Relaxed);
+                    s.end.store(watermarks.high.max(*offset), Relaxed);
+                }
+            }
+            ReaderEventKind::CaughtUp { next, .. } | ReaderEventKind::Finished { next } => {
+                if let Some(s) = slot {
+                    s.next.fetch_max(*next, Relaxed);
+                    if matches!(ev.kind, ReaderEventKind::Finished { .. }) {
+                        s.done.store(true, Relaxed);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Some(ev)
     }
 }
 

@@ -333,7 +333,9 @@ impl Cluster {
             conns.insert(id, c.clone());
             return Ok(c);
         }
-        let conn = self.connect_to(id).await?;
+        // Not connect_to: its hand-over takes the pool's lock, which this holds.
+        let addr = self.address(id)?;
+        let conn = Connection::connect(&addr, &self.config.conn).await?;
         conns.insert(id, conn.clone());
         Ok(conn)
     }
@@ -341,6 +343,15 @@ impl Cluster {
     /// A new connection of its own to a broker by id, outside the pool: a reader's long-poll
     /// fetches then never delay anyone else's requests, and closing it cancels them.
     pub async fn connect_to(&self, id: i32) -> Result<Arc<Connection>> {
+        let addr = self.address(id)?;
+        if let Some(c) = self.hand_over(id, &addr).await {
+            return Ok(c);
+        }
+        Connection::connect(&addr, &self.config.conn).await
+    }
+
+    /// A known broker's address, or `UnknownBroker` naming the known ones.
+    fn address(&self, id: i32) -> Result<String> {
         let (addr, known) = match self.brokers.read() {
             Ok(b) => {
                 let mut known: Vec<i32> = b.keys().copied().collect();
@@ -349,11 +360,7 @@ impl Cluster {
             }
             Err(_) => (None, Vec::new()),
         };
-        let addr = addr.ok_or(Error::UnknownBroker { id, known })?;
-        if let Some(c) = self.hand_over(id, &addr).await {
-            return Ok(c);
-        }
-        Connection::connect(&addr, &self.config.conn).await
+        addr.ok_or(Error::UnknownBroker { id, known })
     }
 
     /// The start-up's connection to this broker, taken out of the pool, when no one else holds

@@ -226,7 +226,7 @@ impl<'a> Datum<'a> {
                 self.value(branch, depth + 1)?
             }
             Schema::Record(r) => {
-                let mut obj = Map::new();
+                let mut obj = Map::with_capacity(r.fields.len());
                 for f in &r.fields {
                     let v = self.value(&f.schema, depth + 1)?;
                     obj.insert(f.name.clone(), v);

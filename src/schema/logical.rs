@@ -120,13 +120,26 @@ pub fn timestamp(units: i64, digits: u32, utc: bool) -> Value {
     let frac = units.rem_euclid(per_sec);
     let nanos = (frac * 10i64.pow(9 - digits)) as u32;
     match DateTime::from_timestamp(secs, nanos) {
-        Some(t) => Value::String(format!(
-            "{}.{:0width$}{}",
-            t.format("%Y-%m-%dT%H:%M:%S"),
-            frac,
-            if utc { "Z" } else { "" },
-            width = digits as usize
-        )),
+        Some(t) => {
+            use chrono::{Datelike as _, Timelike as _};
+            let zone = if utc { "Z" } else { "" };
+            let width = digits as usize;
+            // chrono's strftime parses its pattern on every call; years 0 to 9999 (all of
+            // them in practice) are written directly, others as %Y writes them (a sign).
+            Value::String(if (0..=9999).contains(&t.year()) {
+                format!(
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{frac:0width$}{zone}",
+                    t.year(),
+                    t.month(),
+                    t.day(),
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                )
+            } else {
+                format!("{}.{frac:0width$}{zone}", t.format("%Y-%m-%dT%H:%M:%S"))
+            })
+        }
         None => Value::from(units),
     }
 }
@@ -196,6 +209,19 @@ mod tests {
         assert_eq!(timestamp(-1, 6, false), "1969-12-31T23:59:59.999999");
         assert_eq!(timestamp(1, 9, true), "1970-01-01T00:00:00.000000001Z");
         assert_eq!(timestamp(i64::MAX, 3, true), Value::from(i64::MAX));
+        // Outside years 0 to 9999, as chrono's %Y writes them.
+        assert_eq!(
+            timestamp(253_402_300_800_000, 3, true),
+            "+10000-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            timestamp(-62_167_219_200_001, 3, false),
+            "-0001-12-31T23:59:59.999"
+        );
+        assert_eq!(
+            timestamp(253_402_300_799_999, 3, true),
+            "9999-12-31T23:59:59.999Z"
+        );
         assert_eq!(
             duration(&[1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]).unwrap(),
             serde_json::json!({"months": 1, "days": 2, "millis": 3})

@@ -1,5 +1,6 @@
 //! Record parts -> CEL values: JSON when the bytes are JSON, else a string, else bytes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -123,22 +124,54 @@ impl<'de> Visitor<'de> for JsonToCel<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out: HashMap<Key, Value> = HashMap::new();
         let mut first = true;
-        while let Some(k) = map.next_key::<String>()? {
+        while let Some(k) = map.next_key_seed(KeySeed)? {
             if first && k == NUMBER_TOKEN {
                 let text: String = map.next_value()?;
                 return Ok(number(&text));
             }
             first = false;
             if let Some(keep) = self.keep
-                && !keep.contains(&k)
+                && !keep.iter().any(|f| *f == k)
             {
                 map.next_value::<serde::de::IgnoredAny>()?;
                 continue;
             }
             let v = map.next_value_seed(ALL)?;
-            out.insert(Key::String(Arc::new(k)), v);
+            out.insert(Key::String(Arc::new(k.into_owned())), v);
         }
         Ok(Value::Map(Map { map: Arc::new(out) }))
+    }
+}
+
+/// An object's key, borrowed from the input when it holds no escape: the keys of fields the
+/// expression skips are never copied.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(s))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s.to_string()))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s))
     }
 }
 
