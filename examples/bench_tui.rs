@@ -844,10 +844,73 @@ fn idle_keys(addr: &str, args: &[String]) {
     term.quit();
 }
 
+/// Keys while the `&` filter scans a whole partition at full speed: `?` (help open, then
+/// closed) → frame, timed only while the status line says the scan is still going.
+fn scan_keys(addr: &str, args: &[String]) {
+    let topic: String = arg(args, 0, "bench-10m".to_string());
+    let records: u64 = arg(args, 1, 10_000_000);
+    let samples: usize = arg(args, 2, 100);
+    seed(addr, &topic, records);
+    let (mut term, _) = Term::spawn(&["-b", addr, &topic], None);
+    let total = thousands(records as i64);
+    term.until("the partition list", move |s| {
+        let t = s.contents();
+        t.contains("Leader") && t.contains(&total)
+    });
+    term.keys_until("\r", "the first records", |s| {
+        first_row(s) == Some(0) && status_line(s).contains("offsets")
+    });
+    // Every record is evaluated (no literal to prefilter on); one matches.
+    let expr = format!("offset == {}", records - 1);
+    term.keys_until("&", "the filter prompt", |s| status_line(s).contains("filter"));
+    let typed = expr.clone();
+    term.keys_until(&expr, "the typed filter", move |s| s.contents().contains(&typed));
+    term.keys_until("\r", "the scan", |s| status_line(s).contains("scanned"));
+    let t0 = Instant::now();
+    let mut keys = Vec::new();
+    let mut rng = Rng(11);
+    let running = |s: &vt100::Screen| {
+        let st = status_line(s);
+        st.contains("scanned") && !st.contains(" · 1 matches")
+    };
+    while keys.len() < samples && running(&term.screen()) {
+        let open = term.latency("?", "the help", |s| s.contents().contains(" Keys "));
+        let still = running(&term.screen());
+        std::thread::sleep(Duration::from_millis(20 + rng.below(17)));
+        let closed = term.latency("?", "the help closed", |s| !s.contents().contains(" Keys "));
+        if still && running(&term.screen()) {
+            keys.extend([open, closed]);
+        }
+        std::thread::sleep(Duration::from_millis(20 + rng.below(17)));
+    }
+    let sampled = t0.elapsed();
+    term.until("the scan's end", |s| status_line(s).contains(" · 1 matches"));
+    let scan = t0.elapsed();
+    eprintln!(
+        "bench_tui: {} key samples in {:.1} s while the filter scanned; the scan took {:.1} s",
+        keys.len(),
+        sampled.as_secs_f64(),
+        scan.as_secs_f64()
+    );
+    term.quit();
+    let what = format!("{} records", thousands(records as i64));
+    row(
+        &format!("TUI & filter '{expr}' over {what} (every record evaluated): the scan"),
+        &format!("{:.1} s", scan.as_secs_f64()),
+        "",
+        &format!("{:.2} M records/s", records as f64 / scan.as_secs_f64() / 1e6),
+    );
+    latency_row(
+        &format!("TUI key (?) → frame while the & filter scans {what}"),
+        &mut keys,
+        16.7,
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(cmd), Some(addr)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: bench_tui jumps|follow|startup ADDR [...]");
+        eprintln!("usage: bench_tui jumps|follow|startup|keys|scan ADDR [...]");
         std::process::exit(2);
     };
     match cmd.as_str() {
@@ -855,6 +918,7 @@ fn main() {
         "follow" => follow(addr, &args[2..]),
         "startup" => startup(addr, &args[2..]),
         "keys" => idle_keys(addr, &args[2..]),
+        "scan" => scan_keys(addr, &args[2..]),
         _ => {
             eprintln!("bench_tui: unknown command {cmd}");
             std::process::exit(2);
