@@ -862,9 +862,13 @@ fn scan_keys(addr: &str, args: &[String]) {
     });
     // Every record is evaluated (no literal to prefilter on); one matches.
     let expr = format!("offset == {}", records - 1);
-    term.keys_until("&", "the filter prompt", |s| status_line(s).contains("filter"));
+    term.keys_until("&", "the filter prompt", |s| {
+        status_line(s).contains("filter")
+    });
     let typed = expr.clone();
-    term.keys_until(&expr, "the typed filter", move |s| s.contents().contains(&typed));
+    term.keys_until(&expr, "the typed filter", move |s| {
+        s.contents().contains(&typed)
+    });
     term.keys_until("\r", "the scan", |s| status_line(s).contains("scanned"));
     let t0 = Instant::now();
     let mut keys = Vec::new();
@@ -884,7 +888,9 @@ fn scan_keys(addr: &str, args: &[String]) {
         std::thread::sleep(Duration::from_millis(20 + rng.below(17)));
     }
     let sampled = t0.elapsed();
-    term.until("the scan's end", |s| status_line(s).contains(" · 1 matches"));
+    term.until("the scan's end", |s| {
+        status_line(s).contains(" · 1 matches")
+    });
     let scan = t0.elapsed();
     eprintln!(
         "bench_tui: {} key samples in {:.1} s while the filter scanned; the scan took {:.1} s",
@@ -898,7 +904,10 @@ fn scan_keys(addr: &str, args: &[String]) {
         &format!("TUI & filter '{expr}' over {what} (every record evaluated): the scan"),
         &format!("{:.1} s", scan.as_secs_f64()),
         "",
-        &format!("{:.2} M records/s", records as f64 / scan.as_secs_f64() / 1e6),
+        &format!(
+            "{:.2} M records/s",
+            records as f64 / scan.as_secs_f64() / 1e6
+        ),
     );
     latency_row(
         &format!("TUI key (?) → frame while the & filter scans {what}"),

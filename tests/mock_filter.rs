@@ -372,32 +372,16 @@ fn find_key_reads_the_partition_librdkafka_murmur2_chose() {
 #[test]
 fn parallel_filtering_keeps_each_partitions_order() {
     let mock = Mock::new(1);
-    mock.topic("order", 3);
     let n = 24_000i64;
     let pad = "x".repeat(480);
-    let records: Vec<TestRecord> = (0..n)
-        .map(|i| TestRecord {
-            partition: (i % 3) as i32,
-            key: Some(format!("k{i}").into_bytes()),
-            value: Some(format!(r#"{{"i":{i},"pad":"{pad}"}}"#).into_bytes()),
-            headers: vec![],
-            timestamp: Some(BASE_MS + i),
-        })
-        .collect();
-    produce(&mock.addr, "order", "lz4", &records);
-    let (code, out, err) = kbrowse(&[
-        "-b",
-        mock.addr.as_str(),
-        "consume",
-        "-t",
+    let out = read_back(
+        &mock,
         "order",
-        "-e",
-        "--format",
-        "json",
-        "--filter",
-        "value.i % 7 == 3",
-    ]);
-    assert_eq!((code, err.as_str()), (0, ""));
+        3,
+        n,
+        |i| format!(r#"{{"i":{i},"pad":"{pad}"}}"#),
+        &["--format", "json", "--filter", "value.i % 7 == 3"],
+    );
     let mut got: [Vec<i64>; 3] = Default::default();
     for l in out.lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
@@ -418,32 +402,17 @@ fn parallel_filtering_keeps_each_partitions_order() {
 #[test]
 fn parallel_decoding_keeps_the_order() {
     let mock = Mock::new(1);
-    mock.topic("decoded", 1);
     let n = 12_000i64;
     let pad = "y".repeat(480);
-    let records: Vec<TestRecord> = (0..n)
-        .map(|i| TestRecord {
-            partition: 0,
-            key: None,
-            value: Some(format!("{{ \"i\" : {i} , \"pad\" : \"{pad}\" }}").into_bytes()),
-            headers: vec![],
-            timestamp: Some(BASE_MS + i),
-        })
-        .collect();
-    produce(&mock.addr, "decoded", "lz4", &records);
-    let (code, out, err) = kbrowse(&[
-        "-b",
-        mock.addr.as_str(),
-        "consume",
-        "-t",
+    let value = |i| format!("{{ \"i\" : {i} , \"pad\" : \"{pad}\" }}");
+    let out = read_back(
+        &mock,
         "decoded",
-        "-e",
-        "-s",
-        "value=json",
-        "--format",
-        "text",
-    ]);
-    assert_eq!((code, err.as_str()), (0, ""));
+        1,
+        n,
+        value,
+        &["-s", "value=json", "--format", "text"],
+    );
     let values: Vec<String> = out
         .lines()
         .map(|l| l.rsplit('\t').next().unwrap().to_string())
@@ -456,4 +425,33 @@ fn parallel_decoding_keeps_the_order() {
         values == want,
         "the decoded values are out of order or changed"
     );
+}
+
+/// Produces `n` records (record i: key `k{i}`, value `value(i)`, partition i % `partitions`,
+/// lz4 by librdkafka) to a new topic and returns `consume -e ARGS`'s output (which must
+/// succeed quietly).
+fn read_back(
+    mock: &Mock,
+    topic: &str,
+    partitions: i32,
+    n: i64,
+    value: impl Fn(i64) -> String,
+    args: &[&str],
+) -> String {
+    mock.topic(topic, partitions);
+    let records: Vec<TestRecord> = (0..n)
+        .map(|i| TestRecord {
+            partition: (i % i64::from(partitions)) as i32,
+            key: Some(format!("k{i}").into_bytes()),
+            value: Some(value(i).into_bytes()),
+            headers: vec![],
+            timestamp: Some(BASE_MS + i),
+        })
+        .collect();
+    produce(&mock.addr, topic, "lz4", &records);
+    let mut all = vec!["-b", mock.addr.as_str(), "consume", "-t", topic, "-e"];
+    all.extend_from_slice(args);
+    let (code, out, err) = kbrowse(&all);
+    assert_eq!((code, err.as_str()), (0, ""), "{args:?}");
+    out
 }
