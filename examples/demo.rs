@@ -591,6 +591,66 @@ fn start_live(
     Ok(())
 }
 
+/// The demo's consumer groups. The mock cluster answers OffsetCommit, OffsetFetch and
+/// FindCoordinator but not ListGroups or DescribeGroups: kbrowse is told their names
+/// (as `--group` does) and shows their lag from the committed offsets alone.
+const DEMO_GROUPS: [&str; 4] = ["orders-svc", "audit", "billing", "ticks-dashboard"];
+
+/// Commits chosen offsets for the demo's groups with librdkafka consumers (never kbrowse:
+/// it cannot commit). `orders` has 2,000 records per partition.
+fn seed_groups(addr: &str) -> anyhow::Result<()> {
+    use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
+    use rdkafka::{Offset, TopicPartitionList};
+    let commits: [(&str, &[(&str, i32, i64)]); 4] = [
+        // Caught up on three partitions, behind on the others.
+        (
+            "orders-svc",
+            &[
+                ("orders", 0, 2_000),
+                ("orders", 1, 2_000),
+                ("orders", 2, 1_850),
+                ("orders", 3, 1_500),
+                ("orders", 4, 800),
+                ("orders", 5, 2_000),
+            ],
+        ),
+        // Fully read.
+        (
+            "audit",
+            &[
+                ("orders", 0, 2_000),
+                ("orders", 1, 2_000),
+                ("orders", 2, 2_000),
+                ("orders", 3, 2_000),
+                ("orders", 4, 2_000),
+                ("orders", 5, 2_000),
+            ],
+        ),
+        // One partition only, far behind.
+        ("billing", &[("orders", 0, 250)]),
+        // Left at the start of a topic that keeps growing: the lag grows as you watch.
+        (
+            "ticks-dashboard",
+            &[("live-ticks", 0, 0), ("live-ticks", 1, 0), ("live-ticks", 2, 0)],
+        ),
+    ];
+    for (group, offsets) in commits {
+        let consumer: BaseConsumer = rdkafka::ClientConfig::new()
+            .set("bootstrap.servers", addr)
+            .set("group.id", group)
+            .set("enable.auto.commit", "false")
+            .create()?;
+        let mut tpl = TopicPartitionList::new();
+        for &(topic, partition, offset) in offsets {
+            tpl.add_partition_offset(topic, partition, Offset::Offset(offset))?;
+        }
+        consumer
+            .commit(&tpl, CommitMode::Sync)
+            .with_context(|| format!("committing offsets for group {group}"))?;
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let serve = args.iter().any(|a| a == "--serve");
@@ -611,6 +671,7 @@ fn main() -> anyhow::Result<()> {
         seed_long(&addr, &mock)?;
     }
     start_live(&addr, &mock)?;
+    seed_groups(&addr)?;
     eprintln!("seeded in {:.1}s", t.elapsed().as_secs_f32());
     if serve {
         println!("{addr}");
@@ -640,6 +701,7 @@ fn main() -> anyhow::Result<()> {
         } else {
             kbrowse::render::TimeZone::Local
         },
+        groups: DEMO_GROUPS.iter().map(|g| g.to_string()).collect(),
     };
     let result = runtime.block_on(kbrowse::tui::run(opts));
     drop(mock);

@@ -70,6 +70,10 @@ struct Cli {
     /// A directory of .proto files for protobuf:pkg.Msg in the browser (repeatable).
     #[arg(long = "proto-path")]
     proto_path: Vec<std::path::PathBuf>,
+    /// A consumer group whose lag the partitions screen shows even where the broker cannot
+    /// list groups (repeatable).
+    #[arg(long = "group", value_name = "GROUP")]
+    group: Vec<String>,
     /// Open this topic's partitions directly.
     topic: Option<String>,
     #[command(subcommand)]
@@ -524,6 +528,7 @@ async fn browse(
             request_timeout: settings.timeout,
             decode: decode.clone(),
             time_zone: time_zone(cli.utc),
+            groups: cli.group.clone(),
         };
         match kbrowse::tui::run_connected(cluster, opts).await? {
             kbrowse::tui::Ended::Quit => return Ok(()),

@@ -240,8 +240,12 @@ impl App {
                 // Where the group is stuck: the first record it has not processed.
                 let start = row.committed.map_or(StartAt::Beginning, StartAt::Offset);
                 let topic = row.topic.raw().to_string();
+                let group = view.group.clone();
                 let mut fx = self.open_topic(topic);
                 fx.extend(self.open_partition(row.partition, start));
+                if let (Some(pane), Some(c)) = (self.messages.as_mut(), row.committed) {
+                    pane.committed = Some((group, c));
+                }
                 return fx;
             }
             _ => {}

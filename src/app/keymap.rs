@@ -106,6 +106,8 @@ pub enum Command {
     Groups,
     /// Sort the groups by lag, or by name again.
     SortByLag,
+    /// All of the topic's configs.
+    ShowConfigs,
     /// Do nothing.
     Ignore,
 }
@@ -537,6 +539,13 @@ pub const PARTITIONS: KeyTable = KeyTable {
             "search",
         ),
         hint(
+            &[Plain(Char('c'))],
+            Command::ShowConfigs,
+            "all the topic's configs (* not a default)",
+            3,
+            "configs",
+        ),
+        hint(
             &[Plain(Esc)],
             Command::Back,
             "back to the topics",
@@ -548,6 +557,32 @@ pub const PARTITIONS: KeyTable = KeyTable {
         WHEEL_UP,
         CLICK,
         DOUBLE_CLICK,
+    ],
+    otherwise: None,
+};
+
+/// All of a topic's configs (`c` on the partitions).
+pub const CONFIGS: KeyTable = KeyTable {
+    name: "Configs",
+    bindings: &[
+        bind(DOWN, Command::Move(Move::By(1)), "next config"),
+        bind(UP, Command::Move(Move::By(-1)), "previous config"),
+        bind(PAGE_DOWN, Command::Move(Move::PageDown), "page down"),
+        bind(PAGE_UP, Command::Move(Move::PageUp), "page up"),
+        HALF_DOWN,
+        HALF_UP,
+        bind(FIRST, Command::Move(Move::First), "first config"),
+        bind(LAST, Command::Move(Move::Last), "last config"),
+        hint(
+            &[Plain(Esc), Plain(Char('c'))],
+            Command::Back,
+            "back to the partitions",
+            0,
+            "back",
+        ),
+        bind(&[Plain(Char('r'))], Command::Refresh, "reload the configs"),
+        WHEEL_DOWN,
+        WHEEL_UP,
     ],
     otherwise: None,
 };
@@ -900,6 +935,7 @@ pub const ALL: &[&KeyTable] = &[
     &TOPICS,
     &FILTER,
     &PARTITIONS,
+    &CONFIGS,
     &MESSAGES,
     &MESSAGES_GONE,
     &MERGED,
@@ -977,6 +1013,7 @@ mod tests {
         for t in [
             &TOPICS,
             &PARTITIONS,
+            &CONFIGS,
             &MESSAGES,
             &MESSAGES_GONE,
             &DETAIL,

@@ -53,6 +53,7 @@ impl App {
         match self.screen {
             Screen::Topics => &keymap::TOPICS,
             Screen::Partitions if self.results.is_some() => &keymap::RESULTS,
+            Screen::Partitions if self.configs.is_some() => &keymap::CONFIGS,
             Screen::Partitions => &keymap::PARTITIONS,
             Screen::Messages if self.messages.as_ref().is_some_and(|m| m.topic_gone()) => {
                 &keymap::MESSAGES_GONE
@@ -163,6 +164,7 @@ impl App {
                 self.screen,
                 Screen::Partitions | Screen::Messages | Screen::Detail
             )
+            && self.configs.is_none()
         {
             return self.refresh_watermarks();
         }
@@ -434,6 +436,9 @@ impl App {
         if self.results.is_some() {
             return self.results_command(command);
         }
+        if self.configs.is_some() {
+            return self.configs_command(command);
+        }
         let rows = self.list_rows();
         let clicked = self.clicked_row(trigger);
         let Some(list) = self.partitions.as_mut() else {
@@ -460,6 +465,7 @@ impl App {
                 }
             }
             Command::OpenMerged => return self.open_merged(),
+            Command::ShowConfigs => return self.show_configs(),
             Command::JumpOffset if selected.is_some() => self.open_prompt(PromptKind::Position),
             Command::JumpTime if selected.is_some() => self.open_prompt(PromptKind::Time),
             Command::FindKey if list.loaded && !list.rows.is_empty() => {

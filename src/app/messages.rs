@@ -69,6 +69,9 @@ enum Mode {
 /// The message pane's state.
 #[derive(Debug, Clone)]
 pub struct MessagePane {
+    /// Opened from a group's partition: the group and its committed offset, the record the
+    /// table marks (the next one the group reads).
+    pub committed: Option<(Outside, i64)>,
     /// The topic read.
     pub topic: Outside,
     /// The partition read.
@@ -128,6 +131,7 @@ impl MessagePane {
     /// A pane with an empty window; `generation` must be above any used before.
     pub fn new(topic: String, partition: i32, capacity: usize, generation: u64) -> MessagePane {
         MessagePane {
+            committed: None,
             topic: Outside::new(topic),
             partition,
             window: MessageWindow::new(capacity, DEFAULT_MAX_BYTES),

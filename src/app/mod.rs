@@ -4,6 +4,7 @@
 //! carries out the `Effect`s that `update` returns. Time comes from an injected clock.
 
 pub mod clipboard;
+pub mod configs;
 pub mod cursor;
 pub mod decoding;
 pub mod detail;
@@ -20,6 +21,7 @@ pub mod results;
 pub mod search;
 mod search_update;
 pub mod table;
+pub mod topic_groups;
 pub mod window;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -110,6 +112,20 @@ pub enum Action {
     },
     /// A merged page was read, or failed to be.
     MergedLoaded(merged::MergedLoaded),
+    /// All of a topic's configs arrived (`c`), or failed to.
+    ConfigsLoaded {
+        /// The topic they belong to.
+        topic: String,
+        /// The rows, or why they could not be read.
+        result: Result<Vec<configs::ConfigRow>, crate::kafka::Error>,
+    },
+    /// The groups' committed offsets on a topic arrived (the groups column), or failed to.
+    TopicGroupsLoaded {
+        /// The topic they belong to.
+        topic: String,
+        /// The offsets, or why they could not be read.
+        result: Result<crate::kafka::topic_groups::TopicCommits, crate::kafka::Error>,
+    },
 }
 
 /// Something the runtime must do.
@@ -181,6 +197,18 @@ pub enum Effect {
         path: std::path::PathBuf,
         /// What to write.
         bytes: bytes::Bytes,
+    },
+    /// Load all of a topic's configs (the configs view).
+    LoadConfigs {
+        /// The topic to describe.
+        topic: String,
+    },
+    /// Load the committed offsets of every group on a topic's partitions (one batched round).
+    LoadTopicGroups {
+        /// The topic.
+        topic: String,
+        /// Its partitions.
+        partitions: Vec<i32>,
     },
     /// Nothing to do but draw.
     Redraw,
@@ -273,6 +301,10 @@ pub struct App {
     pub groups: GroupList,
     /// The key configs (name, value) of the topic last opened, for the partitions header.
     pub topic_configs: Option<(String, Vec<(String, crate::render::Outside)>)>,
+    /// All of the open topic's configs (`c` on the partitions screen), while shown.
+    pub configs: Option<configs::ConfigsView>,
+    /// The groups reading the open topic, for the partitions screen's groups column.
+    pub topic_groups: Option<topic_groups::TopicGroups>,
     /// True while the key help is shown.
     pub help: bool,
     /// Whether `c` offers the cluster picker (the profiles file has several profiles).
@@ -339,6 +371,8 @@ impl App {
             detail: None,
             groups: GroupList::default(),
             topic_configs: None,
+            configs: None,
+            topic_groups: None,
             help: false,
             switch_cluster: false,
             tls_unverified: false,
@@ -446,6 +480,8 @@ impl App {
                 reached,
             } => self.on_filter_scanned(generation, scanned, matched, reached),
             Action::MergedLoaded(answer) => self.on_merged_loaded(answer),
+            Action::ConfigsLoaded { topic, result } => self.on_configs(topic, result),
+            Action::TopicGroupsLoaded { topic, result } => self.on_topic_groups(topic, result),
             Action::DetailBuilt(built) => {
                 let rows = geometry::detail_rows(self.size.1);
                 match self.detail.as_mut() {
@@ -473,6 +509,7 @@ impl App {
             fx.push(Effect::LoadTopics);
         }
         fx.extend(self.groups_tick(now));
+        fx.extend(self.topic_groups_tick(now));
         if let Some(p) = &self.partitions
             && due(self.partitions_loaded_at, PARTITIONS_REFRESH_MS)
         {

@@ -13,6 +13,7 @@ pub mod records;
 pub mod retry;
 pub mod sasl;
 pub mod security;
+pub mod topic_groups;
 pub mod transport;
 pub mod wire;
 

@@ -90,10 +90,68 @@ pub async fn partitions(
     .await
 }
 
-/// Every group with its type, state, members and total lag.
-pub async fn groups(cluster: Arc<Cluster>) -> Result<Vec<GroupRow>, Error> {
+/// Where the broker has no ListGroups (librdkafka's mock cluster): the groups named with
+/// `--group`, from their committed offsets on every topic, with (group, topic, partition,
+/// committed, high watermark).
+async fn named_groups(
+    cluster: &Cluster,
+    known: &[String],
+) -> Result<Vec<(String, String, i32, i64, Option<i64>)>, Error> {
+    let md = cluster.metadata(None).await?;
+    let topics: Vec<(String, Vec<i32>)> = md
+        .topics
+        .iter()
+        .filter(|t| !t.internal)
+        .map(|t| (t.name.clone(), t.partitions.iter().map(|p| p.id).collect()))
+        .collect();
+    let commits =
+        crate::kafka::topic_groups::named_group_commits(cluster, known, &topics).await?;
+    let parts: Vec<(String, i32)> = commits.keys().map(|(_, t, p)| (t.clone(), *p)).collect();
+    let marks = crate::kafka::offsets::watermarks(cluster, &parts, Isolation::ReadUncommitted)
+        .await?;
+    Ok(commits
+        .into_iter()
+        .map(|((g, t, p), c)| {
+            let high = marks.get(&(t.clone(), p)).map(|w| w.high);
+            (g, t, p, c, high)
+        })
+        .collect())
+}
+
+fn no_list_groups(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Unsupported {
+            api: "ListGroups",
+            ..
+        }
+    )
+}
+
+/// Every group with its type, state, members and total lag; where the broker cannot list
+/// groups, the `known` ones (`--group`) with their lag, marked `no ListGroups`.
+pub async fn groups(cluster: Arc<Cluster>, known: &[String]) -> Result<Vec<GroupRow>, Error> {
     timed("listing groups", async {
-        let listed = crate::kafka::groups::list(&cluster).await?;
+        let listed = match crate::kafka::groups::list(&cluster).await {
+            Err(e) if no_list_groups(&e) && !known.is_empty() => {
+                let rows = named_groups(&cluster, known).await?;
+                return Ok(known
+                    .iter()
+                    .map(|g| GroupRow {
+                        name: g.clone().into(),
+                        group_type: "-".into(),
+                        state: "no ListGroups".into(),
+                        members: None,
+                        lag: rows
+                            .iter()
+                            .filter(|r| r.0 == *g)
+                            .map(|r| r.4.map(|h| (h - r.3).max(0)))
+                            .sum(),
+                    })
+                    .collect());
+            }
+            r => r?,
+        };
         let details = crate::kafka::groups::describe(&cluster, &listed).await?;
         let marks = crate::kafka::groups::watermarks_for(&cluster, &details).await?;
         Ok(details
@@ -114,10 +172,34 @@ pub async fn groups(cluster: Arc<Cluster>) -> Result<Vec<GroupRow>, Error> {
     .await
 }
 
-/// One group's partitions with their lag.
-pub async fn group(cluster: Arc<Cluster>, group: String) -> Result<Vec<GroupPartitionRow>, Error> {
+/// One group's partitions with their lag (where the broker cannot list groups: from its
+/// committed offsets alone, without members).
+pub async fn group(
+    cluster: Arc<Cluster>,
+    group: String,
+    known: &[String],
+) -> Result<Vec<GroupPartitionRow>, Error> {
     timed("loading the group", async {
-        let listed = crate::kafka::groups::list(&cluster).await?;
+        let listed = match crate::kafka::groups::list(&cluster).await {
+            Err(e) if no_list_groups(&e) && !known.is_empty() => {
+                let rows = named_groups(&cluster, std::slice::from_ref(&group)).await?;
+                if rows.is_empty() {
+                    return Err(Error::UnknownGroup { group });
+                }
+                return Ok(rows
+                    .into_iter()
+                    .map(|(_, t, p, c, high)| GroupPartitionRow {
+                        topic: t.into(),
+                        partition: p,
+                        committed: Some(c),
+                        high,
+                        lag: high.map(|h| (h - c).max(0)),
+                        member: None,
+                    })
+                    .collect());
+            }
+            r => r?,
+        };
         let listing = listed
             .into_iter()
             .find(|g| g.id == group)
@@ -170,4 +252,34 @@ pub async fn key_configs(cluster: Arc<Cluster>, topic: &str) -> Vec<(String, Str
             Some((c.name.clone(), c.value.clone()?))
         })
         .collect()
+}
+
+/// All of a topic's configs, for the configs view.
+pub async fn configs(
+    cluster: Arc<Cluster>,
+    topic: &str,
+) -> Result<Vec<crate::app::configs::ConfigRow>, Error> {
+    let all = timed(
+        "loading configs",
+        crate::kafka::configs::topic_configs(&cluster, topic),
+    )
+    .await?;
+    Ok(all
+        .into_iter()
+        .map(crate::app::configs::ConfigRow::of)
+        .collect())
+}
+
+/// The committed offsets of every group on a topic's partitions (the groups column).
+pub async fn topic_groups(
+    cluster: Arc<Cluster>,
+    topic: &str,
+    partitions: &[i32],
+    known: &[String],
+) -> Result<crate::kafka::topic_groups::TopicCommits, Error> {
+    timed(
+        "loading group offsets",
+        crate::kafka::topic_groups::topic_commits(&cluster, topic, partitions, known),
+    )
+    .await
 }

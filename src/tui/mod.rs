@@ -51,6 +51,9 @@ pub struct Options {
     pub decode: crate::cli::consume::DecodeOptions,
     /// The zone times are shown in (`--utc`).
     pub time_zone: crate::render::TimeZone,
+    /// Groups named with `--group`: where the broker has no ListGroups (librdkafka's mock
+    /// cluster), the partitions screen's groups column asks about these.
+    pub groups: Vec<String>,
 }
 
 /// Time between frames: at most ~60 per second.
@@ -146,6 +149,12 @@ struct Runtime {
     topics_load: Option<JoinHandle<()>>,
     partitions_load: Option<(String, JoinHandle<()>)>,
     groups_load: Option<JoinHandle<()>>,
+    /// The load of all of a topic's configs (`c`).
+    configs_load: Option<JoinHandle<()>>,
+    /// The groups column's load under way.
+    topic_groups_load: Option<JoinHandle<()>>,
+    /// Groups named with `--group`.
+    known_groups: Arc<Vec<String>>,
     /// The topic whose key configs were asked for last (once per opening of a topic).
     configs_for: Option<String>,
     /// The merged page being read (a newer request aborts it).
@@ -190,6 +199,9 @@ impl Runtime {
             topics_load: None,
             partitions_load: None,
             groups_load: None,
+            configs_load: None,
+            topic_groups_load: None,
+            known_groups: Arc::new(opts.groups.clone()),
             configs_for: None,
             merged_load: None,
             switch: false,
@@ -342,14 +354,18 @@ impl Runtime {
                     if let Some(t) = self.groups_load.take() {
                         t.abort();
                     }
-                    let (cluster, tx) = (self.cluster.clone(), self.action_tx.clone());
+                    let (cluster, tx, known) = (
+                        self.cluster.clone(),
+                        self.action_tx.clone(),
+                        self.known_groups.clone(),
+                    );
                     self.groups_load = Some(tokio::spawn(async move {
                         let action = match e {
                             Effect::LoadGroup { group } => {
-                                let result = loads::group(cluster, group.clone()).await;
+                                let result = loads::group(cluster, group.clone(), &known).await;
                                 Action::GroupLoaded { group, result }
                             }
-                            _ => Action::GroupsLoaded(loads::groups(cluster).await),
+                            _ => Action::GroupsLoaded(loads::groups(cluster, &known).await),
                         };
                         let _ = tx.send(action);
                     }));
@@ -514,6 +530,31 @@ impl Runtime {
                         let note = crate::app::clipboard::save_file(&path, &bytes);
                         let _ = tx.send(Action::Saved(note));
                     });
+                }
+                Effect::LoadConfigs { topic } => {
+                    if let Some(t) = self.configs_load.take() {
+                        t.abort();
+                    }
+                    let (cluster, tx) = (self.cluster.clone(), self.action_tx.clone());
+                    self.configs_load = Some(tokio::spawn(async move {
+                        let result = loads::configs(cluster, &topic).await;
+                        let _ = tx.send(Action::ConfigsLoaded { topic, result });
+                    }));
+                }
+                Effect::LoadTopicGroups { topic, partitions } => {
+                    // The app asks for one at a time; a topic switch replaces it.
+                    if let Some(t) = self.topic_groups_load.take() {
+                        t.abort();
+                    }
+                    let (cluster, tx, known) = (
+                        self.cluster.clone(),
+                        self.action_tx.clone(),
+                        self.known_groups.clone(),
+                    );
+                    self.topic_groups_load = Some(tokio::spawn(async move {
+                        let result = loads::topic_groups(cluster, &topic, &partitions, &known).await;
+                        let _ = tx.send(Action::TopicGroupsLoaded { topic, result });
+                    }));
                 }
                 Effect::Redraw => {}
                 Effect::Quit => return true,

@@ -286,7 +286,16 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             WindowRow::Gap(_) => None,
         })
         .collect();
-    let c = columns(&shown, &times, inner);
+    let mut c = columns(&shown, &times, inner);
+    // Room for `▶ ` before the offset of the record the group reads next.
+    let marked = p
+        .committed
+        .as_ref()
+        .filter(|(_, o)| shown.iter().any(|r| matches!(r, WindowRow::Record(m) if m.offset == *o)));
+    if marked.is_some() {
+        c.offset += 2;
+        c.value = c.value.saturating_sub(2);
+    }
     let sel_height = match p.window.range(sel, sel + 1).next() {
         Some(WindowRow::Record(m)) if app.table.wrap => {
             let lines =
@@ -404,10 +413,23 @@ fn record_row(
         app.table.shift,
         ratatui::style::Style::new(),
     );
+    let committed = pane.committed.as_ref().is_some_and(|(_, o)| *o == m.offset);
+    let offset = if committed {
+        format!("▶ {}", m.offset)
+    } else {
+        m.offset.to_string()
+    };
     let mut cells = vec![
         Cell::from(
-            Line::from(Span::styled(m.offset.to_string(), pick(theme::offset())))
-                .alignment(Alignment::Right),
+            Line::from(Span::styled(
+                offset,
+                if committed {
+                    ratatui::style::Style::new()
+                } else {
+                    pick(theme::offset())
+                },
+            ))
+            .alignment(Alignment::Right),
         ),
         Cell::from(Span::styled(time, pick(theme::time()))),
         key,
@@ -421,6 +443,8 @@ fn record_row(
     let row = Row::new(cells).height(height as u16);
     if sel {
         row.style(theme::selected())
+    } else if committed {
+        row.style(theme::committed())
     } else {
         row
     }

@@ -1,5 +1,6 @@
 //! `draw(&App, &mut Frame)`: a pure function of the state, one module per pane.
 
+mod configs;
 pub mod connecting;
 mod detail;
 mod groups;
@@ -35,6 +36,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     match app.screen {
         Screen::Topics => topics::draw(app, frame, body),
         Screen::Partitions if app.results.is_some() => results::draw(app, frame, body),
+        Screen::Partitions if app.configs.is_some() => configs::draw(app, frame, body),
         Screen::Partitions => partitions::draw(app, frame, body),
         Screen::Messages => messages::draw(app, frame, body),
         Screen::Detail => detail::draw(app, frame, body),

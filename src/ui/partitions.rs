@@ -108,6 +108,40 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let spacing = super::spacing(inner);
     // What goes first when the width is short: replicas, in-sync replicas, leader, low.
     let keep = super::fit_columns(&widths, &[2, 3, 1, 4], inner, spacing);
+    // The groups column takes the width the others leave (at least 12 columns).
+    let used: u16 = widths
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(w, _)| *w + spacing)
+        .sum();
+    let groups = app
+        .topic_groups
+        .as_ref()
+        .filter(|g| list.topic.raw() == g.topic && (g.loaded || g.note.is_some()));
+    let groups_width = inner.saturating_sub(used);
+    let groups = groups.filter(|_| groups_width >= 12);
+    let highs: Vec<(i32, Option<i64>)> = list.rows.iter().map(|r| (r.id, r.high)).collect();
+    let mut group_cells: Vec<Cell<'static>> = groups
+        .map(|g| {
+            let all = match &g.note {
+                Some(note) if g.committed.is_empty() => {
+                    Line::styled(fit(note.to_string(), groups_width), theme::dim())
+                }
+                _ => Line::from(lags(&g.totals(&highs), groups_width)),
+            };
+            std::iter::once(Cell::from(all))
+                .chain(list.rows.iter().map(|r| {
+                    Cell::from(Line::from(lags(&g.of_partition(r.id, r.high), groups_width)))
+                }))
+                .skip(list.cursor.top)
+                .take(app.list_rows())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .collect();
     let left_aligned = |i: usize| i == 2 || i == 3;
     let cell = |i: usize, s: String| -> Cell<'static> {
         if left_aligned(i) {
@@ -122,6 +156,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .enumerate()
             .filter(|(c, _)| keep[*c])
             .map(|(c, s)| cell(c, s))
+            .chain(group_cells.pop())
             .collect();
         let row = Row::new(cells);
         if list.cursor.top + i == list.cursor.selected {
@@ -136,6 +171,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .enumerate()
             .filter(|(c, _)| keep[*c])
             .map(|(c, h)| cell(c, h.to_string()))
+            .chain(groups.map(|_| Cell::from("Groups (lag)")))
             .collect::<Vec<_>>(),
     )
     .style(theme::header());
@@ -144,6 +180,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .enumerate()
         .filter(|(c, _)| keep[*c])
         .map(|(_, w)| Constraint::Length(*w))
+        .chain(groups.map(|_| Constraint::Length(groups_width)))
         .collect();
     frame.render_widget(
         Table::new(rows, widths)
@@ -152,4 +189,54 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .column_spacing(spacing),
         area,
     );
+}
+
+/// A lag in at most 5 columns: 999, 1.2k, 12k, 3.4M.
+fn short(n: i64) -> String {
+    let f = n as f64;
+    match n {
+        ..1_000 => n.to_string(),
+        ..10_000 => format!("{:.1}k", f / 1e3),
+        ..1_000_000 => format!("{}k", n / 1_000),
+        ..10_000_000 => format!("{:.1}M", f / 1e6),
+        ..1_000_000_000 => format!("{}M", n / 1_000_000),
+        _ => format!("{:.1}G", f / 1e9),
+    }
+}
+
+/// `text` cut to `width` columns, ending in `…` when cut.
+fn fit(text: String, width: u16) -> String {
+    super::truncate(vec![Span::raw(text)], width as usize)
+        .into_iter()
+        .map(|s| s.content.into_owned())
+        .collect()
+}
+
+/// `orders-svc 1.2k, audit 0`: each group (escaped) and its lag, cut to `width` columns.
+fn lags(groups: &[(crate::render::Outside, Option<i64>)], width: u16) -> String {
+    let text = groups
+        .iter()
+        .map(|(g, lag)| format!("{} {}", g, lag.map_or("?".to_string(), short)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    fit(text, width)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lags_are_short() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_234, "1.2k"),
+            (12_345, "12k"),
+            (3_456_789, "3.5M"),
+            (45_000_000, "45M"),
+            (7_100_000_000, "7.1G"),
+        ];
+        for (n, s) in cases {
+            assert_eq!(super::short(n), s);
+        }
+    }
 }

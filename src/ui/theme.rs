@@ -120,3 +120,13 @@ pub fn json_number() -> Style {
 pub fn json_literal() -> Style {
     Style::new().fg(Color::Yellow)
 }
+
+/// A config set somewhere (not Kafka's default) in the configs view.
+pub fn changed() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+
+/// The record at a group's committed offset: where the group is stuck.
+pub fn committed() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Yellow)
+}
