@@ -601,7 +601,8 @@ const DEMO_GROUPS: [&str; 4] = ["orders-svc", "audit", "billing", "ticks-dashboa
 fn seed_groups(addr: &str) -> anyhow::Result<()> {
     use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
     use rdkafka::{Offset, TopicPartitionList};
-    let commits: [(&str, &[(&str, i32, i64)]); 4] = [
+    type Commits<'a> = &'a [(&'a str, i32, i64)];
+    let commits: [(&str, Commits); 4] = [
         // Caught up on three partitions, behind on the others.
         (
             "orders-svc",
@@ -631,7 +632,11 @@ fn seed_groups(addr: &str) -> anyhow::Result<()> {
         // Left at the start of a topic that keeps growing: the lag grows as you watch.
         (
             "ticks-dashboard",
-            &[("live-ticks", 0, 0), ("live-ticks", 1, 0), ("live-ticks", 2, 0)],
+            &[
+                ("live-ticks", 0, 0),
+                ("live-ticks", 1, 0),
+                ("live-ticks", 2, 0),
+            ],
         ),
     ];
     for (group, offsets) in commits {

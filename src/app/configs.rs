@@ -137,17 +137,23 @@ mod tests {
         let mut secret = entry("sasl.jaas.config", None, ConfigSource::StaticBroker);
         secret.sensitive = true;
         let mut rows: Vec<ConfigRow> = (0..30)
-            .map(|i| entry(&format!("a.config.{i:02}"), Some("x"), ConfigSource::Default))
+            .map(|i| {
+                entry(
+                    &format!("a.config.{i:02}"),
+                    Some("x"),
+                    ConfigSource::Default,
+                )
+            })
             .collect();
         rows.extend([
-            entry("cleanup.policy", Some("compact"), ConfigSource::DynamicTopic),
+            entry(
+                "cleanup.policy",
+                Some("compact"),
+                ConfigSource::DynamicTopic,
+            ),
             entry("retention.ms", Some("-1"), ConfigSource::DynamicTopic),
             entry("segment.bytes", Some("1073741824"), ConfigSource::Default),
-            entry(
-                "min.insync.replicas",
-                Some("1"),
-                ConfigSource::StaticBroker,
-            ),
+            entry("min.insync.replicas", Some("1"), ConfigSource::StaticBroker),
             secret,
         ]);
         rows

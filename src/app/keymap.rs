@@ -541,7 +541,7 @@ pub const PARTITIONS: KeyTable = KeyTable {
         hint(
             &[Plain(Char('c'))],
             Command::ShowConfigs,
-            "all the topic's configs (* not a default)",
+            "all the topic's configs",
             3,
             "configs",
         ),

@@ -23,7 +23,7 @@ pub struct TopicGroups {
     pub note: Option<Safe>,
     /// The broker lacks an API the column needs: no more loads for this topic.
     pub stopped: bool,
-    /// When the last load was asked for.
+    /// When the last load was asked for, or its answer came.
     loaded_at: Option<i64>,
     /// A load is under way.
     in_flight: bool,
@@ -101,10 +101,13 @@ impl App {
         topic: String,
         result: Result<TopicCommits, crate::kafka::Error>,
     ) -> Vec<Effect> {
+        let now = self.now();
         let Some(groups) = self.topic_groups.as_mut().filter(|g| g.topic == topic) else {
             return Vec::new();
         };
         groups.in_flight = false;
+        // The next refresh is counted from this answer: a slow cluster is not asked back to back.
+        groups.loaded_at = Some(now);
         match result {
             Ok(c) => {
                 groups.committed = c.committed;
@@ -214,7 +217,10 @@ mod tests {
         // Partition 1: high 2,000; audit is caught up, orders-svc 1,500 behind.
         assert_eq!(
             names(g.of_partition(1, Some(2_000))),
-            [("orders-svc".into(), Some(1_500)), ("audit".into(), Some(0))]
+            [
+                ("orders-svc".into(), Some(1_500)),
+                ("audit".into(), Some(0))
+            ]
         );
         assert_eq!(names(g.of_partition(1, None)).len(), 2);
         let highs: Vec<(i32, Option<i64>)> = partitions().iter().map(|r| (r.id, r.high)).collect();

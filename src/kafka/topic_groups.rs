@@ -45,12 +45,10 @@ pub async fn topic_commits(
     partitions: &[i32],
     known: &[String],
 ) -> Result<TopicCommits> {
-    let (all, listed) = commits(cluster, &[(topic.to_string(), partitions.to_vec())], known).await?;
+    let (all, listed) =
+        commits(cluster, &[(topic.to_string(), partitions.to_vec())], known).await?;
     Ok(TopicCommits {
-        committed: all
-            .into_iter()
-            .map(|((g, _, p), o)| ((g, p), o))
-            .collect(),
+        committed: all.into_iter().map(|((g, _, p), o)| ((g, p), o)).collect(),
         listed,
     })
 }
@@ -194,8 +192,15 @@ async fn fetch_at(
         for t in &resp.topics {
             for p in &t.partitions {
                 let topic = t.name.0.as_str();
-                keep(out, g, topic, p.partition_index, p.committed_offset, p.error_code)
-                    .map_err(|e| e.with_principal(&principal()))?;
+                keep(
+                    out,
+                    g,
+                    topic,
+                    p.partition_index,
+                    p.committed_offset,
+                    p.error_code,
+                )
+                .map_err(|e| e.with_principal(&principal()))?;
             }
         }
     }

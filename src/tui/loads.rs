@@ -104,11 +104,10 @@ async fn named_groups(
         .filter(|t| !t.internal)
         .map(|t| (t.name.clone(), t.partitions.iter().map(|p| p.id).collect()))
         .collect();
-    let commits =
-        crate::kafka::topic_groups::named_group_commits(cluster, known, &topics).await?;
+    let commits = crate::kafka::topic_groups::named_group_commits(cluster, known, &topics).await?;
     let parts: Vec<(String, i32)> = commits.keys().map(|(_, t, p)| (t.clone(), *p)).collect();
-    let marks = crate::kafka::offsets::watermarks(cluster, &parts, Isolation::ReadUncommitted)
-        .await?;
+    let marks =
+        crate::kafka::offsets::watermarks(cluster, &parts, Isolation::ReadUncommitted).await?;
     Ok(commits
         .into_iter()
         .map(|((g, t, p), c)| {

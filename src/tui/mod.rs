@@ -552,7 +552,8 @@ impl Runtime {
                         self.known_groups.clone(),
                     );
                     self.topic_groups_load = Some(tokio::spawn(async move {
-                        let result = loads::topic_groups(cluster, &topic, &partitions, &known).await;
+                        let result =
+                            loads::topic_groups(cluster, &topic, &partitions, &known).await;
                         let _ = tx.send(Action::TopicGroupsLoaded { topic, result });
                     }));
                 }

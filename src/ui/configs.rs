@@ -29,7 +29,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let block = pane(Line::from(title));
     if let Some(e) = &view.error {
         let line = Line::styled(e.to_string(), theme::bad());
-        frame.render_widget(Paragraph::new(line).block(block), area);
+        let text = Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true });
+        frame.render_widget(text.block(block), area);
         return;
     }
     if !view.loaded {
@@ -41,7 +42,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let longest = view
         .rows
         .iter()
-        .map(|r| r.name.raw().chars().count())
+        .map(|r| r.name.to_string().chars().count())
         .max()
         .unwrap_or(0);
     // The name gets what it needs up to 40 columns (a third of a narrow screen); the value
@@ -67,7 +68,9 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             };
             let mut cells = vec![
                 Cell::from(if r.changed { "*" } else { " " }),
-                Cell::from(Line::from(Span::from(r.name.safe_line(name_width as usize)))),
+                Cell::from(Line::from(Span::from(
+                    r.name.safe_line(name_width as usize),
+                ))),
                 Cell::from(value),
             ];
             if show_source {

@@ -255,6 +255,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     let mut block = pane(Line::from(title));
+    // Opened from a group: where it stands, on the pane's bottom border.
+    if let Some(text) = committed(p) {
+        block = block.title_bottom(Line::from(Span::styled(text, theme::committed())));
+    }
     // Following, scrolled up: what came in below. (The position is in the status line.)
     if let (true, n @ 1..) = (p.follow, p.new_below()) {
         block = block.title_bottom(
@@ -288,10 +292,11 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .collect();
     let mut c = columns(&shown, &times, inner);
     // Room for `▶ ` before the offset of the record the group reads next.
-    let marked = p
-        .committed
-        .as_ref()
-        .filter(|(_, o)| shown.iter().any(|r| matches!(r, WindowRow::Record(m) if m.offset == *o)));
+    let marked = p.committed.as_ref().filter(|(_, o)| {
+        shown
+            .iter()
+            .any(|r| matches!(r, WindowRow::Record(m) if m.offset == *o))
+    });
     if marked.is_some() {
         c.offset += 2;
         c.value = c.value.saturating_sub(2);
@@ -360,6 +365,26 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .column_spacing(c.spacing),
         area,
     );
+}
+
+/// ` ▶ group G committed offset N: the next record to read `, or, at the high watermark,
+/// that the group has nothing left to read.
+fn committed(p: &crate::app::MessagePane) -> Option<String> {
+    let (group, offset) = p.committed.as_ref()?;
+    let head = format!(
+        " ▶ group {} committed offset {}",
+        group,
+        super::thousands(*offset)
+    );
+    Some(match p.watermarks {
+        Some(w) if *offset >= w.high => {
+            format!("{head} = the high watermark: nothing left to read ")
+        }
+        Some(w) if *offset < w.low => {
+            format!("{head}, below the low watermark: those records were deleted ")
+        }
+        _ => format!("{head}: the next record to read "),
+    })
 }
 
 fn record_row(

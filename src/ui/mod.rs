@@ -209,3 +209,6 @@ mod tests;
 
 #[cfg(test)]
 mod detail_tests;
+
+#[cfg(test)]
+mod groups_tests;

@@ -118,7 +118,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let groups = app
         .topic_groups
         .as_ref()
-        .filter(|g| list.topic.raw() == g.topic && (g.loaded || g.note.is_some()));
+        .filter(|g| list.topic == g.topic && (g.loaded || g.note.is_some()));
     let groups_width = inner.saturating_sub(used);
     let groups = groups.filter(|_| groups_width >= 12);
     let highs: Vec<(i32, Option<i64>)> = list.rows.iter().map(|r| (r.id, r.high)).collect();
@@ -132,7 +132,10 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             };
             std::iter::once(Cell::from(all))
                 .chain(list.rows.iter().map(|r| {
-                    Cell::from(Line::from(lags(&g.of_partition(r.id, r.high), groups_width)))
+                    Cell::from(Line::from(lags(
+                        &g.of_partition(r.id, r.high),
+                        groups_width,
+                    )))
                 }))
                 .skip(list.cursor.top)
                 .take(app.list_rows())
@@ -191,16 +194,21 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
-/// A lag in at most 5 columns: 999, 1.2k, 12k, 3.4M.
+/// A lag in at most 5 columns, cut (not rounded) to what it shows: 999, 1.2k, 12k, 3.4M.
 fn short(n: i64) -> String {
-    let f = n as f64;
-    match n {
-        ..1_000 => n.to_string(),
-        ..10_000 => format!("{:.1}k", f / 1e3),
-        ..1_000_000 => format!("{}k", n / 1_000),
-        ..10_000_000 => format!("{:.1}M", f / 1e6),
-        ..1_000_000_000 => format!("{}M", n / 1_000_000),
-        _ => format!("{:.1}G", f / 1e9),
+    let tenths = |unit: i64| format!("{}.{}", n / unit, n % unit * 10 / unit);
+    if n < 1_000 {
+        n.to_string()
+    } else if n < 10_000 {
+        format!("{}k", tenths(1_000))
+    } else if n < 1_000_000 {
+        format!("{}k", n / 1_000)
+    } else if n < 10_000_000 {
+        format!("{}M", tenths(1_000_000))
+    } else if n < 1_000_000_000 {
+        format!("{}M", n / 1_000_000)
+    } else {
+        format!("{}G", tenths(1_000_000_000))
     }
 }
 
@@ -231,7 +239,8 @@ mod tests {
             (999, "999"),
             (1_234, "1.2k"),
             (12_345, "12k"),
-            (3_456_789, "3.5M"),
+            (3_456_789, "3.4M"),
+            (9_999, "9.9k"),
             (45_000_000, "45M"),
             (7_100_000_000, "7.1G"),
         ];

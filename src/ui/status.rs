@@ -321,9 +321,6 @@ fn reader_parts(app: &App) -> Vec<Part> {
     if let Some(text) = position(selected, p.watermarks) {
         parts.push(Part::new(1, Span::raw(text)));
     }
-    if let Some(text) = committed(p) {
-        parts.push(Part::new(0, Span::styled(text, theme::committed())));
-    }
     if let (Some(a), Some(b)) = (p.window.first_offset(), p.window.last_offset()) {
         parts.push(Part::new(3, Span::raw(loaded(a, b))));
     }
@@ -334,22 +331,6 @@ fn reader_parts(app: &App) -> Vec<Part> {
         parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
     }
     parts
-}
-
-/// Opened from a group: `▶ group G committed offset N: the next record to read`, or, at the
-/// high watermark, that the group has nothing left to read.
-fn committed(p: &crate::app::MessagePane) -> Option<String> {
-    let (group, offset) = p.committed.as_ref()?;
-    let head = format!("▶ group {} committed offset {}", group, thousands(*offset));
-    Some(match p.watermarks {
-        Some(w) if *offset >= w.high => {
-            format!("{head} = the high watermark: nothing left to read")
-        }
-        Some(w) if *offset < w.low => {
-            format!("{head}, before the low watermark: its records were deleted")
-        }
-        _ => format!("{head}: the next record to read"),
-    })
 }
 
 #[cfg(test)]

@@ -330,7 +330,7 @@ fn help_lists_every_binding_of_every_table() {
     use crate::app::keymap::{ALL, Key};
     let mut app = messages_app();
     app.update(ch('?'));
-    app.update(Action::Resize(120, 120));
+    app.update(Action::Resize(120, 140));
     let screen = render(&app);
     for table in ALL {
         assert!(screen.contains(table.name), "{} missing", table.name);
@@ -609,6 +609,7 @@ fn detail_null_value_and_backslash_key() {
 fn no_screen_draws_the_raw_form_of_outside_text() {
     for (file, source) in [
         ("mod.rs", include_str!("mod.rs")),
+        ("configs.rs", include_str!("configs.rs")),
         ("detail.rs", include_str!("detail.rs")),
         ("help.rs", include_str!("help.rs")),
         ("messages.rs", include_str!("messages.rs")),
