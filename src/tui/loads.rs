@@ -141,11 +141,17 @@ pub async fn groups(cluster: Arc<Cluster>, known: &[String]) -> Result<Vec<Group
                         group_type: "-".into(),
                         state: "no ListGroups".into(),
                         members: None,
+                        // None: nothing committed (or a name that is not a group).
                         lag: rows
                             .iter()
-                            .filter(|r| r.0 == *g)
-                            .map(|r| r.4.map(|h| (h - r.3).max(0)))
-                            .sum(),
+                            .any(|r| r.0 == *g)
+                            .then(|| {
+                                rows.iter()
+                                    .filter(|r| r.0 == *g)
+                                    .map(|r| r.4.map(|h| (h - r.3).max(0)))
+                                    .sum::<Option<i64>>()
+                            })
+                            .flatten(),
                     })
                     .collect());
             }

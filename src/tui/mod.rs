@@ -8,7 +8,7 @@
 
 pub mod connecting;
 pub mod decode;
-mod loads;
+pub mod loads;
 pub mod merged;
 pub mod picker;
 mod scan;
