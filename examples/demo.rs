@@ -680,7 +680,13 @@ fn main() -> anyhow::Result<()> {
     eprintln!("seeded in {:.1}s", t.elapsed().as_secs_f32());
     if serve {
         println!("{addr}");
-        eprintln!("schema registry stand-in at {registry}: kbrowse -b {addr} -r {registry}");
+        let groups: String = DEMO_GROUPS
+            .iter()
+            .map(|g| format!(" --group {g}"))
+            .collect();
+        eprintln!(
+            "schema registry stand-in at {registry}: kbrowse -b {addr} -r {registry}{groups}"
+        );
         loop {
             std::thread::sleep(Duration::from_secs(3600));
         }

@@ -293,3 +293,23 @@ fn messages_say_when_the_group_has_nothing_left_to_read() {
     );
     insta::assert_snapshot!(screen);
 }
+
+#[test]
+fn partitions_say_the_groups_are_only_the_named_ones() {
+    let mut app = partitions_app(160, 45);
+    app.update(Action::Tick);
+    let mut c = commits();
+    c.listed = false;
+    app.update(Action::TopicGroupsLoaded {
+        topic: "orders".into(),
+        result: Ok(c),
+    });
+    let screen = render(&app);
+    let status = screen.lines().last().unwrap();
+    assert!(
+        status.contains(
+            "6 partitions │ 12,000 records │ no ListGroups on this broker: only the groups named with --group"
+        ),
+        "{status}"
+    );
+}

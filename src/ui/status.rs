@@ -191,10 +191,20 @@ fn partitions_parts(app: &App) -> Vec<Part> {
         return vec![Part::new(0, Span::raw("loading partitions…"))];
     }
     let records: i64 = p.rows.iter().filter_map(|r| r.messages()).sum();
-    vec![
+    let mut parts = vec![
         Part::new(0, Span::raw(count(p.rows.len() as i64, "partition"))),
         Part::new(1, Span::raw(count(records, "record"))),
-    ]
+    ];
+    // What the groups column cannot show, once it shows something (else the column says it).
+    let note = app
+        .topic_groups
+        .as_ref()
+        .filter(|g| !g.committed.is_empty())
+        .and_then(|g| g.note.as_ref());
+    if let Some(note) = note {
+        parts.push(Part::new(2, Span::styled(note.to_string(), theme::dim())));
+    }
+    parts
 }
 
 /// Where the selection is in the partition: `offset 25,000 of 0–25,000`.
