@@ -64,6 +64,44 @@ async fn named_groups_show_their_lag_where_the_broker_cannot_list_groups() {
         .await
         .unwrap();
     assert!(!commits.listed);
+    {
+        use kbrowse::app::{Action, App, PartitionRow};
+        let mut app = App::new("m".into(), 100, Box::new(|| 1_000_000));
+        app.update(Action::Resize(160, 45));
+        app.start(Some("orders".into()));
+        app.update(Action::PartitionsLoaded {
+            topic: "orders".into(),
+            result: Ok((0..3)
+                .map(|id| PartitionRow {
+                    id,
+                    leader: 1,
+                    replicas: vec![1],
+                    isr: vec![1],
+                    low: Some(0),
+                    high: Some(10),
+                })
+                .collect()),
+        });
+        app.update(Action::Tick);
+        app.update(Action::TopicGroupsLoaded {
+            topic: "orders".into(),
+            result: Ok(commits.clone()),
+        });
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 45)).unwrap();
+        t.draw(|f| kbrowse::ui::draw(&app, f)).unwrap();
+        let screen = format!("{}", t.backend());
+        // The column shows the named groups' lag; the status line says they are all it shows.
+        assert!(
+            screen.contains("│        1       1  1         1      0    10        10  svc 6 "),
+            "{screen}"
+        );
+        assert!(
+            screen.lines().last().unwrap().starts_with(
+                "\" 3 partitions │ 30 records │ no ListGroups on this broker: only the groups named with --group "
+            ),
+            "{screen}"
+        );
+    }
     assert_eq!(
         commits.committed,
         [
