@@ -10,6 +10,7 @@ use kbrowse::tui::loads;
 use rdkafka::ClientConfig as RdConfig;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
+use support::pty::Tui;
 use support::*;
 
 fn commit(addr: &str, group: &str, offsets: &[(&str, i32, i64)]) {
@@ -152,4 +153,54 @@ async fn named_groups_show_their_lag_where_the_broker_cannot_list_groups() {
         .await
         .unwrap_err();
     assert_eq!(err.to_string(), "unknown group 'idle'");
+}
+
+/// The real binary: `--group` names the groups; the column shows their lag, `c` says in one
+/// line that the configs cannot be read, and from the Groups screen Enter on a partition marks
+/// the record at the committed offset.
+#[test]
+fn the_binary_shows_named_groups_lag_the_configs_error_and_the_committed_record() {
+    let mock = Mock::new(3);
+    mock.topic("orders", 3);
+    let records: Vec<TestRecord> = (0..30)
+        .map(|i| TestRecord::kv(i % 3, &format!("k{i}"), &format!("v{i}")))
+        .collect();
+    produce(&mock.addr, "orders", "none", &records);
+    commit(&mock.addr, "svc", &[("orders", 0, 10), ("orders", 1, 4)]);
+    let mut screen = Tui::spawn(
+        &[
+            "-b", &mock.addr, "--group", "svc", "--group", "idle", "orders",
+        ],
+        30,
+        120,
+    );
+    screen.wait_for("the groups column", |t| {
+        t.contains("Groups (lag)")
+            && t.contains("      all                                          30  svc 6")
+            && t.contains("        1       2  2         2      0    10        10  svc 6")
+    });
+    screen.keys("c");
+    screen.wait_for("the configs error", |t| {
+        t.contains("cannot read the configs: broker ")
+            && t.contains("does not offer DescribeConfigs")
+    });
+    screen.keys("\x1b");
+    screen.wait_for("the partitions again", |t| t.contains("Groups (lag)"));
+    screen.keys("\x1b");
+    screen.wait_for("the topics", |t| t.contains("Topics ("));
+    screen.keys("\t");
+    screen.wait_for("the named groups", |t| {
+        t.contains("idle") && t.contains("svc") && t.contains("no ListGroups")
+    });
+    // svc is second by name; its partition 1 (committed 4) is its second row.
+    screen.keys("j");
+    screen.keys("\r");
+    screen.wait_for("svc's partitions", |t| t.contains("Group svc"));
+    screen.keys("j");
+    screen.keys("\r");
+    screen.wait_for("the marked record", |t| {
+        t.contains("▶ 4") && t.contains("▶ group svc committed offset 4: the next record to read")
+    });
+    screen.keys("q");
+    assert!(screen.wait_exit().success());
 }
