@@ -230,5 +230,9 @@ mod tests {
             )
         );
         assert!(app.popup.is_none());
+        // The view goes with its topic: a topic opened anew starts on its partitions.
+        app.start(Some("payments".into()));
+        assert!(app.configs.is_none());
+        assert_eq!(app.screen_table().name, "Partitions");
     }
 }

@@ -615,6 +615,8 @@ impl App {
     /// Opens a topic's partition list.
     fn open_topic(&mut self, topic: String) -> Vec<Effect> {
         self.partitions = Some(PartitionList::new(topic.clone()));
+        // Another topic's configs view never shows over this one's partitions.
+        self.configs = None;
         self.partitions_loaded_at = Some(self.now());
         self.screen = Screen::Partitions;
         vec![Effect::LoadPartitions { topic }]
