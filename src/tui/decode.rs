@@ -210,3 +210,7 @@ pub async fn forward(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "decode_tests.rs"]
+mod tests;

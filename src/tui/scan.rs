@@ -29,9 +29,9 @@ const MAX_BACK_PAGE: i64 = 200_000;
 /// A scan's query, and the filter view's when a search runs inside one, matched against keys
 /// and values as the topic's decoder reads them (issue 12 §1): the same evaluation as
 /// `consume --filter`.
-struct ScanMatcher {
+pub(super) struct ScanMatcher {
     query: QueryMatcher,
-    within: Option<QueryMatcher>,
+    pub(super) within: Option<QueryMatcher>,
     /// The topic's decoder, when it changes what keys or values say (a registry, a format).
     decoder: Option<RecordDecoder>,
     /// What the decoder made of the last record matched.
@@ -39,7 +39,7 @@ struct ScanMatcher {
 }
 
 impl ScanMatcher {
-    fn new(query: QueryMatcher, decoder: Option<RecordDecoder>) -> ScanMatcher {
+    pub(super) fn new(query: QueryMatcher, decoder: Option<RecordDecoder>) -> ScanMatcher {
         ScanMatcher {
             query,
             within: None,
@@ -49,13 +49,13 @@ impl ScanMatcher {
     }
 
     /// Fetches the schemas of a batch before its records are matched.
-    async fn prepare(&mut self, msgs: &[Message]) {
+    pub(super) async fn prepare(&mut self, msgs: &[Message]) {
         if let Some(d) = self.decoder.as_mut() {
             crate::search::prepare_schemas(d, msgs).await;
         }
     }
 
-    fn matches(&mut self, m: &Message) -> bool {
+    pub(super) fn matches(&mut self, m: &Message) -> bool {
         if let Some(d) = self.decoder.as_mut() {
             self.last = d.decode_record(m.key.as_deref(), m.value.as_deref());
         }
@@ -72,7 +72,7 @@ impl ScanMatcher {
 
     /// The results list's row of the record just matched: decoded parts as one line of
     /// compact JSON, as the message table shows them.
-    fn hit(&self, m: &Message) -> Hit {
+    pub(super) fn hit(&self, m: &Message) -> Hit {
         let shown = |d: &Option<Decoded>, raw: &Option<bytes::Bytes>| {
             match d.as_ref().and_then(Decoded::value) {
                 Some(v) => serde_json::to_vec(v).ok().map(bytes::Bytes::from),
