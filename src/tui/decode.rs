@@ -108,9 +108,7 @@ impl DecodeState {
             if let Some(f) = bytes.and_then(framing::frame)
                 && !self.subjects.contains_key(&f.schema_id)
                 && !wanted.contains(&f.schema_id)
-                && decoder
-                    .describe(part, bytes.unwrap_or_default())
-                    .is_some()
+                && decoder.describe(part, bytes.unwrap_or_default()).is_some()
             {
                 wanted.push(f.schema_id);
             }

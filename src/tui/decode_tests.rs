@@ -65,7 +65,11 @@ async fn registry() -> StandIn {
     test_http::serve(|req| {
         // base64("kb:secret")
         if req.header("authorization") != Some("Basic a2I6c2VjcmV0") {
-            return (401, CT, r#"{"error_code":401,"message":"Unauthorized"}"#.into());
+            return (
+                401,
+                CT,
+                r#"{"error_code":401,"message":"Unauthorized"}"#.into(),
+            );
         }
         match req.target.as_str() {
             "/schemas/ids/7" => (
@@ -339,7 +343,11 @@ async fn search_and_filter_match_the_decoded_values() {
         [1]
     );
     // Without the decoder the same queries see bytes and find nothing.
-    assert!(matching(None, r#"value.customer == "c42""#, None).await.is_empty());
+    assert!(
+        matching(None, r#"value.customer == "c42""#, None)
+            .await
+            .is_empty()
+    );
     assert!(matching(None, r#""carrier":"DHL""#, None).await.is_empty());
     // A key query compares the key's bytes, decoded or not.
     let mut m = ScanMatcher::new(

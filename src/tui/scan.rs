@@ -10,8 +10,8 @@ use tokio::task::JoinHandle;
 
 use crate::app::Action;
 use crate::app::results::{Hit, TopicSearchJob, TopicSearchReport};
-use crate::app::search::{Query, SearchJob, SearchReport};
 use crate::app::search::QueryMatcher;
+use crate::app::search::{Query, SearchJob, SearchReport};
 use crate::kafka::{
     Cluster, Message, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind, StartAt,
 };
@@ -73,11 +73,12 @@ impl ScanMatcher {
     /// The results list's row of the record just matched: decoded parts as one line of
     /// compact JSON, as the message table shows them.
     pub(super) fn hit(&self, m: &Message) -> Hit {
-        let shown = |d: &Option<Decoded>, raw: &Option<bytes::Bytes>| {
-            match d.as_ref().and_then(Decoded::value) {
-                Some(v) => serde_json::to_vec(v).ok().map(bytes::Bytes::from),
-                None => raw.clone(),
-            }
+        let shown = |d: &Option<Decoded>, raw: &Option<bytes::Bytes>| match d
+            .as_ref()
+            .and_then(Decoded::value)
+        {
+            Some(v) => serde_json::to_vec(v).ok().map(bytes::Bytes::from),
+            None => raw.clone(),
         };
         if self.decoder.is_none() {
             return Hit::of(m);
