@@ -11,7 +11,7 @@ use crate::kafka::merge::TimeMerge;
 use crate::kafka::{
     Cluster, Error, Isolation, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind, StartAt,
 };
-use crate::schema::{Part, RecordDecoder};
+use crate::schema::RecordDecoder;
 
 /// What to read and how to print it.
 #[derive(Debug, Clone)]
@@ -559,18 +559,10 @@ pub(super) async fn write_batch(
         }
         return;
     };
-    decoder
-        .prepare(msgs.iter().flat_map(|m| {
-            [
-                (Part::Key, m.key.as_deref()),
-                (Part::Value, m.value.as_deref()),
-            ]
-        }))
-        .await;
+    crate::search::prepare_schemas(decoder, msgs).await;
     let mut d = DecodedRecord::default();
     for m in msgs {
-        d.key = m.key.as_deref().map(|b| decoder.decode(Part::Key, b));
-        d.value = m.value.as_deref().map(|b| decoder.decode(Part::Value, b));
+        (d.key, d.value) = decoder.decode_record(m.key.as_deref(), m.value.as_deref());
         fmt.write_decoded(m, &d, buf);
     }
 }
