@@ -270,13 +270,17 @@ fn search_and_filter_see_decoded_avro_across_the_window() {
     wait_selected(&mut screen, c42[0]);
 
     // Plain text looks in the decoded JSON: the field name is nowhere in the Avro bytes.
-    let first_shipped = offsets(&|v| v["status"] == "shipped")[0];
+    // Forward from the selected record (c42[0]).
+    let next_shipped = offsets(&|v| v["status"] == "shipped")
+        .into_iter()
+        .find(|&o| o > c42[0])
+        .unwrap();
     screen.keys("/\"status\":\"shipped\"");
     screen.wait_for("text understood", |t| {
         t.contains("understood: text (case-insensitive)")
     });
     screen.keys("\r");
-    wait_selected(&mut screen, first_shipped);
+    wait_selected(&mut screen, next_shipped);
 
     // `&`: only the matching records, from the whole partition.
     screen.keys("&value.customer == \"c42\" && value.status == \"paid\"");
