@@ -389,6 +389,29 @@ fn value(i: u64, rng: &mut Rng, out: &mut String) {
 
 /// Produces `n` records to partition 0 of `topic`; timestamps `base + i` ms when given.
 /// Goes on past `n` until `more` turns false, when given; returns the time and the count.
+/// Sends `rec`, waiting while the producer's queue is full.
+fn send<K: rdkafka::message::ToBytes + ?Sized, V: rdkafka::message::ToBytes + ?Sized>(
+    p: &ThreadedProducer<DefaultProducerContext>,
+    mut rec: BaseRecord<'_, K, V>,
+) {
+    loop {
+        match p.send(rec) {
+            Ok(()) => return,
+            Err((e, back)) => {
+                assert!(
+                    matches!(
+                        e.rdkafka_error_code(),
+                        Some(rdkafka::types::RDKafkaErrorCode::QueueFull)
+                    ),
+                    "bench_tui: produce failed: {e}"
+                );
+                std::thread::sleep(Duration::from_millis(2));
+                rec = back;
+            }
+        }
+    }
+}
+
 fn produce(
     addr: &str,
     topic: &str,
@@ -410,22 +433,7 @@ fn produce(
         if let Some(b) = base {
             rec = rec.timestamp(b + i as i64);
         }
-        loop {
-            match p.send(rec) {
-                Ok(()) => break,
-                Err((e, back)) => {
-                    assert!(
-                        matches!(
-                            e.rdkafka_error_code(),
-                            Some(rdkafka::types::RDKafkaErrorCode::QueueFull)
-                        ),
-                        "bench_tui: produce failed: {e}"
-                    );
-                    std::thread::sleep(Duration::from_millis(2));
-                    rec = back;
-                }
-            }
-        }
+        send(&p, rec);
         if i % 1_000_000 == 999_999 {
             eprintln!("bench_tui: produced {} records", i + 1);
         }

@@ -10,7 +10,7 @@ mod support;
 
 use serde_json::Value;
 
-use support::pty::{Tui, table_rows};
+use support::pty::{Tui, selected_offset, table_rows};
 use support::schema::{Standin, produce_case, profiles_home, setup};
 use support::unique;
 
@@ -180,23 +180,6 @@ value.format = "protobuf"
     screen.wait_for("the refusal", |t| t.contains(&why));
     screen.keys("q");
     assert!(screen.wait_exit().success());
-}
-
-/// Opens the selected record's detail, reads its offset from the title bar, goes back.
-fn selected_offset(screen: &mut Tui) -> i64 {
-    screen.keys("\r");
-    screen.wait_for("the detail", |t| t.contains("· value as "));
-    let text = screen.text();
-    let title = text.lines().next().unwrap().to_string();
-    let offset = title
-        .split("offset ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no offset in the title bar: {title}"));
-    screen.keys("\x1b");
-    screen.wait_for("the records again", |t| !t.contains("· value as "));
-    offset
 }
 
 /// Waits until a search has moved the selection to `offset`, whose decoded value shows.

@@ -43,23 +43,10 @@ fn produce_values(
     let mut i = 0u64;
     while i < n || more.load(Ordering::Relaxed) {
         let v = &values[i as usize % values.len()];
-        let mut rec = BaseRecord::<(), [u8]>::to(topic).partition(0).payload(v);
-        loop {
-            match p.send(rec) {
-                Ok(()) => break,
-                Err((e, back)) => {
-                    assert!(
-                        matches!(
-                            e.rdkafka_error_code(),
-                            Some(rdkafka::types::RDKafkaErrorCode::QueueFull)
-                        ),
-                        "bench_tui: produce failed: {e}"
-                    );
-                    std::thread::sleep(Duration::from_millis(2));
-                    rec = back;
-                }
-            }
-        }
+        send(
+            &p,
+            BaseRecord::<(), [u8]>::to(topic).partition(0).payload(v),
+        );
         i += 1;
     }
     p.flush(Duration::from_secs(600)).expect("flush");
