@@ -60,7 +60,8 @@ struct Cli {
     /// Records the message pane holds at most.
     #[arg(long, default_value_t = 10_000, value_parser = kbrowse::cli::parse_window)]
     window: u64,
-    /// Schema Registry URL for the browser (may carry user:pass@); `consume` takes its own -r.
+    /// Schema Registry URL for the browser (may carry user:pass@) [default:
+    /// schema.registry.url]; `consume` takes its own -r.
     #[arg(short = 'r', long = "schema-registry")]
     schema_registry: Option<String>,
     /// The browser's key=FMT, value=FMT or FMT (both): auto, avro, protobuf, protobuf:pkg.Msg,
