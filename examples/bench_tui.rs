@@ -12,6 +12,10 @@
 //!       CPU, keypress→frame latency.
 //!   bench_tui keys ADDR [SAMPLES] [TOPIC]   keypress→frame on an idle topic list, and in
 //!       TOPIC's loaded message pane: the baseline of the latencies above.
+//!   bench_tui schema ADDR AVRO_TOPIC REGISTRY_URL [RECORDS]   follows a new partition through
+//!       the registry while AVRO_TOPIC's Avro values are produced again at full speed
+//!       (RECORDS, default 1,000,000; more until 100 keys each were timed): table and
+//!       detail keypress→frame latency (examples/bench_tui/schema.rs).
 //!   bench_tui startup ADDR [TOPICS] [RUNS]   spawn → first drawn topic list; on a real broker
 //!       first tops the cluster up to TOPICS topics (default 1,000).
 //!
@@ -26,6 +30,8 @@ use std::time::{Duration, Instant};
 
 #[path = "../tests/support/producers.rs"]
 mod producers;
+#[path = "bench_tui/schema.rs"]
+mod schema;
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use rdkafka::ClientConfig;
@@ -383,6 +389,29 @@ fn value(i: u64, rng: &mut Rng, out: &mut String) {
 
 /// Produces `n` records to partition 0 of `topic`; timestamps `base + i` ms when given.
 /// Goes on past `n` until `more` turns false, when given; returns the time and the count.
+/// Sends `rec`, waiting while the producer's queue is full.
+fn send<K: rdkafka::message::ToBytes + ?Sized, V: rdkafka::message::ToBytes + ?Sized>(
+    p: &ThreadedProducer<DefaultProducerContext>,
+    mut rec: BaseRecord<'_, K, V>,
+) {
+    loop {
+        match p.send(rec) {
+            Ok(()) => return,
+            Err((e, back)) => {
+                assert!(
+                    matches!(
+                        e.rdkafka_error_code(),
+                        Some(rdkafka::types::RDKafkaErrorCode::QueueFull)
+                    ),
+                    "bench_tui: produce failed: {e}"
+                );
+                std::thread::sleep(Duration::from_millis(2));
+                rec = back;
+            }
+        }
+    }
+}
+
 fn produce(
     addr: &str,
     topic: &str,
@@ -404,22 +433,7 @@ fn produce(
         if let Some(b) = base {
             rec = rec.timestamp(b + i as i64);
         }
-        loop {
-            match p.send(rec) {
-                Ok(()) => break,
-                Err((e, back)) => {
-                    assert!(
-                        matches!(
-                            e.rdkafka_error_code(),
-                            Some(rdkafka::types::RDKafkaErrorCode::QueueFull)
-                        ),
-                        "bench_tui: produce failed: {e}"
-                    );
-                    std::thread::sleep(Duration::from_millis(2));
-                    rec = back;
-                }
-            }
-        }
+        send(&p, rec);
         if i % 1_000_000 == 999_999 {
             eprintln!("bench_tui: produced {} records", i + 1);
         }
@@ -919,7 +933,7 @@ fn scan_keys(addr: &str, args: &[String]) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(cmd), Some(addr)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: bench_tui jumps|follow|startup|keys|scan ADDR [...]");
+        eprintln!("usage: bench_tui jumps|follow|startup|keys|scan|schema ADDR [...]");
         std::process::exit(2);
     };
     match cmd.as_str() {
@@ -928,6 +942,7 @@ fn main() {
         "startup" => startup(addr, &args[2..]),
         "keys" => idle_keys(addr, &args[2..]),
         "scan" => scan_keys(addr, &args[2..]),
+        "schema" => schema::schema_follow(addr, &args[2..]),
         _ => {
             eprintln!("bench_tui: unknown command {cmd}");
             std::process::exit(2);

@@ -702,9 +702,12 @@ fn main() -> anyhow::Result<()> {
         window: 10_000,
         isolation: kbrowse::kafka::Isolation::ReadCommitted,
         request_timeout: Duration::from_secs(10),
-        decode: kbrowse::cli::consume::DecodeOptions {
-            registry: Some(registry),
-            timeout: Duration::from_secs(5),
+        decode: kbrowse::schema::SchemaSettings {
+            registry: Some(kbrowse::schema::registry::RegistryConfig {
+                url: registry,
+                timeout: Duration::from_secs(5),
+                ..Default::default()
+            }),
             ..Default::default()
         },
         time_zone: if utc {

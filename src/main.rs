@@ -60,7 +60,8 @@ struct Cli {
     /// Records the message pane holds at most.
     #[arg(long, default_value_t = 10_000, value_parser = kbrowse::cli::parse_window)]
     window: u64,
-    /// Schema Registry URL for the browser (may carry user:pass@); `consume` takes its own -r.
+    /// Schema Registry URL for the browser (may carry user:pass@) [default:
+    /// schema.registry.url]; `consume` takes its own -r.
     #[arg(short = 'r', long = "schema-registry")]
     schema_registry: Option<String>,
     /// The browser's key=FMT, value=FMT or FMT (both): auto, avro, protobuf, protobuf:pkg.Msg,
@@ -506,18 +507,20 @@ async fn browse(
         },
     };
     let mut topic = cli.topic;
-    let (key, value) = kbrowse::cli::serde_formats(&cli.serde);
-    let decode = kbrowse::cli::consume::DecodeOptions {
+    let (key, value) = kbrowse::cli::serde_overrides(&cli.serde);
+    // -r, -s and --proto-path over each profile's schema.registry.* properties and per-topic
+    // formats, as `consume` resolves them.
+    let flags = config::SchemaFlags {
         registry: cli.schema_registry.clone(),
         key,
         value,
         proto_paths: cli.proto_path.clone(),
-        timeout: settings.timeout,
     };
     if let Some(t) = &topic {
         habits::topic(&cluster, t).await?;
     }
     loop {
+        let decode = settings.schema(&flags).map_err(usage)?;
         let opts = kbrowse::tui::Options {
             brokers: settings.brokers.clone(),
             profile: settings.profile.clone(),
@@ -526,7 +529,7 @@ async fn browse(
             window: cli.window as usize,
             isolation: cli.isolation.into(),
             request_timeout: settings.timeout,
-            decode: decode.clone(),
+            decode,
             time_zone: time_zone(cli.utc),
             groups: cli.group.clone(),
         };

@@ -5,30 +5,13 @@
 
 mod support;
 
-use support::pty::{Tui, table_rows};
+use support::pty::{Tui, selected_offset, table_rows};
 use support::{Mock, TestRecord, produce};
 
 const ROWS: u16 = 30;
 const COLS: u16 = 140;
 /// The offsets of partition 0 whose value says "needle".
 const NEEDLES: [i64; 3] = [50, 700, 950];
-
-/// Opens the selected record's detail, reads its offset from the title bar, goes back.
-fn selected_offset(screen: &mut Tui) -> i64 {
-    screen.keys("\r");
-    screen.wait_for("the detail", |t| t.contains("· value as "));
-    let text = screen.text();
-    let title = text.lines().next().unwrap().to_string();
-    let offset = title
-        .split("offset ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no offset in the title bar: {title}"));
-    screen.keys("\x1b");
-    screen.wait_for("the records again", |t| !t.contains("· value as "));
-    offset
-}
 
 /// Waits until the search has moved the selection to `offset` (the search runs in the
 /// background: the status line says "searching" until it lands).

@@ -221,6 +221,21 @@ impl QueryMatcher {
             None => false,
         }
     }
+
+    /// True when `m` matches, `key`/`value` being what a schema decoded them to, where it
+    /// did (issue 12 §1): a filter sees those, as `consume --filter` does; a key query
+    /// compares the key's bytes.
+    pub fn matches_decoded(
+        &mut self,
+        m: &Message,
+        key: Option<&serde_json::Value>,
+        value: Option<&serde_json::Value>,
+    ) -> bool {
+        match (&self.key, self.filter.as_mut()) {
+            (None, Some(f)) => f.matches_decoded(m, &self.topic, key, value),
+            _ => self.matches(m),
+        }
+    }
 }
 
 /// A scan for the next (or previous) match, as the runtime runs it.

@@ -11,9 +11,7 @@ use crate::kafka::merge::TimeMerge;
 use crate::kafka::{
     Cluster, Error, Isolation, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind, StartAt,
 };
-use crate::schema::protobuf::LocalProtos;
-use crate::schema::registry::Registry;
-use crate::schema::{FormatSpec, Part, RecordDecoder};
+use crate::schema::RecordDecoder;
 
 /// What to read and how to print it.
 #[derive(Debug, Clone)]
@@ -71,44 +69,6 @@ pub struct KcatOptions {
     pub unbuffered: bool,
     /// `--spread I/N`: only this instance's share of the partitions.
     pub spread: Option<crate::spread::Spread>,
-}
-
-/// How the TUI decodes keys and values (`-r`, `-s`, `--proto-path`): one decoder for every
-/// topic. `consume` takes `SchemaSettings`, which adds the `schema.registry.*` properties and
-/// the profile's per-topic formats.
-#[derive(Debug, Clone, Default)]
-pub struct DecodeOptions {
-    /// The Schema Registry URL, which may carry `user:pass@`.
-    pub registry: Option<String>,
-    /// The key's format.
-    pub key: FormatSpec,
-    /// The value's format.
-    pub value: FormatSpec,
-    /// Directories of `.proto` files for `protobuf:pkg.Message`.
-    pub proto_paths: Vec<std::path::PathBuf>,
-    /// The time one registry request may take.
-    pub timeout: std::time::Duration,
-}
-
-impl DecodeOptions {
-    /// The decoder these options describe; errors name the bad option.
-    pub fn decoder(&self) -> anyhow::Result<RecordDecoder> {
-        let registry = match &self.registry {
-            Some(url) => Some(Arc::new(Registry::new(url, self.timeout)?)),
-            None => None,
-        };
-        let local = if self.proto_paths.is_empty() {
-            None
-        } else {
-            Some(LocalProtos::load(&self.proto_paths)?)
-        };
-        Ok(RecordDecoder::new(
-            self.key.clone(),
-            self.value.clone(),
-            registry,
-            local,
-        ))
-    }
 }
 
 /// Reads until the end (`-e`), COUNT records, an error, or Ctrl-C.
@@ -599,18 +559,10 @@ pub(super) async fn write_batch(
         }
         return;
     };
-    decoder
-        .prepare(msgs.iter().flat_map(|m| {
-            [
-                (Part::Key, m.key.as_deref()),
-                (Part::Value, m.value.as_deref()),
-            ]
-        }))
-        .await;
+    crate::search::prepare_schemas(decoder, msgs).await;
     let mut d = DecodedRecord::default();
     for m in msgs {
-        d.key = m.key.as_deref().map(|b| decoder.decode(Part::Key, b));
-        d.value = m.value.as_deref().map(|b| decoder.decode(Part::Value, b));
+        (d.key, d.value) = decoder.decode_record(m.key.as_deref(), m.value.as_deref());
         fmt.write_decoded(m, &d, buf);
     }
 }

@@ -127,21 +127,6 @@ pub fn parse_serde(s: &str) -> Result<SerdeArg, String> {
     })
 }
 
-/// The key and value formats several `-s` arguments give, later ones winning.
-pub fn serde_formats(args: &[SerdeArg]) -> (crate::schema::FormatSpec, crate::schema::FormatSpec) {
-    use crate::schema::Part;
-    let (mut key, mut value) = Default::default();
-    for a in args {
-        if a.part != Some(Part::Value) {
-            key = a.format.clone();
-        }
-        if a.part != Some(Part::Key) {
-            value = a.format.clone();
-        }
-    }
-    (key, value)
-}
-
 /// The key and value formats several `-s` arguments give, later ones winning; None for a
 /// part no `-s` names (the profile's per-topic format, or `auto`, applies).
 pub fn serde_overrides(

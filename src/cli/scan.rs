@@ -14,7 +14,6 @@ use tokio::sync::mpsc;
 
 use crate::kafka::{ReaderEvent, ReaderEventKind};
 use crate::render::{plural, span_words};
-use crate::schema::{Decoded, Part};
 use crate::search::Filter;
 
 /// What `consume` filters on and whether it reports progress.
@@ -240,9 +239,7 @@ fn spawn_workers(
     let (done, results) = std::sync::mpsc::sync_channel::<(u64, Option<ReaderEvent>)>(workers * 2);
     for w in 0..workers {
         let decoding = match (decoders, &runtime, &scan.filter) {
-            (Some(d), Some(rt), Some(_)) => Some(d.decoder(topic))
-                .filter(|d| d.transforms())
-                .map(|d| (d, rt.clone())),
+            (Some(d), Some(rt), Some(_)) => d.transforming(topic).map(|d| (d, rt.clone())),
             _ => None,
         };
         let worker = Worker {
@@ -342,21 +339,12 @@ impl Worker {
                     &self.topic,
                 );
                 if let Some((d, rt)) = decoding.as_mut() {
-                    rt.block_on(d.prepare(msgs.iter().flat_map(|m| {
-                        [
-                            (Part::Key, m.key.as_deref()),
-                            (Part::Value, m.value.as_deref()),
-                        ]
-                    })));
+                    rt.block_on(crate::search::prepare_schemas(d, msgs));
                 }
                 msgs.retain(|m| {
                     key.as_deref().is_none_or(|k| m.key.as_deref() == Some(k))
                         && matcher.as_mut().is_none_or(|f| match decoding.as_mut() {
-                            Some((d, _)) => {
-                                let k = m.key.as_deref().map(|b| d.decode(Part::Key, b));
-                                let v = m.value.as_deref().map(|b| d.decode(Part::Value, b));
-                                f.matches_decoded(m, topic, value_of(&k), value_of(&v))
-                            }
+                            Some((d, _)) => f.matches_through(m, topic, d),
                             None => f.matches(m, topic),
                         })
                 });
@@ -388,14 +376,6 @@ impl Worker {
             _ => {}
         }
         Some(ev)
-    }
-}
-
-/// The value a schema decoded, when there is one.
-fn value_of(d: &Option<Decoded>) -> Option<&serde_json::Value> {
-    match d {
-        Some(Decoded::Value(v, _)) => Some(v),
-        _ => None,
     }
 }
 

@@ -102,6 +102,16 @@ pub enum Decoded {
     Failed(SchemaError, Option<u32>),
 }
 
+impl Decoded {
+    /// The decoded value, when a schema or format made one.
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            Decoded::Value(v, _) => Some(v),
+            _ => None,
+        }
+    }
+}
+
 enum Compiled {
     Avro(AvroSchema),
     Protobuf(ProtoSchema),
@@ -182,6 +192,23 @@ impl RecordDecoder {
             Part::Key => &self.key,
             Part::Value => &self.value,
         }
+    }
+
+    /// The format `part` is read with.
+    pub fn format(&self, part: Part) -> &FormatSpec {
+        self.spec(part)
+    }
+
+    /// Decodes a record's key and value (null parts stay None), their schemas prepared.
+    pub fn decode_record(
+        &mut self,
+        key: Option<&[u8]>,
+        value: Option<&[u8]>,
+    ) -> (Option<Decoded>, Option<Decoded>) {
+        (
+            key.map(|b| self.decode(Part::Key, b)),
+            value.map(|b| self.decode(Part::Value, b)),
+        )
     }
 
     /// The registry client, when one was given.

@@ -132,6 +132,13 @@ impl Decoders {
         RecordDecoder::new(key, value, self.registry.clone(), self.local.clone())
     }
 
+    /// The decoder for `topic` when it may change what its keys or values say
+    /// (`RecordDecoder::transforms`): what a filter or the TUI's decoding stage needs; None
+    /// when the bytes are read as they are.
+    pub fn transforming(&self, topic: &str) -> Option<RecordDecoder> {
+        Some(self.decoder(topic)).filter(RecordDecoder::transforms)
+    }
+
     /// The registry client, when there is one.
     pub fn registry(&self) -> Option<&Arc<Registry>> {
         self.registry.as_ref()

@@ -44,6 +44,7 @@ mod text;
 use std::sync::Arc;
 
 use crate::kafka::Message;
+use crate::schema::{Decoded, Part, RecordDecoder};
 pub use expr::ExprFilter;
 pub use text::TextFilter;
 
@@ -174,6 +175,24 @@ impl Matcher {
         }
     }
 
+    /// True when `m` matches as `decoder` reads its key and value (their schemas fetched
+    /// with `prepare_schemas`): `matches_decoded` with what the decoder made of them. A part
+    /// that decodes to no value (text, bytes, a failure) is matched as its bytes.
+    pub fn matches_through(
+        &mut self,
+        m: &Message,
+        topic: &str,
+        decoder: &mut RecordDecoder,
+    ) -> bool {
+        let (key, value) = decoder.decode_record(m.key.as_deref(), m.value.as_deref());
+        self.matches_decoded(
+            m,
+            topic,
+            key.as_ref().and_then(Decoded::value),
+            value.as_ref().and_then(Decoded::value),
+        )
+    }
+
     /// True when `m` matches by full evaluation alone, without the prefilter: what the
     /// prefilter is tested against.
     pub fn matches_without_prefilter(&mut self, m: &Message, topic: &str) -> bool {
@@ -183,6 +202,19 @@ impl Matcher {
             (Filter::Expr(_), None) => false,
         }
     }
+}
+
+/// Fetches and compiles the schemas the keys and values of `msgs` need, before they are
+/// matched through `decoder` (async: the registry is asked for ids not seen yet).
+pub async fn prepare_schemas(decoder: &mut RecordDecoder, msgs: &[Message]) {
+    decoder
+        .prepare(msgs.iter().flat_map(|m| {
+            [
+                (Part::Key, m.key.as_deref()),
+                (Part::Value, m.value.as_deref()),
+            ]
+        }))
+        .await;
 }
 
 #[cfg(test)]

@@ -9,9 +9,8 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc};
 
 use crate::app::{Decodings, PartDecoding, RecordDecoding, SchemaLabel};
-use crate::cli::consume::DecodeOptions;
 use crate::kafka::{Message, ReaderEvent, ReaderEventKind};
-use crate::schema::{Decoded, FormatSpec, Part, RecordDecoder, framing};
+use crate::schema::{Decoded, Decoders, FormatSpec, Part, RecordDecoder, framing};
 
 /// What reaches the runtime from a reader: its events, each batch of records preceded by
 /// what the decoders made of it.
@@ -28,11 +27,11 @@ type LabelKey = (bool, Option<u32>, &'static str, Option<String>);
 
 /// The decoders and what they learnt, shared by the readers of a session (one at a time).
 pub struct DecodeState {
-    decoder: RecordDecoder,
-    /// Formats as asked for: with `auto` and no registry framing, plain JSON is left to the
-    /// detail's own JSON view.
-    key: FormatSpec,
-    value: FormatSpec,
+    /// Makes each topic's decoder: `-r`/`-s`/`--proto-path`, the `schema.registry.*`
+    /// properties and the profile's per-topic formats, as `consume` resolves them.
+    decoders: Decoders,
+    /// The decoder of `labels_topic`, made again when another topic is read.
+    decoder: Option<RecordDecoder>,
     /// (subject, version) pairs per registry id.
     subjects: HashMap<u32, Vec<(String, i64)>>,
     labels: HashMap<LabelKey, Arc<SchemaLabel>>,
@@ -42,24 +41,16 @@ pub struct DecodeState {
 /// The shared decoding state.
 pub type Shared = Arc<Mutex<DecodeState>>;
 
-/// True when `opts` asks for any decoding: a registry, `--proto-path`, or a format other than
-/// `auto` and `string`. Without, records go to the app as they are.
-pub fn active(opts: &DecodeOptions) -> bool {
-    let plain = |f: &FormatSpec| matches!(f, FormatSpec::Auto | FormatSpec::String);
-    opts.registry.is_some() || !plain(&opts.key) || !plain(&opts.value)
-}
-
 impl DecodeState {
-    /// The decoding state for these options; errors name the bad option.
-    pub fn new(opts: &DecodeOptions) -> anyhow::Result<Shared> {
-        Ok(Arc::new(Mutex::new(DecodeState {
-            decoder: opts.decoder()?,
-            key: opts.key.clone(),
-            value: opts.value.clone(),
+    /// The decoding state of a session.
+    pub fn new(decoders: Decoders) -> Shared {
+        Arc::new(Mutex::new(DecodeState {
+            decoders,
+            decoder: None,
             subjects: HashMap::new(),
             labels: HashMap::new(),
             labels_topic: String::new(),
-        })))
+        }))
     }
 
     /// Decodes a batch of `topic`'s records: (offset, decoding) of each that has something
@@ -69,49 +60,55 @@ impl DecodeState {
         topic: &str,
         messages: &[Message],
     ) -> Vec<(i64, Arc<RecordDecoding>)> {
+        if self.labels_topic != topic || self.decoder.is_none() {
+            self.labels.clear();
+            self.labels_topic = topic.to_string();
+            self.decoder = Some(self.decoders.decoder(topic));
+        }
+        let Some(mut decoder) = self.decoder.take() else {
+            return Vec::new();
+        };
+        crate::search::prepare_schemas(&mut decoder, messages).await;
         let parts = messages.iter().flat_map(|m| {
             [
                 (Part::Key, m.key.as_deref()),
                 (Part::Value, m.value.as_deref()),
             ]
         });
-        self.decoder.prepare(parts.clone()).await;
-        self.fetch_subjects(parts).await;
-        if self.labels_topic != topic {
-            self.labels.clear();
-            self.labels_topic = topic.to_string();
-        }
+        self.fetch_subjects(&decoder, parts).await;
         let mut out = Vec::new();
         for m in messages {
             let d = RecordDecoding {
-                key: self.part(Part::Key, m.key.as_deref()),
-                value: self.part(Part::Value, m.value.as_deref()),
+                key: self.part(&mut decoder, Part::Key, m.key.as_deref()),
+                value: self.part(&mut decoder, Part::Value, m.value.as_deref()),
             };
             if d.key.is_some() || d.value.is_some() {
                 out.push((m.offset, Arc::new(d)));
             }
         }
+        self.decoder = Some(decoder);
         out
     }
 
     /// The subjects of registry ids not seen before (a registry without the endpoint, or
     /// that fails, leaves them unnamed).
-    async fn fetch_subjects<'a>(&mut self, parts: impl Iterator<Item = (Part, Option<&'a [u8]>)>) {
-        let Some(registry) = self.decoder.registry().cloned() else {
+    async fn fetch_subjects<'a>(
+        &mut self,
+        decoder: &RecordDecoder,
+        parts: impl Iterator<Item = (Part, Option<&'a [u8]>)>,
+    ) {
+        let Some(registry) = decoder.registry().cloned() else {
             return;
         };
         let mut wanted = Vec::new();
         for (part, bytes) in parts {
-            if !self.decoder.uses_registry(part) {
+            if !decoder.uses_registry(part) {
                 continue;
             }
             if let Some(f) = bytes.and_then(framing::frame)
                 && !self.subjects.contains_key(&f.schema_id)
                 && !wanted.contains(&f.schema_id)
-                && self
-                    .decoder
-                    .describe(part, bytes.unwrap_or_default())
-                    .is_some()
+                && decoder.describe(part, bytes.unwrap_or_default()).is_some()
             {
                 wanted.push(f.schema_id);
             }
@@ -125,19 +122,20 @@ impl DecodeState {
         }
     }
 
-    fn part(&mut self, part: Part, bytes: Option<&[u8]>) -> Option<PartDecoding> {
+    fn part(
+        &mut self,
+        decoder: &mut RecordDecoder,
+        part: Part,
+        bytes: Option<&[u8]>,
+    ) -> Option<PartDecoding> {
         let bytes = bytes?;
-        let spec = match part {
-            Part::Key => &self.key,
-            Part::Value => &self.value,
-        };
-        let auto = *spec == FormatSpec::Auto;
-        match self.decoder.decode(part, bytes) {
+        let auto = *decoder.format(part) == FormatSpec::Auto;
+        match decoder.decode(part, bytes) {
             // Plain JSON under `auto`: the detail pretty-prints the value itself.
             Decoded::Value(_, None) if auto => None,
             Decoded::Value(v, _) => Some(PartDecoding::Json {
                 json: serde_json::to_vec(&v).unwrap_or_default().into(),
-                schema: self.label(part, bytes),
+                schema: self.label(decoder, part, bytes),
             }),
             Decoded::Failed(e, id) => Some(PartDecoding::Failed {
                 reason: e.to_string(),
@@ -149,8 +147,8 @@ impl DecodeState {
 
     /// What read `bytes`, named by format, id, subject, version and message type; shared by
     /// every record it read.
-    fn label(&mut self, part: Part, bytes: &[u8]) -> Arc<SchemaLabel> {
-        let d = self.decoder.describe(part, bytes);
+    fn label(&mut self, decoder: &RecordDecoder, part: Part, bytes: &[u8]) -> Arc<SchemaLabel> {
+        let d = decoder.describe(part, bytes);
         let key: LabelKey = match &d {
             Some(d) => (part == Part::Key, d.id, d.format, d.message.clone()),
             None => (part == Part::Key, None, "", None),
@@ -210,3 +208,7 @@ pub async fn forward(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "decode_tests.rs"]
+mod tests;

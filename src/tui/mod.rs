@@ -46,9 +46,9 @@ pub struct Options {
     pub isolation: Isolation,
     /// How long a request may wait for its answer.
     pub request_timeout: Duration,
-    /// How keys and values are decoded (`-r`, `-s`, `--proto-path`, and the profile's
-    /// schema settings): the same options as `consume`.
-    pub decode: crate::cli::consume::DecodeOptions,
+    /// How keys and values are decoded (`-r`, `-s`, `--proto-path`, the `schema.registry.*`
+    /// properties and the profile's per-topic formats): the same settings as `consume`.
+    pub decode: crate::schema::SchemaSettings,
     /// The zone times are shown in (`--utc`).
     pub time_zone: crate::render::TimeZone,
     /// Groups named with `--group`: where the broker has no ListGroups (librdkafka's mock
@@ -97,13 +97,9 @@ pub enum Ended {
 pub async fn run_connected(cluster: Arc<Cluster>, opts: Options) -> anyhow::Result<Ended> {
     // Bad decoding options (an unreadable --proto-path, a bad URL) are reported before the
     // terminal is taken over.
-    let decoding = if decode::active(&opts.decode) {
-        Some(decode::DecodeState::new(&opts.decode)?)
-    } else {
-        None
-    };
+    let decoders = opts.decode.open()?;
     let mut guard = terminal::TerminalGuard::enter()?;
-    let result = Runtime::new(cluster, &opts, decoding)
+    let result = Runtime::new(cluster, &opts, decoders)
         .run(&mut guard, opts.topic.clone())
         .await;
     drop(guard);
@@ -134,8 +130,10 @@ struct Runtime {
     reader: Option<PartitionReader>,
     /// The task that decodes the reader's records and forwards its events.
     stage: Option<JoinHandle<()>>,
-    /// The decoders, when any decoding was asked for.
-    decoding: Option<decode::Shared>,
+    /// Makes each topic's decoder (a topic whose bytes are read as they are has none).
+    decoders: crate::schema::Decoders,
+    /// The decoding stage's state, shared by the readers of the message pane.
+    decoding: decode::Shared,
     reader_tx: mpsc::Sender<decode::Fed>,
     reader_rx: mpsc::Receiver<decode::Fed>,
     /// The filter stage between a filtered reader and the decoding stage.
@@ -166,7 +164,7 @@ struct Runtime {
 }
 
 impl Runtime {
-    fn new(cluster: Arc<Cluster>, opts: &Options, decoding: Option<decode::Shared>) -> Runtime {
+    fn new(cluster: Arc<Cluster>, opts: &Options, decoders: crate::schema::Decoders) -> Runtime {
         let reader_config = ReaderConfig {
             isolation: opts.isolation,
             capacity: READER_CHANNEL,
@@ -188,7 +186,8 @@ impl Runtime {
             reader_config,
             reader: None,
             stage: None,
-            decoding,
+            decoding: decode::DecodeState::new(decoders.clone()),
+            decoders,
             reader_stage: None,
             search: None,
             topic_search: None,
@@ -312,8 +311,12 @@ impl Runtime {
     /// reader (or its filter stage) sends into the returned channel.
     fn decode_stage(&mut self, topic: &str) -> mpsc::Sender<ReaderEvent> {
         let (raw_tx, raw_rx) = mpsc::channel(1);
+        let decoding = self
+            .decoders
+            .transforming(topic)
+            .map(|_| self.decoding.clone());
         self.stage = Some(tokio::spawn(decode::forward(
-            self.decoding.clone(),
+            decoding,
             topic.to_string(),
             raw_rx,
             self.reader_tx.clone(),
@@ -440,10 +443,12 @@ impl Runtime {
                     };
                     self.stop_reader();
                     let raw_tx = self.decode_stage(&read.topic);
+                    let decoder = self.decoders.transforming(&read.topic);
                     let (reader, stage) = scan::spawn_filtered(
                         self.cluster.clone(),
                         config,
                         read,
+                        decoder,
                         raw_tx,
                         self.action_tx.clone(),
                     );
@@ -459,10 +464,12 @@ impl Runtime {
                         capacity: SEARCH_CHANNEL,
                         ..self.reader_config.clone()
                     };
+                    let decoder = self.decoders.transforming(&job.topic);
                     self.search = Some(scan::spawn_search(
                         self.cluster.clone(),
                         config,
                         job,
+                        decoder,
                         self.action_tx.clone(),
                     ));
                 }
@@ -478,6 +485,7 @@ impl Runtime {
                         self.cluster.clone(),
                         config,
                         job,
+                        Some(self.decoders.clone()),
                         self.action_tx.clone(),
                     ));
                 }

@@ -10,8 +10,12 @@ use tokio::task::JoinHandle;
 
 use crate::app::Action;
 use crate::app::results::{Hit, TopicSearchJob, TopicSearchReport};
+use crate::app::search::QueryMatcher;
 use crate::app::search::{Query, SearchJob, SearchReport};
-use crate::kafka::{Cluster, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind, StartAt};
+use crate::kafka::{
+    Cluster, Message, PartitionReader, ReaderConfig, ReaderEvent, ReaderEventKind, StartAt,
+};
+use crate::schema::{Decoded, RecordDecoder};
 
 /// How often a scan reports its progress.
 const REPORT_EVERY: Duration = Duration::from_millis(100);
@@ -21,6 +25,71 @@ const PROGRESS_RECORDS: u64 = 4096;
 const FIRST_BACK_PAGE: i64 = 1_000;
 /// The biggest backward page.
 const MAX_BACK_PAGE: i64 = 200_000;
+
+/// A scan's query, and the filter view's when a search runs inside one, matched against keys
+/// and values as the topic's decoder reads them (issue 12 §1): the same evaluation as
+/// `consume --filter`.
+pub(super) struct ScanMatcher {
+    query: QueryMatcher,
+    pub(super) within: Option<QueryMatcher>,
+    /// The topic's decoder, when it changes what keys or values say (a registry, a format).
+    decoder: Option<RecordDecoder>,
+    /// What the decoder made of the last record matched.
+    last: (Option<Decoded>, Option<Decoded>),
+}
+
+impl ScanMatcher {
+    pub(super) fn new(query: QueryMatcher, decoder: Option<RecordDecoder>) -> ScanMatcher {
+        ScanMatcher {
+            query,
+            within: None,
+            decoder,
+            last: (None, None),
+        }
+    }
+
+    /// Fetches the schemas of a batch before its records are matched.
+    pub(super) async fn prepare(&mut self, msgs: &[Message]) {
+        if let Some(d) = self.decoder.as_mut() {
+            crate::search::prepare_schemas(d, msgs).await;
+        }
+    }
+
+    pub(super) fn matches(&mut self, m: &Message) -> bool {
+        if let Some(d) = self.decoder.as_mut() {
+            self.last = d.decode_record(m.key.as_deref(), m.value.as_deref());
+        }
+        let (key, value) = (
+            self.last.0.as_ref().and_then(Decoded::value),
+            self.last.1.as_ref().and_then(Decoded::value),
+        );
+        self.query.matches_decoded(m, key, value)
+            && self
+                .within
+                .as_mut()
+                .is_none_or(|w| w.matches_decoded(m, key, value))
+    }
+
+    /// The results list's row of the record just matched: decoded parts as one line of
+    /// compact JSON, as the message table shows them.
+    pub(super) fn hit(&self, m: &Message) -> Hit {
+        let shown = |d: &Option<Decoded>, raw: &Option<bytes::Bytes>| match d
+            .as_ref()
+            .and_then(Decoded::value)
+        {
+            Some(v) => serde_json::to_vec(v).ok().map(bytes::Bytes::from),
+            None => raw.clone(),
+        };
+        if self.decoder.is_none() {
+            return Hit::of(m);
+        }
+        Hit::of(&Message {
+            key: shown(&self.last.0, &m.key),
+            value: shown(&self.last.1, &m.value),
+            ..m.clone()
+        })
+    }
+}
 
 /// What a filtered reader is.
 pub struct FilteredRead {
@@ -42,6 +111,7 @@ pub fn spawn_filtered(
     cluster: Arc<Cluster>,
     config: ReaderConfig,
     read: FilteredRead,
+    decoder: Option<RecordDecoder>,
     out: mpsc::Sender<ReaderEvent>,
     actions: mpsc::UnboundedSender<Action>,
 ) -> (PartitionReader, JoinHandle<()>) {
@@ -53,7 +123,7 @@ pub fn spawn_filtered(
         read.start,
         config,
     );
-    let matcher = read.query.matcher(&read.topic);
+    let matcher = ScanMatcher::new(read.query.matcher(&read.topic), decoder);
     let stage = FilterStage {
         matcher,
         until: read.until,
@@ -69,7 +139,7 @@ pub fn spawn_filtered(
 }
 
 struct FilterStage {
-    matcher: crate::app::search::QueryMatcher,
+    matcher: ScanMatcher,
     until: Option<i64>,
     generation: u64,
     partition: i32,
@@ -91,6 +161,7 @@ impl FilterStage {
                     let until = self.until.unwrap_or(i64::MAX);
                     last = msgs.last().is_some_and(|m| m.offset >= until - 1);
                     msgs.retain(|m| m.offset < until);
+                    self.matcher.prepare(msgs).await;
                     // A fetch can hold 100,000 records: the counts move within it, and the
                     // task yields between slices so that it never holds a worker for long.
                     let mut kept = Vec::new();
@@ -188,13 +259,15 @@ pub fn spawn_search(
     cluster: Arc<Cluster>,
     config: ReaderConfig,
     job: SearchJob,
+    decoder: Option<RecordDecoder>,
     actions: mpsc::UnboundedSender<Action>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let id = job.id;
+        let mut matcher = ScanMatcher::new(job.query.matcher(&job.topic), decoder);
+        matcher.within = job.within.as_ref().map(|q| q.matcher(&job.topic));
         let mut scan = SearchScan {
-            matcher: job.query.matcher(&job.topic),
-            within: job.within.as_ref().map(|q| q.matcher(&job.topic)),
+            matcher,
             scanned: 0,
             reported: Instant::now(),
             id,
@@ -210,9 +283,8 @@ pub fn spawn_search(
 }
 
 struct SearchScan {
-    matcher: crate::app::search::QueryMatcher,
-    /// The filter view's filter, which a match must pass too.
-    within: Option<crate::app::search::QueryMatcher>,
+    /// The query, and the filter view's filter, which a match must pass too.
+    matcher: ScanMatcher,
     scanned: u64,
     reported: Instant,
     id: u64,
@@ -220,10 +292,6 @@ struct SearchScan {
 }
 
 impl SearchScan {
-    fn matches(&mut self, m: &crate::kafka::Message) -> bool {
-        self.matcher.matches(m) && self.within.as_mut().is_none_or(|w| w.matches(m))
-    }
-
     fn progress(&mut self, reached: i64) {
         if self.reported.elapsed() < REPORT_EVERY {
             return;
@@ -256,9 +324,10 @@ impl SearchScan {
         while let Some(ev) = rx.recv().await {
             match ev.kind {
                 ReaderEventKind::Messages(msgs) => {
+                    self.matcher.prepare(&msgs).await;
                     for m in &msgs {
                         self.scanned += 1;
-                        if self.matches(m) {
+                        if self.matcher.matches(m) {
                             return SearchReport::Found {
                                 offset: m.offset,
                                 scanned: self.scanned,
@@ -308,9 +377,10 @@ impl SearchScan {
             'page: while let Some(ev) = rx.recv().await {
                 match ev.kind {
                     ReaderEventKind::Messages(msgs) => {
+                        self.matcher.prepare(&msgs).await;
                         for m in msgs.iter().take_while(|m| m.offset < until) {
                             self.scanned += 1;
-                            if self.matches(m) {
+                            if self.matcher.matches(m) {
                                 found = Some(m.offset);
                             }
                             if self.scanned.is_multiple_of(PROGRESS_RECORDS) {
@@ -377,6 +447,7 @@ pub fn spawn_topic_search(
     cluster: Arc<Cluster>,
     config: ReaderConfig,
     job: TopicSearchJob,
+    decoders: Option<crate::schema::Decoders>,
     actions: mpsc::UnboundedSender<Action>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -393,7 +464,10 @@ pub fn spawn_topic_search(
                 job.topic.clone(),
                 partition,
                 start,
-                job.query.matcher(&job.topic),
+                ScanMatcher::new(
+                    job.query.matcher(&job.topic),
+                    decoders.as_ref().and_then(|d| d.transforming(&job.topic)),
+                ),
                 tx.clone(),
             );
             tasks.push(tokio::spawn(scan));
@@ -467,7 +541,7 @@ async fn partition_scan(
     topic: String,
     partition: i32,
     start: StartAt,
-    mut matcher: crate::app::search::QueryMatcher,
+    mut matcher: ScanMatcher,
     tx: mpsc::Sender<PartBatch>,
 ) {
     let (_reader, mut rx) = PartitionReader::start(cluster, topic, partition, start, config);
@@ -487,10 +561,11 @@ async fn partition_scan(
                 batch(Vec::new(), 0, Some(offset), total, false, None)
             }
             ReaderEventKind::Messages(msgs) => {
+                matcher.prepare(&msgs).await;
                 let mut hits = Vec::new();
                 for (i, m) in msgs.iter().enumerate() {
                     if matcher.matches(m) {
-                        hits.push(Hit::of(m));
+                        hits.push(matcher.hit(m));
                     }
                     if (i + 1).is_multiple_of(PROGRESS_RECORDS as usize) {
                         tokio::task::yield_now().await;

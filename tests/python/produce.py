@@ -357,7 +357,24 @@ def bench(args):
         sys.exit("produce.py: records were not delivered")
 
 
-CASES = {"bench": bench, "avro-all": avro_all, "avro-versions": avro_versions, "protobuf": protobuf,
+def avro_payments(args):
+    """--count Payment records (the bench's schema) for the TUI's search and filter: customer
+    c<i*7 % 100>, status new/paid/shipped in turn, a fixed time."""
+    from confluent_kafka.schema_registry.avro import AvroSerializer
+
+    ser = AvroSerializer(registry(args), json.dumps(BENCH))
+    out = Out(args)
+    when = dt.datetime(2026, 11, 24, 10, tzinfo=UTC)
+    for i in range(args.count):
+        v = {"id": i, "customer": "c%d" % (i * 7 % 100), "sku": "SKU-%04d" % (i % 1000),
+             "qty": i % 9 + 1, "price": i % 50 + 0.5, "status": ["new", "paid", "shipped"][i % 3],
+             "ts": when}
+        data = ser(v, ctx(args))
+        out.send(None, data, {"key": None, "value": dict(v, ts=ts(when, 3)), "value_schema_id": schema_id(data)})
+    out.done()
+
+
+CASES = {"bench": bench, "avro-payments": avro_payments, "avro-all": avro_all, "avro-versions": avro_versions, "protobuf": protobuf,
          "protobuf-raw": protobuf_raw, "json-schema": json_schema, "msgpack": msgpack_case,
          "failures": failures}
 

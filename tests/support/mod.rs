@@ -364,6 +364,7 @@ impl Drop for Follow {
     }
 }
 pub mod pty;
+pub mod schema;
 
 /// A test service's address from `var`: under CI a missing one fails the test (`what` did not
 /// start); elsewhere the test is skipped with `how` to start it.

@@ -183,3 +183,20 @@ pub fn table_rows(text: &str) -> Vec<(i64, String)> {
         })
         .collect()
 }
+
+/// Opens the selected record's detail, reads its offset from the title bar, goes back.
+pub fn selected_offset(screen: &mut Tui) -> i64 {
+    screen.keys("\r");
+    screen.wait_for("the detail", |t| t.contains("· value as "));
+    let text = screen.text();
+    let title = text.lines().next().unwrap().to_string();
+    let offset = title
+        .split("offset ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no offset in the title bar: {title}"));
+    screen.keys("\x1b");
+    screen.wait_for("the records again", |t| !t.contains("· value as "));
+    offset
+}

@@ -36,7 +36,7 @@ pub mod oauthbearer;
 pub mod plain;
 pub mod scram;
 #[cfg(test)]
-mod test_http;
+pub(crate) mod test_http;
 
 pub use plain::Plain;
 pub use scram::{Scram, ScramHash};
