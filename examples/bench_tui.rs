@@ -892,11 +892,13 @@ fn scan_keys(addr: &str, args: &[String]) {
         st.contains("scanned") && !st.contains(" · 1 matches")
     };
     while keys.len() < samples && running(&term.screen()) {
+        // (The help covers the status line: the scan is checked before and after.)
         let open = term.latency("?", "the help", |s| s.contents().contains(" Keys "));
-        let still = running(&term.screen());
         std::thread::sleep(Duration::from_millis(20 + rng.below(17)));
         let closed = term.latency("?", "the help closed", |s| !s.contents().contains(" Keys "));
-        if still && running(&term.screen()) {
+        // The whole frame drawn again (the probe fires on the first bytes of it).
+        term.until("the status line back", |s| status_line(s).contains("scanned"));
+        if running(&term.screen()) {
             keys.extend([open, closed]);
         }
         std::thread::sleep(Duration::from_millis(20 + rng.below(17)));
