@@ -4,6 +4,7 @@
 
 mod batches;
 mod fetch;
+mod multi;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use super::records::{Message, split_batches};
 use super::retry::{Backoff, BackoffConfig, unless_fatal, with_backoff};
 use fetch::Fetched;
 pub use fetch::fetch_request;
+pub use multi::{PartFetch, PartFetched, fetch_many};
 
 /// How long a reader retries resolving its start position before it fails.
 const RESOLVE_RETRY_FOR: Duration = Duration::from_secs(10);
