@@ -170,7 +170,7 @@ struct Lane {
 /// per broker, each asking only the partitions that hold the merge back, from a small size
 /// up. `Ok(None)`: a partition needs the reader's recovery (an error answer, a moved log
 /// start, a huge batch): the caller reads the page the slow way.
-async fn load_fast(
+pub async fn load_fast(
     cluster: &Cluster,
     req: &MergedRequest,
     isolation: Isolation,
