@@ -189,11 +189,6 @@ pub async fn load_fast(
             .parts
             .iter()
             .all(|p| matches!(p.start, StartAt::Resume(_)));
-    let marks = if forward_resume {
-        HashMap::new()
-    } else {
-        offsets::watermarks(cluster, &keys, isolation).await?
-    };
     let times: Vec<i64> = req
         .parts
         .iter()
@@ -202,13 +197,26 @@ pub async fn load_fast(
             _ => None,
         })
         .collect();
-    let at_time = match times.first() {
-        Some(&t) if times.iter().all(|&x| x == t) => {
-            offsets::list_offsets(cluster, &keys, t, isolation).await?
-        }
+    let time = match times.first() {
+        Some(&t) if times.iter().all(|&x| x == t) => Some(t),
         Some(_) => return Ok(None),
-        None => HashMap::new(),
+        None => None,
     };
+    // The watermarks and the offsets by time, in one ListOffsets per broker each, at once.
+    let marks = async {
+        if forward_resume {
+            Ok(HashMap::new())
+        } else {
+            offsets::watermarks(cluster, &keys, isolation).await
+        }
+    };
+    let by_time = async {
+        match time {
+            Some(t) => offsets::list_offsets(cluster, &keys, t, isolation).await,
+            None => Ok(HashMap::new()),
+        }
+    };
+    let (marks, at_time) = tokio::try_join!(marks, by_time)?;
     let mut lanes = Vec::with_capacity(req.parts.len());
     for (part, key) in req.parts.iter().zip(&keys) {
         let w = marks.get(key).copied();
@@ -265,6 +273,7 @@ pub async fn load_fast(
             .map(|&i| PartFetch {
                 partition: lanes[i].partition,
                 offset: lanes[i].next,
+                keep_from: keep_from(&lanes[i], req.direction),
                 max_bytes: lanes[i].bytes,
             })
             .collect();
@@ -280,6 +289,18 @@ pub async fn load_fast(
         want = stoppers(&lanes, req.direction, count);
     }
     Ok(None)
+}
+
+/// The lowest offset a lane keeps of what its fetch brings. A backward segment's first fetch
+/// keeps its first batch whole: the records before the segment's start in that batch are
+/// decoded anyway, and they are the ones the next reach back would read.
+fn keep_from(lane: &Lane, direction: Direction) -> i64 {
+    match direction {
+        Direction::Backward if lane.next == lane.start && lane.segment.is_empty() => {
+            lane.watermarks.low.max(0)
+        }
+        _ => lane.next,
+    }
 }
 
 /// Takes one fetch's answer into a lane; false when the slow path must take over.
@@ -314,6 +335,10 @@ fn take(lane: &mut Lane, f: PartFetched, direction: Direction, count: usize) -> 
         }
         Direction::Backward => {
             let below = lane.below;
+            if let Some(first) = f.records.first() {
+                // The first batch whole (see `keep_from`): the segment starts with it.
+                lane.start = lane.start.min(first.offset);
+            }
             lane.segment
                 .extend(f.records.into_iter().filter(|m| m.offset < below));
             lane.next = f.next;

@@ -23,8 +23,11 @@ use crate::kafka::records::{Message, split_batches};
 pub struct PartFetch {
     /// The partition.
     pub partition: i32,
-    /// The first offset wanted.
+    /// The offset the fetch asks from.
     pub offset: i64,
+    /// The lowest offset kept of the batches that come (at most `offset`): the first batch
+    /// may begin before `offset`, and its earlier records cost nothing more to keep.
+    pub keep_from: i64,
     /// The most bytes this partition may add to the answer.
     pub max_bytes: i32,
 }
@@ -34,7 +37,7 @@ pub struct PartFetch {
 pub struct PartFetched {
     /// The partition.
     pub partition: i32,
-    /// Its records from the offset asked, in offset order.
+    /// Its records from `keep_from`, in offset order.
     pub records: Vec<Message>,
     /// Where reading goes on.
     pub next: i64,
@@ -160,7 +163,8 @@ fn decode(data: &PartitionData, p: &PartFetch, isolation: Isolation) -> PartFetc
             v
         }
     };
-    let walked = super::batches::walk(&items, p.partition, p.offset, None, &aborted);
+    let from = p.keep_from.min(p.offset);
+    let walked = super::batches::walk(&items, p.partition, from, None, &aborted);
     let mut out = Vec::new();
     for ev in walked.events {
         if let ReaderEventKind::Messages(m) = ev {
