@@ -360,10 +360,10 @@ fn take(lane: &mut Lane, f: PartFetched, direction: Direction, count: usize) -> 
             }
         }
     }
-    // A fetch that brought nothing readable but did not reach the end asks for more bytes.
-    if !got_some && !lane.exhausted && lane.bytes < MOST_BYTES {
-        lane.bytes = lane.bytes.saturating_mul(2);
-    } else if got_some {
+    // A fetch that brought nothing readable but did not reach the end asks for more bytes;
+    // one that brought records keeps its size (a compressed batch holds many: growing would
+    // decode thousands of records the page never shows).
+    if !got_some && !lane.exhausted {
         lane.bytes = lane.bytes.saturating_mul(2).min(MOST_BYTES);
     }
     true
