@@ -10,6 +10,7 @@ pub mod connecting;
 pub mod decode;
 pub mod loads;
 pub mod merged;
+mod merged_fast;
 pub mod picker;
 mod scan;
 pub mod terminal;
