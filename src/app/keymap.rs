@@ -745,6 +745,11 @@ pub const MERGED: KeyTable = KeyTable {
         ),
         SHIFT_RIGHT,
         SHIFT_LEFT,
+        bind(
+            &[Plain(Char('w'))],
+            Command::ToggleWrap,
+            "wrap the selected row (again: not)",
+        ),
         hint(
             &[Plain(Esc)],
             Command::Back,

@@ -116,6 +116,10 @@ impl App {
                 self.table.shift_left(self.size.0);
                 None
             }
+            Command::ToggleWrap => {
+                self.table.toggle_wrap();
+                None
+            }
             Command::JumpOffset => {
                 self.open_prompt(PromptKind::Position);
                 None

@@ -126,7 +126,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             .style(theme::dim()),
     );
     let list_rows = app.list_rows();
-    let top = p.cursor.top.min(p.rows.len());
+    let mut top = p.cursor.top.min(p.rows.len());
     let end = (top + list_rows).min(p.rows.len());
     let shown: Vec<&Message> = p.rows.range(top..end).collect();
     let times: Vec<String> = shown
@@ -134,12 +134,36 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .map(|m| crate::render::format_time(app.time_zone, m.timestamp))
         .collect();
     let c = columns(&shown, &times, area.width.saturating_sub(2));
-    let rows: Vec<Row> = shown
-        .iter()
-        .zip(times)
-        .enumerate()
-        .map(|(i, (m, t))| record_row(app, m, t, &c, top + i == p.cursor.selected))
-        .collect();
+    // `w`: the selected row's key and value wrapped over several lines; the rows shown start
+    // later when that is what it takes for the selected one to be whole.
+    let sel = p.cursor.selected;
+    let sel_height = match p.rows.get(sel) {
+        Some(m) if app.table.wrap => {
+            let lines = |b: Option<&[u8]>, w: u16| {
+                b.map_or(1, |b| {
+                    super::messages::wrapped(b, w as usize, list_rows).len()
+                })
+            };
+            lines(m.key.as_deref(), c.key).max(lines(m.value.as_deref(), c.value))
+        }
+        _ => 1,
+    };
+    if sel >= top && sel - top + sel_height > list_rows {
+        top = (sel + sel_height).saturating_sub(list_rows).min(sel);
+    }
+    let end = (top + list_rows).min(p.rows.len());
+    let mut left = list_rows;
+    let mut rows: Vec<Row> = Vec::new();
+    for (i, m) in p.rows.range(top..end).enumerate() {
+        let selected = top + i == sel;
+        let height = if selected { sel_height } else { 1 };
+        if height > left {
+            break;
+        }
+        left -= height;
+        let t = crate::render::format_time(app.time_zone, m.timestamp);
+        rows.push(record_row(app, m, t, &c, selected, height));
+    }
     let mut value_header = "Value".to_string();
     if app.table.shift > 0 {
         let shifted = format!("Value +{}", app.table.shift);
@@ -175,7 +199,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     );
 }
 
-fn record_row(app: &App, m: &Message, full: String, c: &Columns, sel: bool) -> Row<'static> {
+fn record_row(
+    app: &App,
+    m: &Message,
+    full: String,
+    c: &Columns,
+    sel: bool,
+    height: usize,
+) -> Row<'static> {
     let pick = |style| {
         if sel {
             ratatui::style::Style::new()
@@ -191,17 +222,24 @@ fn record_row(app: &App, m: &Message, full: String, c: &Columns, sel: bool) -> R
     let right = |s: String, style| {
         Cell::from(Line::from(Span::styled(s, pick(style))).alignment(Alignment::Right))
     };
+    let wrap = height > 1;
+    let text_cell = |b: Option<&[u8]>, width: u16, shift: usize, style| match b {
+        Some(b) if wrap => Cell::from(
+            ratatui::text::Text::from(super::messages::wrapped(b, width as usize, app.list_rows()))
+                .style(style),
+        ),
+        _ => bytes_cell(b, width, shift, style, None),
+    };
     let mut cells = vec![
         right(m.partition.to_string(), theme::dim()),
         right(m.offset.to_string(), theme::offset()),
         Cell::from(Span::styled(time, pick(theme::time()))),
-        bytes_cell(m.key.as_deref(), c.key, 0, pick(theme::key()), None),
-        bytes_cell(
+        text_cell(m.key.as_deref(), c.key, 0, pick(theme::key())),
+        text_cell(
             m.value.as_deref(),
             c.value,
             app.table.shift,
             ratatui::style::Style::new(),
-            None,
         ),
     ];
     if c.size.is_some() {
@@ -209,7 +247,7 @@ fn record_row(app: &App, m: &Message, full: String, c: &Columns, sel: bool) -> R
             Line::from(size(m.size())).alignment(Alignment::Right),
         ));
     }
-    let row = Row::new(cells);
+    let row = Row::new(cells).height(height.max(1) as u16);
     if sel {
         row.style(theme::selected())
     } else {

@@ -126,3 +126,24 @@ fn merged_loading_80x24() {
     app.update(key(KeyCode::Char('G')));
     insta::assert_snapshot!(render(&app));
 }
+
+#[test]
+fn merged_wrap_80x24() {
+    let mut app = merged_app(80, 24);
+    let long = format!(
+        r#"{{"page":"/p/long","trail":"{}","end":true}}"#,
+        "ab".repeat(60)
+    );
+    let pane = app.merged.as_mut().unwrap();
+    pane.rows[2].value = Some(Bytes::from(long));
+    app.update(key(KeyCode::Char('j')));
+    app.update(key(KeyCode::Char('j')));
+    let plain = render(&app);
+    app.update(key(KeyCode::Char('w')));
+    let wrapped = render(&app);
+    assert!(app.table.wrap);
+    insta::assert_snapshot!(wrapped);
+    // Again: one line per record, as before.
+    app.update(key(KeyCode::Char('w')));
+    assert_eq!(render(&app), plain);
+}

@@ -44,7 +44,7 @@ pub(super) fn bytes_cell(
 
 /// `b` escaped and cut into lines of `width` columns, at most `max_lines` of them, the last
 /// ending in `…` when more was left.
-fn wrapped(b: &[u8], width: usize, max_lines: usize) -> Vec<Line<'static>> {
+pub(super) fn wrapped(b: &[u8], width: usize, max_lines: usize) -> Vec<Line<'static>> {
     let width = width.max(1);
     let text = Safe::line(b, (width * max_lines.max(1)).saturating_sub(1));
     let mut lines = Vec::new();
