@@ -897,7 +897,9 @@ fn scan_keys(addr: &str, args: &[String]) {
         std::thread::sleep(Duration::from_millis(20 + rng.below(17)));
         let closed = term.latency("?", "the help closed", |s| !s.contents().contains(" Keys "));
         // The whole frame drawn again (the probe fires on the first bytes of it).
-        term.until("the status line back", |s| status_line(s).contains("scanned"));
+        term.until("the status line back", |s| {
+            status_line(s).contains("scanned")
+        });
         if running(&term.screen()) {
             keys.extend([open, closed]);
         }
