@@ -2,25 +2,25 @@
 //! works over SSH and in tmux (`set-clipboard on`). The runtime writes the sequence.
 
 use super::{App, Effect};
-use crate::render::Safe;
 use crate::schema::Part;
 
 /// The most a copy carries: terminals cut longer OSC 52 sequences.
 pub const MAX_COPY: usize = 1 << 20;
 
 impl App {
-    /// Copies the selected record's key or value; the status line says what happened.
+    /// Copies the key or value of the record in view (the detail's, else the selected one):
+    /// its decoded JSON when it was decoded, else its bytes; the status line says what
+    /// happened.
     pub(super) fn copy(&mut self, part: Part) -> Vec<Effect> {
-        let Some(pane) = self.messages.as_mut() else {
+        let Some((m, decoding)) = self.record_in_view() else {
             return Vec::new();
         };
-        let Some(m) = pane.selected() else {
-            return Vec::new();
+        let name = match part {
+            Part::Key => "key",
+            Part::Value => "value",
         };
-        let (name, bytes) = match part {
-            Part::Key => ("key", m.key.clone()),
-            Part::Value => ("value", m.value.clone()),
-        };
+        let (bytes, decoded) = App::copy_bytes(&m, decoding.as_deref(), part);
+        let what = if decoded { "decoded " } else { "" };
         // Short: the status line of an 80-column terminal has room for about 30 characters.
         let (note, fx) = match bytes {
             None => (format!("null {name}: nothing copied"), None),
@@ -29,11 +29,11 @@ impl App {
                 None,
             ),
             Some(b) => (
-                format!("copied the {name} ({} bytes)", b.len()),
+                format!("copied the {what}{name} ({} bytes)", b.len()),
                 Some(Effect::Copy(b)),
             ),
         };
-        pane.warning = Some(Safe::new(&note));
+        self.note(&note);
         fx.into_iter().collect()
     }
 }
@@ -55,29 +55,26 @@ impl App {
     /// `s`: asks where to save the selected record's value, proposing
     /// `TOPIC-PARTITION-OFFSET.bin` (the topic's unusual characters as `_`).
     pub(super) fn ask_save(&mut self) {
-        let Some(pane) = self.messages.as_mut() else {
-            return;
-        };
-        let Some(m) = pane.selected() else {
+        let Some((m, _)) = self.record_in_view() else {
             return;
         };
         let Some(value) = m.value.clone() else {
-            pane.warning = Some(Safe::new("null value: nothing to save"));
+            self.note("null value: nothing to save");
             return;
         };
-        let topic: String = pane
-            .topic
-            .raw()
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let name = format!("{topic}-{}-{}.bin", m.partition, m.offset);
+        let topic = self
+            .messages
+            .as_ref()
+            .filter(|p| p.partition == m.partition)
+            .map(|p| p.topic.raw().to_string())
+            .or_else(|| self.partitions.as_ref().map(|p| p.topic.raw().to_string()))
+            .unwrap_or_default();
+        let name = format!(
+            "{}-{}-{}.bin",
+            super::save::file_safe(&topic),
+            m.partition,
+            m.offset
+        );
         self.histories.paths.reset();
         self.prompt = Some(super::Prompt::save(name, value));
     }

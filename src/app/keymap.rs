@@ -76,6 +76,12 @@ pub enum Command {
     CopyKey,
     /// Save the record's value to a file.
     SaveValue,
+    /// Save the loaded records, or the filter's matches, to a file.
+    SaveRecords,
+    /// Open the record's value in the pager.
+    OpenPager,
+    /// Open the record's value in the editor.
+    OpenEditor,
     /// Ask for a search of the records (`/`).
     Search,
     /// The next match of the search.
@@ -300,6 +306,23 @@ const REFRESH: Binding = bind(
     &[Plain(Char('r'))],
     Command::Refresh,
     "reload the watermarks now",
+);
+
+/// `S`: the pane's records to a file.
+const SAVE_RECORDS: Binding = bind(
+    &[Plain(Char('S'))],
+    Command::SaveRecords,
+    "save the loaded records (filter: its matches)",
+);
+const OPEN_PAGER: Binding = bind(
+    &[Plain(Char('e'))],
+    Command::OpenPager,
+    "the value in $PAGER (less)",
+);
+const OPEN_EDITOR: Binding = bind(
+    &[Plain(Char('E'))],
+    Command::OpenEditor,
+    "the value in $EDITOR",
 );
 
 /// Ctrl-c, whatever is on screen, even while typing.
@@ -643,6 +666,9 @@ pub const MESSAGES: KeyTable = KeyTable {
             Command::SaveValue,
             "save the value's bytes to a file",
         ),
+        SAVE_RECORDS,
+        OPEN_PAGER,
+        OPEN_EDITOR,
         hint(
             &[Plain(Char('/'))],
             Command::Search,
@@ -813,6 +839,24 @@ pub const DETAIL: KeyTable = KeyTable {
             4,
             "time",
         ),
+        bind(
+            &[Plain(Char('y'))],
+            Command::CopyValue,
+            "copy the value to the clipboard",
+        ),
+        bind(
+            &[Plain(Char('Y'))],
+            Command::CopyKey,
+            "copy the key to the clipboard",
+        ),
+        bind(
+            &[Plain(Char('s'))],
+            Command::SaveValue,
+            "save the value's bytes to a file",
+        ),
+        SAVE_RECORDS,
+        OPEN_PAGER,
+        OPEN_EDITOR,
         hint(
             &[Plain(Esc)],
             Command::Back,
@@ -827,12 +871,17 @@ pub const DETAIL: KeyTable = KeyTable {
     otherwise: None,
 };
 
-/// The jump prompts (`o`, `t`).
+/// The jump prompts (`o`, `t`) and the save prompts (`s`, `S`).
 pub const PROMPT: KeyTable = KeyTable {
     name: "Jump prompt",
     bindings: &[
         bind(&[Plain(Enter)], Command::Submit, "jump"),
         bind(&[Plain(Esc)], Command::Cancel, "cancel"),
+        bind(
+            &[Plain(Tab)],
+            Command::NextField,
+            "saving records: file ↔ format",
+        ),
         bind(&[Plain(Up)], Command::Older, "an earlier entry"),
         bind(&[Plain(Down)], Command::Newer, "a later entry"),
     ],

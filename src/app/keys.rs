@@ -222,7 +222,7 @@ impl App {
         match kind {
             PromptKind::Position => &mut self.histories.offsets,
             PromptKind::Time => &mut self.histories.times,
-            PromptKind::SavePath => &mut self.histories.paths,
+            PromptKind::SavePath | PromptKind::SaveRecords => &mut self.histories.paths,
         }
     }
 
@@ -260,6 +260,9 @@ impl App {
                 if kind == PromptKind::SavePath {
                     return self.submit_save(typed);
                 }
+                if kind == PromptKind::SaveRecords {
+                    return self.submit_save_records();
+                }
                 match prompt.parse(now) {
                     // A position outside the partition, before its beginning or after its end,
                     // is refused here alike, keeping what is on screen and the text to fix.
@@ -282,9 +285,18 @@ impl App {
                     Err(e) => prompt.error = Some(e),
                 }
             }
+            Command::NextField => {
+                if let Some(p) = self.prompt.as_mut().filter(|p| p.records.is_some()) {
+                    p.on_format = !p.on_format;
+                }
+            }
             Command::Edit => {
                 if let (Some(p), Trigger::Key(key)) = (self.prompt.as_mut(), trigger) {
-                    p.input.handle_event(&Event::Key(key));
+                    if p.on_format {
+                        p.format.handle_event(&Event::Key(key));
+                    } else {
+                        p.input.handle_event(&Event::Key(key));
+                    }
                     p.error = None;
                 }
             }
@@ -498,6 +510,7 @@ impl App {
                 Some(r) => pane.select(pane.cursor.top + r, rows),
                 None => None,
             },
+            Command::Back if self.saving.is_some() => return self.stop_save(),
             Command::Back => return self.messages_back(),
             Command::Search => {
                 self.open_search_prompt(super::search::SearchKind::Search);
@@ -516,6 +529,9 @@ impl App {
                 self.ask_save();
                 return vec![Effect::Redraw];
             }
+            Command::SaveRecords => return self.ask_save_records(),
+            Command::OpenPager => return self.open_value(super::save::Viewer::Pager),
+            Command::OpenEditor => return self.open_value(super::save::Viewer::Editor),
             Command::Follow => Some(pane.toggle_follow(rows)),
             Command::ShiftRight => {
                 let shown = pane.window.range(pane.cursor.top, pane.cursor.top + rows);
@@ -556,6 +572,15 @@ impl App {
                 self.screen = self.detail_from;
                 return Vec::new();
             }
+            Command::CopyValue => return self.copy(crate::schema::Part::Value),
+            Command::CopyKey => return self.copy(crate::schema::Part::Key),
+            Command::SaveValue => {
+                self.ask_save();
+                return Vec::new();
+            }
+            Command::SaveRecords => return self.ask_save_records(),
+            Command::OpenPager => return self.open_value(super::save::Viewer::Pager),
+            Command::OpenEditor => return self.open_value(super::save::Viewer::Editor),
             Command::NextRecord => return self.step_detail(1),
             Command::PreviousRecord => return self.step_detail(-1),
             Command::JumpOffset => {

@@ -18,6 +18,7 @@ pub mod messages;
 pub mod picker;
 pub mod prompt;
 pub mod results;
+pub mod save;
 pub mod search;
 mod search_update;
 pub mod table;
@@ -85,6 +86,15 @@ pub enum Action {
     Decoded(Decodings),
     /// What became of a save: a line for the status line.
     Saved(String),
+    /// A save of records (`S`) reports progress or its end.
+    SaveRecords {
+        /// The save it answers.
+        id: u64,
+        /// What it says.
+        report: save::SaveReport,
+    },
+    /// The pager or editor of `e` ended; what went wrong, if anything.
+    Opened(Option<String>),
     /// A search scan's progress or result.
     Search {
         /// The job it answers.
@@ -210,6 +220,14 @@ pub enum Effect {
         /// Its partitions.
         partitions: Vec<i32>,
     },
+    /// Write records to a new file in a task (`S`); progress comes back as
+    /// `Action::SaveRecords`.
+    SaveRecords(save::SaveJob),
+    /// Stop the save of records under way.
+    StopSave,
+    /// Suspend the UI and open a value in the pager or the editor (`e`, `E`); the outcome
+    /// comes back as `Action::Opened`.
+    OpenValue(save::OpenValue),
     /// Nothing to do but draw.
     Redraw,
     /// End the program.
@@ -244,7 +262,7 @@ pub struct Histories {
     pub times: History,
     /// Topic filter `/`.
     pub filters: History,
-    /// Save prompt `s`.
+    /// Save prompts `s` and `S`.
     pub paths: History,
     /// Searches and filters of records (`/`, `&`).
     pub searches: History,
@@ -324,6 +342,9 @@ pub struct App {
     pub search_prompt: Option<search::SearchPrompt>,
     /// The results of a search over the open topic's partitions.
     pub results: Option<results::TopicResults>,
+    /// The save of records (`S`) under way.
+    pub saving: Option<save::Saving>,
+    save_jobs: u64,
     /// An error shown in a popup until a key is pressed (escaped: it quotes broker data).
     pub popup: Option<Safe>,
     /// A problem shown in the status line (a failed refresh).
@@ -382,6 +403,8 @@ impl App {
             prompt: None,
             search_prompt: None,
             results: None,
+            saving: None,
+            save_jobs: 0,
             popup: None,
             warning: None,
             size: (80, 24),
@@ -466,11 +489,11 @@ impl App {
             }
             Action::GroupLoaded { group, result } => self.on_group(group, result),
             Action::Saved(note) => {
-                if let Some(m) = self.messages.as_mut() {
-                    m.warning = Some(Safe::new(&note));
-                }
+                self.note(&note);
                 vec![Effect::Redraw]
             }
+            Action::SaveRecords { id, report } => self.on_save_report(id, report),
+            Action::Opened(note) => self.on_opened(note),
             Action::Search { id, report } => self.on_search(id, report),
             Action::TopicResults { id, report } => self.on_topic_results(id, report),
             Action::FilterScanned {

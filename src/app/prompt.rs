@@ -14,6 +14,8 @@ pub enum PromptKind {
     Time,
     /// A file to save the record's value to (`s`).
     SavePath,
+    /// A file and a format to save records to (`S`).
+    SaveRecords,
 }
 
 /// An open prompt: its text and the last parse error.
@@ -27,6 +29,12 @@ pub struct Prompt {
     pub error: Option<String>,
     /// What a `SavePath` prompt saves.
     pub bytes: Option<bytes::Bytes>,
+    /// A `SaveRecords` prompt's format: `json` or a kcat `-f` template.
+    pub format: Input,
+    /// True while typing into `format` (Tab switches).
+    pub on_format: bool,
+    /// What a `SaveRecords` prompt saves.
+    pub records: Option<super::save::PendingSave>,
 }
 
 impl Prompt {
@@ -37,6 +45,9 @@ impl Prompt {
             input: Input::default(),
             error: None,
             bytes: None,
+            format: Input::default(),
+            on_format: false,
+            records: None,
         }
     }
 
@@ -47,13 +58,30 @@ impl Prompt {
             input: Input::new(path),
             error: None,
             bytes: Some(bytes),
+            format: Input::default(),
+            on_format: false,
+            records: None,
+        }
+    }
+
+    /// A prompt for the file and format to save `pending`'s records to, proposing `path`
+    /// and JSON lines.
+    pub fn save_records(path: String, pending: super::save::PendingSave) -> Prompt {
+        Prompt {
+            kind: PromptKind::SaveRecords,
+            input: Input::new(path),
+            error: None,
+            bytes: None,
+            format: Input::new("json".into()),
+            on_format: false,
+            records: Some(pending),
         }
     }
 
     /// What ⏎ does.
     pub fn verb(&self) -> &'static str {
         match self.kind {
-            PromptKind::SavePath => "save",
+            PromptKind::SavePath | PromptKind::SaveRecords => "save",
             _ => "jump",
         }
     }
@@ -64,6 +92,7 @@ impl Prompt {
             PromptKind::Position => "Jump to offset",
             PromptKind::Time => "Jump to time",
             PromptKind::SavePath => "Save the value to a file",
+            PromptKind::SaveRecords => "Save records to a file",
         }
     }
 
@@ -77,6 +106,10 @@ impl Prompt {
             PromptKind::SavePath => {
                 "the raw bytes; an existing file is kept · ^U clears · ^W deletes a word"
             }
+            PromptKind::SaveRecords => {
+                "format: json (lines as consume --format json) or a -f format such as %k\\t%s\\n · \
+                 Tab: file ↔ format · an existing file is kept"
+            }
         }
     }
 
@@ -87,7 +120,9 @@ impl Prompt {
         let text = unquote(self.input.value());
         let time = text.strip_prefix('@').map(unquote);
         match (self.kind, time) {
-            (PromptKind::SavePath, _) => Err("a file name is not a position".into()),
+            (PromptKind::SavePath | PromptKind::SaveRecords, _) => {
+                Err("a file name is not a position".into())
+            }
             (_, Some(t)) => parse_position(&format!("@{t}"), now_ms),
             (PromptKind::Time, None) => parse_position(&format!("@{text}"), now_ms),
             (PromptKind::Position, None) => parse_position(text, now_ms),

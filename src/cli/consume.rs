@@ -546,8 +546,8 @@ impl DecodingPool {
 }
 
 /// Formats `msgs` into `buf`, decoding keys and values first when `decoder` is given (its
-/// registry lookups for the whole batch go out together).
-pub(super) async fn write_batch(
+/// registry lookups for the whole batch go out together). The TUI's `S` writes with it too.
+pub async fn write_batch(
     decoder: Option<&mut RecordDecoder>,
     fmt: &mut RecordFormatter,
     msgs: &[crate::kafka::Message],

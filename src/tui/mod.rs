@@ -8,10 +8,12 @@
 
 pub mod connecting;
 pub mod decode;
+pub mod external;
 pub mod loads;
 pub mod merged;
 mod merged_fast;
 pub mod picker;
+pub mod save;
 mod scan;
 pub mod terminal;
 
@@ -162,6 +164,12 @@ struct Runtime {
     switch: bool,
     /// The sequence number of the newest detail job.
     detail_jobs: Arc<AtomicU64>,
+    /// The decoding options, for the decoder of a save (`S`) as `consume` makes it.
+    decode_options: crate::cli::consume::DecodeOptions,
+    /// The save of records under way.
+    save: Option<JoinHandle<()>>,
+    /// A value to open in the pager or editor once the effects are carried out.
+    open_value: Option<crate::app::save::OpenValue>,
 }
 
 impl Runtime {
@@ -206,6 +214,9 @@ impl Runtime {
             merged_load: None,
             switch: false,
             detail_jobs: Arc::new(AtomicU64::new(0)),
+            decode_options: opts.decode.clone(),
+            save: None,
+            open_value: None,
         }
     }
 
@@ -282,6 +293,17 @@ impl Runtime {
             dirty |= !fx.is_empty();
             if self.perform(fx) || self.app.quit {
                 return Ok(self.switch);
+            }
+            if let Some(v) = self.open_value.take() {
+                // The program reads the terminal: the event stream must not read it too.
+                drop(events);
+                let note = external::open(guard, v).await;
+                events = EventStream::new();
+                let fx = self.app.update(Action::Opened(note));
+                dirty = true;
+                if self.perform(fx) || self.app.quit {
+                    return Ok(self.switch);
+                }
             }
         }
     }
@@ -566,6 +588,28 @@ impl Runtime {
                         let _ = tx.send(Action::TopicGroupsLoaded { topic, result });
                     }));
                 }
+                Effect::SaveRecords(job) => {
+                    if let Some(old) = self.save.take() {
+                        old.abort();
+                    }
+                    let config = ReaderConfig {
+                        capacity: SEARCH_CHANNEL,
+                        ..self.reader_config.clone()
+                    };
+                    self.save = Some(save::spawn(
+                        self.cluster.clone(),
+                        config,
+                        self.decode_options.clone(),
+                        job,
+                        self.action_tx.clone(),
+                    ));
+                }
+                Effect::StopSave => {
+                    if let Some(old) = self.save.take() {
+                        old.abort();
+                    }
+                }
+                Effect::OpenValue(v) => self.open_value = Some(v),
                 Effect::Redraw => {}
                 Effect::Quit => return true,
                 Effect::SwitchCluster => {

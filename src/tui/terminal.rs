@@ -64,3 +64,20 @@ fn install_panic_hook() {
         }));
     });
 }
+
+/// Gives the terminal back for a program run in the foreground (`e`): the screen it had,
+/// line mode, a visible cursor, no mouse reporting.
+pub fn suspend() {
+    restore();
+}
+
+impl TerminalGuard {
+    /// Takes the terminal again after `suspend`, and clears it so that the next frame is
+    /// drawn whole.
+    pub fn resume(&mut self) -> anyhow::Result<()> {
+        enable_raw_mode()?;
+        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+        self.terminal.clear()?;
+        Ok(())
+    }
+}

@@ -47,30 +47,58 @@ pub fn prompt(p: &Prompt, frame: &mut Frame) {
         None => (p.hint(), theme::dim()),
     };
     let note = wrap_words(text, width.saturating_sub(2) as usize);
-    let area = centered(screen, width, 4 + note.len() as u16);
+    let records = p.records.as_ref();
+    let extra = u16::from(records.is_some());
+    let area = centered(screen, width, 4 + extra + note.len() as u16);
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::hotkey())
         .title(Span::styled(
-            format!(" {} ", p.title()),
+            // The title of a records' save holds counts and offsets only, no outside text.
+            format!(
+                " {} ",
+                records.map_or_else(|| p.title().to_string(), |r| r.title())
+            ),
             theme::block_title(),
         ))
-        .title_bottom(Line::from(format!(" ⏎ {}  Esc cancel ", p.verb())).style(theme::dim()));
+        .title_bottom(
+            Line::from(if records.is_some() {
+                format!(" ⏎ {}  Tab file ↔ format  Esc cancel ", p.verb())
+            } else {
+                format!(" ⏎ {}  Esc cancel ", p.verb())
+            })
+            .style(theme::dim()),
+        );
     let inner = block.inner(area);
-    let width = inner.width.saturating_sub(2) as usize;
-    let scroll = p.input.visual_scroll(width);
-    let typed: String = p.input.value().chars().skip(scroll).collect();
-    let mut lines = vec![
-        Line::from(vec![Span::styled("> ", theme::hotkey()), Span::raw(typed)]),
-        Line::raw(""),
-    ];
+    let field = |label: &'static str, input: &tui_input::Input, width: usize| {
+        let width = width.saturating_sub(label.chars().count());
+        let scroll = input.visual_scroll(width);
+        let typed: String = input.value().chars().skip(scroll).collect();
+        let cursor = label.chars().count() + input.visual_cursor().saturating_sub(scroll);
+        (
+            Line::from(vec![Span::styled(label, theme::hotkey()), Span::raw(typed)]),
+            cursor,
+        )
+    };
+    let width = inner.width as usize;
+    let (path_line, path_x) = field("> ", &p.input, width);
+    let mut lines = vec![path_line];
+    let mut cursor = (path_x, 0u16);
+    if records.is_some() {
+        let (format_line, format_x) = field("format: ", &p.format, width);
+        lines.push(format_line);
+        if p.on_format {
+            cursor = (format_x, 1);
+        }
+    }
+    lines.push(Line::raw(""));
     lines.extend(note.into_iter().map(|l| Line::from(Span::styled(l, style))));
     frame.render_widget(Paragraph::new(lines).block(block), area);
-    let x = inner.x + 2 + p.input.visual_cursor().saturating_sub(scroll) as u16;
+    let x = inner.x + cursor.0 as u16;
     frame.set_cursor_position(Position::new(
         x.min(inner.right().saturating_sub(1)),
-        inner.y,
+        inner.y + cursor.1,
     ));
 }
 

@@ -337,6 +337,10 @@ fn reader_parts(app: &App) -> Vec<Part> {
     if p.live() {
         parts.push(Part::new(2, Span::raw(rate(p.rate))));
     }
+    if let Some(s) = &app.saving {
+        let text = Safe::new(&s.describe());
+        parts.push(Part::fill(Span::styled(format!("● {text}"), theme::busy())));
+    }
     if let Some(w) = &p.warning {
         parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
     }
