@@ -338,8 +338,9 @@ fn reader_parts(app: &App) -> Vec<Part> {
         parts.push(Part::new(2, Span::raw(rate(p.rate))));
     }
     if let Some(s) = &app.saving {
+        // First: on a narrow line the save's progress is what stays.
         let text = Safe::new(&s.describe());
-        parts.push(Part::fill(Span::styled(format!("● {text}"), theme::busy())));
+        parts.insert(0, Part::new(0, Span::styled(format!("● {text}"), theme::busy())));
     }
     if let Some(w) = &p.warning {
         parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
