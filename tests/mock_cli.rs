@@ -646,3 +646,44 @@ fn consume_with_log_writes_the_connection_and_the_fetches() {
         "topic=logged partition=0",
     ]);
 }
+
+/// `-u` (issue 14 §2): following a topic with stdout on a pipe, a record produced after the
+/// start reaches the pipe while the process still runs. consume also flushes whenever no
+/// record is waiting, so this checks that the unbuffered path writes every record (no hang,
+/// nothing held back), not that it differs from the default.
+#[test]
+fn unbuffered_output_reaches_a_pipe_while_following() {
+    let mock = Mock::new(1);
+    mock.topic("live", 1);
+    produce(
+        &mock.addr,
+        "live",
+        "none",
+        &[TestRecord::kv(0, "k0", "before")],
+    );
+    let mut follow = Follow::spawn(&[
+        "-b",
+        &mock.addr,
+        "consume",
+        "-t",
+        "live",
+        "-u",
+        "-f",
+        r"%o %k %s\n",
+    ]);
+    // A hang guard, not a timed assertion.
+    let first = follow.wait_lines(1, Duration::from_secs(60)).to_vec();
+    assert_eq!(first, ["0 k0 before"]);
+    produce(
+        &mock.addr,
+        "live",
+        "none",
+        &[TestRecord::kv(0, "k1", "after")],
+    );
+    let lines = follow.wait_lines(2, Duration::from_secs(60)).to_vec();
+    assert_eq!(lines, ["0 k0 before", "1 k1 after"]);
+    assert!(
+        follow.child.try_wait().unwrap().is_none(),
+        "consume ended instead of following"
+    );
+}

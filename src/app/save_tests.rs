@@ -109,7 +109,12 @@ fn shift_s_proposes_a_file_and_json_lines_and_saves_the_window() {
     let p = app.prompt.as_ref().unwrap();
     assert_eq!(
         (p.kind, p.input.value(), p.format.value(), p.verb()),
-        (PromptKind::SaveRecords, "orders-0-0-2.jsonl", "json", "save")
+        (
+            PromptKind::SaveRecords,
+            "orders-0-0-2.jsonl",
+            "json",
+            "save"
+        )
     );
     assert_eq!(
         p.records.as_ref().unwrap().title(),
@@ -327,14 +332,19 @@ fn the_record_keys_work_in_the_detail_on_the_record_shown() {
     );
     let fx = app.update(ch('E'));
     assert!(matches!(&fx[0], Effect::OpenValue(v) if v.viewer == Viewer::Editor));
-    app.update(Action::Opened(Some("$EDITOR is not set: no program".into())));
+    app.update(Action::Opened(Some(
+        "$EDITOR is not set: no program".into(),
+    )));
     assert_eq!(
         note(&app).as_deref(),
         Some("$EDITOR is not set: no program")
     );
     app.update(ch('s'));
     let p = app.prompt.take().unwrap();
-    assert_eq!((p.kind, p.input.value()), (PromptKind::SavePath, "orders-0-1.bin"));
+    assert_eq!(
+        (p.kind, p.input.value()),
+        (PromptKind::SavePath, "orders-0-1.bin")
+    );
     // S saves the pane behind the detail.
     app.update(ch('S'));
     let p = app.prompt.as_ref().unwrap();
@@ -417,8 +427,7 @@ fn nothing_to_save_or_open_is_said_not_done() {
     );
     // A filter view of an empty partition.
     let query = crate::app::search::Query::Key(b"k".to_vec());
-    app.messages.as_mut().unwrap().filter =
-        Some(crate::app::search::PaneFilter::new(query, 0));
+    app.messages.as_mut().unwrap().filter = Some(crate::app::search::PaneFilter::new(query, 0));
     app.update(ch('S'));
     assert!(app.prompt.is_none());
     assert_eq!(

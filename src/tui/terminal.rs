@@ -76,8 +76,15 @@ impl TerminalGuard {
     /// drawn whole.
     pub fn resume(&mut self) -> anyhow::Result<()> {
         enable_raw_mode()?;
-        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-        self.terminal.clear()?;
+        execute!(
+            stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
+        // An empty frame makes ratatui forget the last one, so the next is drawn whole
+        // (`Terminal::clear` would ask the terminal for the cursor's position first).
+        self.terminal.draw(|_| {})?;
         Ok(())
     }
 }

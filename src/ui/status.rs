@@ -340,7 +340,10 @@ fn reader_parts(app: &App) -> Vec<Part> {
     if let Some(s) = &app.saving {
         // First: on a narrow line the save's progress is what stays.
         let text = Safe::new(&s.describe());
-        parts.insert(0, Part::new(0, Span::styled(format!("● {text}"), theme::busy())));
+        parts.insert(
+            0,
+            Part::new(0, Span::styled(format!("● {text}"), theme::busy())),
+        );
     }
     if let Some(w) = &p.warning {
         parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
