@@ -312,7 +312,7 @@ const REFRESH: Binding = bind(
 const SAVE_RECORDS: Binding = bind(
     &[Plain(Char('S'))],
     Command::SaveRecords,
-    "save the loaded records (filter: its matches)",
+    "save the loaded records or matches",
 );
 const OPEN_PAGER: Binding = bind(
     &[Plain(Char('e'))],
