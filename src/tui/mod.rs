@@ -164,8 +164,6 @@ struct Runtime {
     switch: bool,
     /// The sequence number of the newest detail job.
     detail_jobs: Arc<AtomicU64>,
-    /// The decoding options, for the decoder of a save (`S`) as `consume` makes it.
-    decode_options: crate::cli::consume::DecodeOptions,
     /// The save of records under way.
     save: Option<JoinHandle<()>>,
     /// A value to open in the pager or editor once the effects are carried out.
@@ -214,7 +212,6 @@ impl Runtime {
             merged_load: None,
             switch: false,
             detail_jobs: Arc::new(AtomicU64::new(0)),
-            decode_options: opts.decode.clone(),
             save: None,
             open_value: None,
         }
@@ -596,10 +593,15 @@ impl Runtime {
                         capacity: SEARCH_CHANNEL,
                         ..self.reader_config.clone()
                     };
+                    // Written as `consume` decodes the topic; matched as the view's filter.
+                    let decoders = save::SaveDecoders {
+                        output: self.decoders.decoder(&job.topic),
+                        filter: self.decoders.transforming(&job.topic),
+                    };
                     self.save = Some(save::spawn(
                         self.cluster.clone(),
                         config,
-                        self.decode_options.clone(),
+                        decoders,
                         job,
                         self.action_tx.clone(),
                     ));

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::Action;
 use crate::app::save::{SaveFormat, SaveJob, SaveReport, SaveSource};
-use crate::cli::consume::{DecodeOptions, write_batch};
+use crate::cli::consume::write_batch;
 use crate::cli::format::{Format, RecordFormatter};
 use crate::kafka::{Cluster, Message, PartitionReader, ReaderConfig, ReaderEventKind, StartAt};
 use crate::schema::RecordDecoder;
@@ -22,18 +22,27 @@ const REPORT_EVERY: Duration = Duration::from_millis(100);
 /// Records formatted between two writes of the window.
 const CHUNK: usize = 512;
 
+/// The decoders of a save: `output` as `consume` makes it for the topic, `filter` as the
+/// filter view's scan has it (None when the bytes are matched as they are).
+pub struct SaveDecoders {
+    /// Decodes what is written.
+    pub output: RecordDecoder,
+    /// Decodes what a filter sees.
+    pub filter: Option<RecordDecoder>,
+}
+
 /// Runs `job`; its reports go to `actions`, the last one `Done` or `Failed`. Aborting the
 /// task stops the save (the file keeps what was written).
 pub fn spawn(
     cluster: Arc<Cluster>,
     config: ReaderConfig,
-    decode: DecodeOptions,
+    decoders: SaveDecoders,
     job: SaveJob,
     actions: mpsc::UnboundedSender<Action>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let id = job.id;
-        let report = run(cluster, config, decode, job, &actions).await;
+        let report = run(cluster, config, decoders, job, &actions).await;
         let _ = actions.send(Action::SaveRecords { id, report });
     })
 }
@@ -81,15 +90,12 @@ impl Writer<'_> {
 async fn run(
     cluster: Arc<Cluster>,
     config: ReaderConfig,
-    decode: DecodeOptions,
+    decoders: SaveDecoders,
     job: SaveJob,
     actions: &mpsc::UnboundedSender<Action>,
 ) -> SaveReport {
     let failed = |written, error: String| SaveReport::Failed { written, error };
-    let decoder = match decode.decoder() {
-        Ok(d) => d,
-        Err(e) => return failed(0, format!("{e:#}")),
-    };
+    let decoder = decoders.output;
     // An existing file is never overwritten.
     let file = match std::fs::OpenOptions::new()
         .write(true)
@@ -119,7 +125,8 @@ async fn run(
     let result = match &job.source {
         SaveSource::Window(records) => write_window(&mut w, records).await,
         SaveSource::Matches { query, to, .. } => {
-            write_matches(&mut w, cluster, config, &job, query, *to).await
+            let matcher = super::scan::ScanMatcher::new(query.matcher(&job.topic), decoders.filter);
+            write_matches(&mut w, cluster, config, &job, matcher, *to).await
         }
     };
     let result = match result {
@@ -157,7 +164,7 @@ async fn write_matches(
     cluster: Arc<Cluster>,
     config: ReaderConfig,
     job: &SaveJob,
-    query: &crate::app::search::Query,
+    mut matcher: super::scan::ScanMatcher,
     to: i64,
 ) -> Result<(), String> {
     let config = ReaderConfig {
@@ -171,11 +178,12 @@ async fn write_matches(
         StartAt::Beginning,
         config,
     );
-    let mut matcher = query.matcher(&job.topic);
     let mut kept = Vec::new();
     while let Some(ev) = rx.recv().await {
         match ev.kind {
             ReaderEventKind::Messages(msgs) => {
+                // A filter sees decoded values, as the view's does.
+                matcher.prepare(&msgs).await;
                 let mut reached = None;
                 let mut done = false;
                 for m in msgs {
