@@ -542,20 +542,11 @@ impl App {
                 self.table.shift_right(values, self.size.0);
                 None
             }
-            Command::ShiftLeft => {
-                self.table.shift_left(self.size.0);
-                None
-            }
-            Command::ToggleWrap => {
-                self.table.toggle_wrap();
-                None
-            }
-            Command::JumpOffset => {
-                self.open_prompt(PromptKind::Position);
-                None
-            }
-            Command::JumpTime => {
-                self.open_prompt(PromptKind::Time);
+            c @ (Command::ShiftLeft
+            | Command::ToggleWrap
+            | Command::JumpOffset
+            | Command::JumpTime) => {
+                self.pane_layout_or_jump(c);
                 None
             }
             _ => None,
@@ -647,4 +638,18 @@ pub(super) fn out_of_range(start: StartAt, w: crate::kafka::Watermarks) -> Optio
         _ => return None,
     };
     Some(format!("{what}; {valid}"))
+}
+
+impl App {
+    /// The commands the single-partition and the merged panes share: the value column's
+    /// shift left, wrapping, and the offset and time prompts.
+    pub(super) fn pane_layout_or_jump(&mut self, command: Command) {
+        match command {
+            Command::ShiftLeft => self.table.shift_left(self.size.0),
+            Command::ToggleWrap => self.table.toggle_wrap(),
+            Command::JumpOffset => self.open_prompt(PromptKind::Position),
+            Command::JumpTime => self.open_prompt(PromptKind::Time),
+            _ => {}
+        }
+    }
 }

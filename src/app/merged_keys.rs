@@ -6,7 +6,7 @@ use crate::render::Safe;
 use super::keymap::{Command, Move};
 use super::keys::Trigger;
 use super::merged::{MergedLoaded, MergedPane, MergedStart};
-use super::{App, Effect, PromptKind, Screen};
+use super::{App, Effect, Screen};
 
 /// The merged jump a prompt's answer asks for; offsets are per partition, so only times and
 /// the ends mean something across all of them.
@@ -112,20 +112,11 @@ impl App {
                 self.table.shift_right(values, self.size.0);
                 None
             }
-            Command::ShiftLeft => {
-                self.table.shift_left(self.size.0);
-                None
-            }
-            Command::ToggleWrap => {
-                self.table.toggle_wrap();
-                None
-            }
-            Command::JumpOffset => {
-                self.open_prompt(PromptKind::Position);
-                None
-            }
-            Command::JumpTime => {
-                self.open_prompt(PromptKind::Time);
+            c @ (Command::ShiftLeft
+            | Command::ToggleWrap
+            | Command::JumpOffset
+            | Command::JumpTime) => {
+                self.pane_layout_or_jump(c);
                 None
             }
             _ => None,

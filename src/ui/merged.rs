@@ -94,19 +94,11 @@ fn empty_text(p: &MergedPane) -> &'static str {
 /// Draws the merged table.
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let Some(p) = &app.merged else { return };
-    let mut title = vec![
-        Span::styled(
-            format!(" {} · all {} partitions ", p.topic, p.partitions.len()),
-            theme::block_title(),
-        ),
-        Span::styled("· by time ", theme::dim()),
-    ];
-    if p.follow {
-        title.push(Span::styled(
-            "· following ",
-            theme::good().bg(ratatui::style::Color::Reset),
-        ));
-    }
+    let title = super::messages::pane_title(
+        format!(" {} · all {} partitions ", p.topic, p.partitions.len()),
+        "· by time ",
+        p.follow,
+    );
     let mut block = pane(Line::from(title));
     if p.rows.is_empty() {
         let inner = block.inner(area);

@@ -241,19 +241,11 @@ fn empty_text(app: &App, p: &crate::app::MessagePane) -> String {
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let Some(p) = &app.messages else { return };
-    let mut title = vec![
-        Span::styled(
-            format!(" {}/{} ", p.topic, p.partition),
-            theme::block_title(),
-        ),
-        Span::styled("· messages ", theme::dim()),
-    ];
-    if p.follow {
-        title.push(Span::styled(
-            "· following ",
-            theme::good().bg(ratatui::style::Color::Reset),
-        ));
-    }
+    let title = pane_title(
+        format!(" {}/{} ", p.topic, p.partition),
+        "· messages ",
+        p.follow,
+    );
     let mut block = pane(Line::from(title));
     // Opened from a group: where it stands, on the pane's bottom border.
     if let Some(text) = committed(p) {
@@ -473,6 +465,21 @@ fn record_row(
     } else {
         row
     }
+}
+
+/// A message pane's title: its name, what it shows, and `· following` when it follows.
+pub(super) fn pane_title(name: String, shows: &'static str, follow: bool) -> Vec<Span<'static>> {
+    let mut title = vec![
+        Span::styled(name, theme::block_title()),
+        Span::styled(shows, theme::dim()),
+    ];
+    if follow {
+        title.push(Span::styled(
+            "· following ",
+            theme::good().bg(ratatui::style::Color::Reset),
+        ));
+    }
+    title
 }
 
 #[cfg(test)]
