@@ -270,7 +270,7 @@ fn configs_set_with_the_admin_api_read_back_with_their_source() {
         1,
         &[("retention.ms", "3600000"), ("cleanup.policy", "compact")],
     );
-    let (code, out, err) = kbrowse(&[
+    let args = [
         "-b",
         &addr,
         "topics",
@@ -279,7 +279,17 @@ fn configs_set_with_the_admin_api_read_back_with_their_source() {
         "--configs",
         "--format",
         "json",
-    ]);
+    ];
+    // A topic just created may not be in the metadata of the broker asked yet.
+    let mut run = kbrowse(&args);
+    for _ in 0..50 {
+        if !run.2.contains("unknown topic") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        run = kbrowse(&args);
+    }
+    let (code, out, err) = run;
     assert_eq!(code, 0, "{err}");
     let get = |name: &str| {
         out.lines()
