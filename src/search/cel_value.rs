@@ -32,7 +32,7 @@ pub(super) fn decode(bytes: Option<&[u8]>, fields: Option<&[String]>) -> Value {
 }
 
 /// JSON text starts (after white space) with one of these; anything else skips the parser.
-fn may_be_json(b: &[u8]) -> bool {
+pub(super) fn may_be_json(b: &[u8]) -> bool {
     b.iter()
         .find(|c| !c.is_ascii_whitespace())
         .is_some_and(|c| {
@@ -54,9 +54,9 @@ const ALL: JsonToCel<'static> = JsonToCel { keep: None };
 
 /// How serde_json (with `arbitrary_precision`, which this crate enables) hands a number to a
 /// visitor: a one-entry map from this key to the number's text.
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+pub(super) const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
-fn number(text: &str) -> Value {
+pub(super) fn number(text: &str) -> Value {
     if let Ok(i) = text.parse::<i64>() {
         Value::Int(i)
     } else if let Ok(u) = text.parse::<u64>() {
@@ -145,7 +145,7 @@ impl<'de> Visitor<'de> for JsonToCel<'_> {
 
 /// An object's key, borrowed from the input when it holds no escape: the keys of fields the
 /// expression skips are never copied.
-struct KeySeed;
+pub(super) struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Cow<'de, str>;

@@ -50,6 +50,7 @@ impl ExprFilter {
         let program = env.compile(&self.source).ok()?;
         let root = program.expression();
         Some(Evaluator {
+            fast: super::fast::Fast::compile(root),
             key_fields: top_fields(root, "key"),
             value_fields: top_fields(root, "value"),
             program,
@@ -61,6 +62,9 @@ impl ExprFilter {
 
 /// Evaluates one compiled expression against records.
 pub(super) struct Evaluator {
+    /// The direct evaluator, when the expression has its shape; the interpreter otherwise,
+    /// and for every record it is not certain of.
+    fast: Option<super::fast::Fast>,
     key_fields: Option<Vec<String>>,
     value_fields: Option<Vec<String>>,
     program: Program,
@@ -76,6 +80,34 @@ impl Evaluator {
 
     /// As `matches`, with `key`/`value` the values a schema decoded, where there are.
     pub(super) fn matches_decoded(
+        &self,
+        m: &Message,
+        topic: &str,
+        key: Option<&serde_json::Value>,
+        value: Option<&serde_json::Value>,
+    ) -> bool {
+        if let Some(f) = &self.fast
+            && let Some(answer) = f.eval(m, topic, key, value)
+        {
+            return answer;
+        }
+        self.interpret(m, topic, key, value)
+    }
+
+    /// Whether the expression has the direct evaluator's shape (tests).
+    #[cfg(test)]
+    pub(super) fn is_direct(&self) -> bool {
+        self.fast.is_some()
+    }
+
+    /// The direct evaluator's answer alone, None when it is not certain or absent (tests).
+    #[cfg(test)]
+    pub(super) fn direct(&self, m: &Message, topic: &str) -> Option<bool> {
+        self.fast.as_ref()?.eval(m, topic, None, None)
+    }
+
+    /// The CEL interpreter's answer.
+    pub(super) fn interpret(
         &self,
         m: &Message,
         topic: &str,

@@ -37,6 +37,7 @@
 
 mod cel_value;
 mod expr;
+mod fast;
 pub mod murmur2;
 pub mod prefilter;
 mod text;

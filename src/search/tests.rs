@@ -70,6 +70,7 @@ fn the_issue_examples_match_and_miss() {
             false,
         ),
         ("partition == 2 && offset >= 990", true),
+        ("value.amount > 250 && value.amount < 301u", true),
         ("partition == 2 && offset >= 996", false),
         ("size == 10 + 83 + 8 + 9 + 1", true),
         (r#"topic == "orders""#, true),
@@ -371,4 +372,198 @@ fn decoded_values_replace_the_bytes_and_skip_the_prefilter() {
         .unwrap()
         .matcher();
     assert!(!mt.matches_decoded(&m, "t", None, Some(&value)));
+}
+
+/// The direct evaluator's answer (None: not certain) and the interpreter's, for `input`.
+fn direct_and_interpreted(input: &str, m: &Message) -> (Option<bool>, bool) {
+    let f = Filter::parse(input).unwrap();
+    let mt = f.matcher();
+    let ev = mt.eval.as_ref().unwrap();
+    (
+        ev.direct(m, "orders"),
+        ev.interpret(m, "orders", None, None),
+    )
+}
+
+#[test]
+fn the_usual_shapes_are_evaluated_directly_and_agree_with_the_interpreter() {
+    let m = order();
+    for (input, want) in [
+        (r#"value.customer == "c42" && value.amount > 250.0"#, true),
+        (r#"value.customer == "c42" && value.amount > 350.0"#, false),
+        (r#"key.startsWith("order-29")"#, true),
+        (r#"key.endsWith("17") || key.contains("zz")"#, true),
+        (r#"headers["trace-id"] == "t0000002a""#, true),
+        (r#"headers["x"] == null"#, true),
+        (r#"value.customer.matches("^c[0-6]+$")"#, true),
+        (r#"matches(value.customer, "^c9")"#, false),
+        ("partition == 2 && offset >= 990", true),
+        ("value.amount > 250 && value.amount < 301u", true),
+        ("!(offset < 995) && size > 10", true),
+        (r#"value["customer"] != "c41" && topic == "orders""#, true),
+    ] {
+        let (direct, interpreted) = direct_and_interpreted(input, &m);
+        assert_eq!(interpreted, want, "{input}");
+        assert_eq!(direct, Some(want), "{input}");
+    }
+}
+
+#[test]
+fn uncertain_records_and_other_shapes_go_to_the_interpreter() {
+    let m = order();
+    // Missing field, wrong type, mixed int/double: not certain here; the interpreter says no.
+    for input in [
+        r#"value.nope == "x""#,
+        r#"value.customer > 3"#,
+        r#"headers["absent"] == "x""#,
+        r#"value.items == "x""#,
+    ] {
+        assert_eq!(direct_and_interpreted(input, &m), (None, false), "{input}");
+    }
+    // Shapes outside the direct evaluator: never compiled, answered by the interpreter.
+    for (input, want) in [
+        ("value.items.exists(i, i.qty == 3)", true),
+        (
+            r#"timestamp >= timestamp("2026-01-01T00:00:29.990Z")"#,
+            true,
+        ),
+        ("value.amount + 1.0 > 300.0", true),
+        ("has(value.customer)", true),
+    ] {
+        let f = Filter::parse(input).unwrap();
+        let mut mt = f.matcher();
+        assert!(!mt.eval.as_ref().unwrap().is_direct(), "{input}");
+        assert_eq!(mt.matches(&m, "orders"), want, "{input}");
+    }
+}
+
+#[test]
+fn a_repeated_json_key_keeps_its_last_value_in_both_evaluators() {
+    let m = msg(
+        None,
+        Some(br#"{"a":{"b":1},"a":{"c":2},"n":1,"n":"x"}"#),
+        &[],
+    );
+    assert_eq!(direct_and_interpreted("value.a.b == 1", &m), (None, false));
+    assert_eq!(
+        direct_and_interpreted("value.a.c == 2", &m),
+        (Some(true), true)
+    );
+    assert_eq!(
+        direct_and_interpreted(r#"value.n == "x""#, &m),
+        (Some(true), true)
+    );
+}
+
+mod direct_equivalence {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn word() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["x", "y", "xy", "c4", "c42", "", "é", "a\\u0062"])
+            .prop_map(str::to_string)
+    }
+
+    /// A JSON scalar (or an object or array) as text.
+    fn scalar() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (-3i64..4).prop_map(|i| i.to_string()),
+            prop::sample::select(vec![
+                "1.5",
+                "2.0",
+                "-0.0",
+                "1e2",
+                "18446744073709551615",
+                "9223372036854775808",
+                "true",
+                "false",
+                "null",
+                "[1,2]",
+                "{\"x\":1}",
+                "{\"x\":\"c4\"}",
+            ])
+            .prop_map(str::to_string),
+            word().prop_map(|w| format!("\"{w}\"")),
+        ]
+    }
+
+    /// A key or value: an object with some of the fields a, n, o (repeated now and then),
+    /// a JSON scalar, text, bytes that are not UTF-8, broken JSON, or null.
+    fn payload() -> impl Strategy<Value = Option<Vec<u8>>> {
+        let field = (prop::sample::select(vec!["a", "n", "o", "a"]), scalar())
+            .prop_map(|(k, v)| format!("\"{k}\":{v}"));
+        let obj = prop::collection::vec(field, 0..5)
+            .prop_map(|fs| format!("{{{}}}", fs.join(",")).into_bytes());
+        prop_oneof![
+            5 => obj.prop_map(Some),
+            1 => scalar().prop_map(|s| Some(s.into_bytes())),
+            1 => word().prop_map(|w| Some(w.into_bytes())),
+            1 => Just(Some(vec![0xff, b'x'])),
+            1 => Just(Some(b"{\"a\":1".to_vec())),
+            1 => Just(None),
+        ]
+    }
+
+    fn atom() -> impl Strategy<Value = String> {
+        let operand = prop::sample::select(vec![
+            "value.a",
+            "value.n",
+            "value.o.x",
+            "value[\"a\"]",
+            "value",
+            "key",
+            "key.a",
+            "headers[\"h\"]",
+            "partition",
+            "offset",
+            "size",
+            "topic",
+        ]);
+        let lit = prop_oneof![
+            scalar()
+                .prop_filter("a literal", |s| !s.starts_with('{') && !s.starts_with('['))
+                .prop_map(|s| if s.len() > 18 { format!("{s}u") } else { s }),
+            Just("1u".to_string()),
+            Just("2.5".to_string()),
+        ];
+        let op = prop::sample::select(vec!["==", "!=", "<", "<=", ">", ">="]);
+        let test = prop::sample::select(vec!["startsWith", "endsWith", "contains", "matches"]);
+        prop_oneof![
+            3 => (operand.clone(), op, lit).prop_map(|(a, op, l)| format!("{a} {op} {l}")),
+            1 => (operand, test, word()).prop_map(|(a, t, w)| format!("{a}.{t}(\"{w}\")")),
+        ]
+    }
+
+    fn expression() -> impl Strategy<Value = String> {
+        atom().prop_recursive(3, 12, 2, |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) && ({b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) || ({b})")),
+                inner.prop_map(|a| format!("!({a})")),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn the_direct_evaluator_agrees_with_the_interpreter_whenever_it_answers(
+            expr in expression(),
+            key in payload(),
+            value in payload(),
+            header in prop::option::of(prop::option::of(word())),
+        ) {
+            let f = Filter::parse(&expr).unwrap();
+            let mt = f.matcher();
+            let ev = mt.eval.as_ref().unwrap();
+            prop_assert!(ev.is_direct(), "{}", expr);
+            let headers: Vec<(&str, Option<&str>)> =
+                header.as_ref().map(|h| ("h", h.as_deref())).into_iter().collect();
+            let m = msg(key.as_deref(), value.as_deref(), &headers);
+            if let Some(direct) = ev.direct(&m, "t") {
+                prop_assert_eq!(direct, ev.interpret(&m, "t", None, None), "{}", expr);
+            }
+        }
+    }
 }
