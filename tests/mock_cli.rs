@@ -650,7 +650,7 @@ fn consume_with_log_writes_the_connection_and_the_fetches() {
 /// `-u` (issue 14 §2): following a topic with stdout on a pipe, a record produced after the
 /// start reaches the pipe while the process still runs. consume also flushes whenever no
 /// record is waiting, so this checks that the unbuffered path writes every record (no hang,
-/// nothing held back), not that it differs from the default.
+/// nothing held back); `unbuffered_flushes_every_record_on_its_own` checks how it differs.
 #[test]
 fn unbuffered_output_reaches_a_pipe_while_following() {
     let mock = Mock::new(1);
@@ -685,5 +685,80 @@ fn unbuffered_output_reaches_a_pipe_while_following() {
     assert!(
         follow.child.try_wait().unwrap().is_none(),
         "consume ended instead of following"
+    );
+}
+
+/// Records each flush's bytes: what reached the real stdout in one piece.
+#[derive(Default)]
+struct Flushes {
+    pending: Vec<u8>,
+    flushed: Vec<String>,
+}
+
+impl std::io::Write for Flushes {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(b);
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            self.flushed
+                .push(String::from_utf8(std::mem::take(&mut self.pending)).unwrap());
+        }
+        Ok(())
+    }
+}
+
+/// consume's flushes for 20 records read with `-e`, with or without `-u`.
+fn flushes(addr: &str, unbuffered: bool) -> Vec<String> {
+    use kbrowse::cli::consume::{ConsumeOptions, KcatOptions, Merge, run};
+    use kbrowse::cli::format::Format;
+    use kbrowse::kafka::{ClientConfig, Cluster, StartAt};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let cluster = Cluster::connect(ClientConfig::new(addr)).await.unwrap();
+        let opts = ConsumeOptions {
+            topic: "unbuffered".into(),
+            partitions: vec![],
+            start: StartAt::Beginning,
+            count: None,
+            exit_at_end: true,
+            format: Format::Text,
+            isolation: Default::default(),
+            headers: false,
+            decode: Default::default(),
+            scan: Default::default(),
+            merge: Merge::Arrival,
+            time_zone: kbrowse::render::TimeZone::Utc,
+            kcat: KcatOptions {
+                template: Some("%o %s\\n".parse().unwrap()),
+                unbuffered,
+                ..Default::default()
+            },
+        };
+        let mut out = Flushes::default();
+        run(cluster, opts, &mut out).await.unwrap();
+        out.flushed
+    })
+}
+
+/// `-u` (issue 14 §2): every record is flushed on its own, before the next is formatted;
+/// without it, the records of a fetch go out together.
+#[test]
+fn unbuffered_flushes_every_record_on_its_own() {
+    let mock = Mock::new(1);
+    mock.topic("unbuffered", 1);
+    let records: Vec<TestRecord> = (0..20)
+        .map(|i| TestRecord::kv(0, &format!("k{i}"), &format!("v{i}")))
+        .collect();
+    produce(&mock.addr, "unbuffered", "none", &records);
+    let each: Vec<String> = (0..20).map(|i| format!("{i} v{i}\n")).collect();
+    assert_eq!(flushes(&mock.addr, true), each);
+    let together = flushes(&mock.addr, false);
+    assert_eq!(together.concat(), each.concat());
+    assert!(
+        together.len() < 20,
+        "without -u the records of a fetch share a flush: {together:?}"
     );
 }
