@@ -516,3 +516,26 @@ fn the_results_are_bounded_and_more_goes_on_where_each_partition_stopped() {
     let r = app.results.as_ref().unwrap();
     assert_eq!((r.hits.len(), r.before, r.running), (0, limit, true));
 }
+
+#[test]
+fn a_filter_clears_the_last_searchs_no_match() {
+    let (mut app, _) = loaded();
+    app.update(ch('/'));
+    typed(&mut app, "nowhere");
+    let job = searches(&app.update(key(KeyCode::Enter)))[0].clone();
+    app.update(Action::Search {
+        id: job.id,
+        report: SearchReport::NotFound {
+            scanned: 999,
+            reached: 1000,
+        },
+    });
+    assert!(pane(&app).search.as_ref().unwrap().note.is_some());
+    app.update(ch('&'));
+    typed(&mut app, "v1");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        pane(&app).search.as_ref().and_then(|s| s.note.clone()),
+        None
+    );
+}

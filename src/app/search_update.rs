@@ -208,6 +208,10 @@ impl App {
         pane.filter = Some(PaneFilter::new(query, pane.generation + 1));
         pane.window.set_mark_missing(false);
         pane.follow = false;
+        // An earlier search's "no match" was about the unfiltered partition.
+        if let Some(s) = pane.search.as_mut() {
+            s.note = None;
+        }
         vec![pane.jump(StartAt::Beginning, false), Effect::Redraw]
     }
 
