@@ -137,6 +137,7 @@ pub async fn run(
         // Small fetches and a short queue keep memory low; throughput barely changes.
         capacity: 2,
         partition_max_bytes: 1 << 20,
+        fetch_budget: 4 << 20,
         ..ReaderConfig::default()
     };
     let (tx, mut rx) = mpsc::channel(config.capacity * partitions.len());

@@ -56,6 +56,11 @@ pub struct ReaderConfig {
     pub max_bytes: i32,
     /// The most bytes one partition may add to a fetch response (doubled for a bigger batch).
     pub partition_max_bytes: i32,
+    /// The most memory one fetch's records should take once decompressed and parsed: after
+    /// a fetch that took more (highly compressible data), the next asks for proportionally
+    /// fewer bytes (never fewer than 64 KiB, never more than `partition_max_bytes`). Memory
+    /// is bounded by `capacity` events of about this size.
+    pub fetch_budget: usize,
     /// Committed records only, or everything.
     pub isolation: Isolation,
     /// Events the channel holds before the fetch loop pauses: the prefetch budget.
@@ -73,6 +78,7 @@ impl Default for ReaderConfig {
             min_bytes: 1,
             max_bytes: 52_428_800,
             partition_max_bytes: 8 << 20,
+            fetch_budget: 16 << 20,
             isolation: Isolation::ReadCommitted,
             capacity: 8,
             stop_at_end: false,
@@ -378,6 +384,7 @@ impl FetchLoop {
             }
             let aborted = self.aborted(&data);
             let walked = batches::walk(&items, self.partition, next, end, &aborted);
+            partition_max = next_partition_max(&self.config, records.len(), &walked.events);
             for ev in walked.events {
                 if let ReaderEventKind::Corrupt {
                     from, to, reason, ..
@@ -412,5 +419,83 @@ impl FetchLoop {
                 }
             }
         }
+    }
+}
+
+/// Bytes the next fetch asks of its partition: what keeps one fetch's records (`events`,
+/// parsed from `fetched` bytes) near the config's `fetch_budget`.
+fn next_partition_max(config: &ReaderConfig, fetched: usize, events: &[ReaderEventKind]) -> i32 {
+    const FLOOR: usize = 64 << 10;
+    let ceiling = (config.partition_max_bytes.max(1) as usize).max(FLOOR);
+    let parsed: usize = events
+        .iter()
+        .map(|e| match e {
+            ReaderEventKind::Messages(ms) => ms
+                .iter()
+                .map(|m| m.size() + std::mem::size_of::<Message>())
+                .sum(),
+            _ => 0,
+        })
+        .sum();
+    if fetched == 0 || parsed == 0 {
+        return ceiling as i32;
+    }
+    // fetch_budget / (parsed / fetched): this fetch's expansion, in integers.
+    let want = (config.fetch_budget as u128 * fetched as u128 / parsed as u128) as usize;
+    want.clamp(FLOOR, ceiling) as i32
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+    use crate::kafka::TimestampType;
+    use crate::kafka::records::{BatchInfo, Codec};
+
+    fn records(n: usize, value: usize) -> Vec<ReaderEventKind> {
+        let m = Message {
+            partition: 0,
+            offset: 0,
+            timestamp: 0,
+            timestamp_type: TimestampType::CreateTime,
+            key: None,
+            value: Some(bytes::Bytes::from(vec![b'x'; value])),
+            headers: vec![],
+            batch: BatchInfo {
+                base_offset: 0,
+                last_offset: 0,
+                codec: Codec::Lz4,
+                transactional: false,
+                producer_id: -1,
+                producer_epoch: -1,
+                leader_epoch: 0,
+            },
+        };
+        vec![ReaderEventKind::Messages(vec![m; n])]
+    }
+
+    #[test]
+    fn a_fetch_that_expands_past_the_budget_makes_the_next_ask_for_less() {
+        let config = ReaderConfig {
+            partition_max_bytes: 1 << 20,
+            fetch_budget: 4 << 20,
+            ..ReaderConfig::default()
+        };
+        let per = 1000 + std::mem::size_of::<Message>();
+        // 1 MiB fetched became 16,384 records of `per` bytes: ask for budget / expansion.
+        let events = records(16_384, 1000);
+        let want = ((4u128 << 20) * (1 << 20) / (16_384 * per) as u128) as i32;
+        assert_eq!(next_partition_max(&config, 1 << 20, &events), want);
+        assert!(want < 1 << 20 && want > 64 << 10);
+        // Data that does not expand past the budget: the configured size.
+        assert_eq!(
+            next_partition_max(&config, 1 << 20, &records(100, 1000)),
+            1 << 20
+        );
+        // Extreme expansion: never below 64 KiB; nothing fetched: the configured size.
+        assert_eq!(
+            next_partition_max(&config, 1024, &records(100_000, 1000)),
+            64 << 10
+        );
+        assert_eq!(next_partition_max(&config, 0, &[]), 1 << 20);
     }
 }
