@@ -14,6 +14,9 @@ use std::time::{Duration, Instant};
 
 use super::{Message, ReaderEvent, ReaderEventKind};
 
+/// A record's place in the merged order: timestamp, partition, offset.
+type Key = (i64, i32, i64);
+
 /// Records one merged `Messages` event carries at most.
 const GROUP: usize = 512;
 
@@ -126,23 +129,35 @@ impl TimeMerge {
             if (0..self.parts.len()).any(|i| self.holds_back(i, now)) {
                 break;
             }
-            let Some(i) = self.earliest() else { break };
-            let part = &mut self.parts[i];
-            let Some(m) = part.queue.pop_front() else {
+            let Some((i, bound)) = self.earliest() else {
                 break;
             };
+            // The run of partition `i` that comes before every other partition's head goes
+            // out at once: while it lasts, no queue empties and no other head changes.
+            let reverse = self.reverse;
+            let part = &mut self.parts[i];
             let partition = part.partition;
-            match out.last_mut() {
-                Some(ReaderEvent {
-                    partition: last,
-                    kind: ReaderEventKind::Messages(group),
-                    ..
-                }) if *last == partition && group.len() < GROUP => group.push(m),
-                _ => out.push(ReaderEvent {
-                    generation: 0,
-                    partition,
-                    kind: ReaderEventKind::Messages(vec![m]),
-                }),
+            while let Some(m) = part.queue.front() {
+                let key = (m.timestamp, partition, m.offset);
+                let first = bound.is_none_or(|b| if reverse { key > b } else { key < b });
+                if !first {
+                    break;
+                }
+                let Some(m) = part.queue.pop_front() else {
+                    break;
+                };
+                match out.last_mut() {
+                    Some(ReaderEvent {
+                        partition: last,
+                        kind: ReaderEventKind::Messages(group),
+                        ..
+                    }) if *last == partition && group.len() < GROUP => group.push(m),
+                    _ => out.push(ReaderEvent {
+                        generation: 0,
+                        partition,
+                        kind: ReaderEventKind::Messages(vec![m]),
+                    }),
+                }
             }
         }
         for part in &mut self.parts {
@@ -156,19 +171,31 @@ impl TimeMerge {
         }
     }
 
-    /// The partition whose first queued record comes first: by timestamp, then partition,
-    /// then offset (the last of them, in reverse).
-    fn earliest(&self) -> Option<usize> {
-        let heads = self.parts.iter().enumerate().filter_map(|(i, p)| {
-            p.queue
-                .front()
-                .map(|m| ((m.timestamp, p.partition, m.offset), i))
-        });
-        if self.reverse {
-            heads.max().map(|(_, i)| i)
-        } else {
-            heads.min().map(|(_, i)| i)
+    /// The partition whose first queued record comes first (by timestamp, then partition,
+    /// then offset; the last of them, in reverse), and the key of the best head among the
+    /// other partitions.
+    fn earliest(&self) -> Option<(usize, Option<Key>)> {
+        let mut best: Option<(Key, usize)> = None;
+        let mut second: Option<Key> = None;
+        let before = |a: Key, b: Key| {
+            if self.reverse { a > b } else { a < b }
+        };
+        for (i, p) in self.parts.iter().enumerate() {
+            let Some(m) = p.queue.front() else { continue };
+            let key = (m.timestamp, p.partition, m.offset);
+            match best {
+                Some((b, _)) if !before(key, b) => {
+                    if second.is_none_or(|s| before(key, s)) {
+                        second = Some(key);
+                    }
+                }
+                _ => {
+                    second = best.map(|(b, _)| b);
+                    best = Some((key, i));
+                }
+            }
         }
+        best.map(|(_, i)| (i, second))
     }
 
     /// When a partition that holds the others back stops doing so (its bounded wait ends);
@@ -355,5 +382,56 @@ mod tests {
         assert!(m.wants(1));
         assert!(!m.wants(7));
         assert_eq!(m.queued(), QUEUE_LIMIT);
+    }
+
+    mod runs {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// The merge one record at a time: the head that comes first, every time.
+        fn reference(queues: &[Vec<i64>], reverse: bool) -> Vec<(i32, i64)> {
+            let mut heads = vec![0usize; queues.len()];
+            let mut out = Vec::new();
+            loop {
+                let next = (0..queues.len())
+                    .filter(|&p| heads[p] < queues[p].len())
+                    .map(|p| ((queues[p][heads[p]], p as i32, heads[p] as i64), p));
+                let best = if reverse { next.max() } else { next.min() };
+                let Some((_, p)) = best else { return out };
+                out.push((p as i32, heads[p] as i64));
+                heads[p] += 1;
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn runs_go_out_in_the_order_of_one_record_at_a_time(
+                queues in prop::collection::vec(prop::collection::vec(0i64..6, 0..40), 1..5),
+                reverse in any::<bool>(),
+            ) {
+                let t0 = Instant::now();
+                let parts: Vec<i32> = (0..queues.len() as i32).collect();
+                let mut m = if reverse {
+                    TimeMerge::backward(&parts, t0)
+                } else {
+                    TimeMerge::new(&parts, None, t0)
+                };
+                for (p, q) in queues.iter().enumerate() {
+                    let list: Vec<(i64, i64)> =
+                        q.iter().enumerate().map(|(o, &t)| (o as i64, t)).collect();
+                    if !list.is_empty() {
+                        m.push(msgs(p as i32, &list), t0);
+                    }
+                    m.push(finished(p as i32, list.len() as i64), t0);
+                }
+                let mut out = Vec::new();
+                m.pop_ready(t0, &mut out);
+                let (recs, fin) = order(&out);
+                // Offsets here only number the records of a partition, in queue order.
+                prop_assert_eq!(recs, reference(&queues, reverse));
+                prop_assert_eq!(fin.len(), queues.len());
+            }
+        }
     }
 }
