@@ -10,7 +10,8 @@
 //! with timestamps that rise within each partition the order is exactly (timestamp,
 //! partition, offset), across every edge, in both directions.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::kafka::merge::TimeMerge;
@@ -19,6 +20,8 @@ use crate::render::{Outside, Safe};
 
 use super::Effect;
 use super::cursor::Cursor;
+use super::decoding::RecordDecoding;
+use super::search::{PaneFilter, PaneSearch, Query};
 
 /// Records a merged page holds at most (a page is also what each partition reads for it).
 pub const MAX_PAGE: usize = 1000;
@@ -56,6 +59,8 @@ pub struct MergedRequest {
     pub count: usize,
     /// The chunks.
     pub parts: Vec<ChunkRequest>,
+    /// The filter view's query: chunks hold only the records that match it.
+    pub filter: Option<Query>,
 }
 
 /// What was read from one partition.
@@ -84,6 +89,8 @@ pub struct MergedLoaded {
     pub direction: Direction,
     /// The chunks, or why they could not be read.
     pub result: Result<Vec<Chunk>, Error>,
+    /// What the schema decoders made of the chunks' records, by (partition, offset).
+    pub decoded: Vec<((i32, i64), Arc<RecordDecoding>)>,
 }
 
 /// Turns one reader's events into a [`Chunk`]; the runtime feeds it until it is done.
@@ -207,7 +214,11 @@ impl ChunkCollector {
     /// The chunk read.
     pub fn finish(mut self) -> Chunk {
         if self.dropped {
+            // The chunk stands for the records it kept, no earlier ones.
             self.chunk.exhausted = false;
+            if let Some(first) = self.chunk.records.first() {
+                self.chunk.start = first.offset;
+            }
         }
         self.chunk
     }
@@ -250,7 +261,7 @@ pub fn merge_page(direction: Direction, chunks: Vec<Chunk>, count: usize) -> Vec
 }
 
 /// Where a merged jump lands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MergedStart {
     /// Every partition's first record.
     Beginning,
@@ -258,6 +269,8 @@ pub enum MergedStart {
     End,
     /// The first record at or after this time (ms since the epoch), in every partition.
     Time(i64),
+    /// Each partition from this offset (a search's match: it is the first record there).
+    At(Vec<(i32, i64)>),
 }
 
 /// What the merged pane is doing.
@@ -303,6 +316,14 @@ pub struct MergedPane {
     pub notice: Option<Safe>,
     /// Said in the status line until the next jump.
     pub warning: Option<Safe>,
+    /// What `n` and `N` look for, and the scan under way.
+    pub search: Option<PaneSearch>,
+    /// The filter view (`&`): only matching records are loaded.
+    pub filter: Option<PaneFilter>,
+    /// What the schema decoders made of the records held, by (partition, offset).
+    decoded: HashMap<(i32, i64), Arc<RecordDecoding>>,
+    /// The record to select once the jump's page lands (a search's match).
+    want: Option<(i32, i64)>,
     capacity: usize,
     spans: BTreeMap<i32, Span>,
     loading: Option<Direction>,
@@ -327,6 +348,10 @@ impl MergedPane {
             watermarks: BTreeMap::new(),
             notice: None,
             warning: None,
+            search: None,
+            filter: None,
+            decoded: HashMap::new(),
+            want: None,
             capacity: capacity.max(2),
             spans: BTreeMap::new(),
             loading: None,
@@ -373,13 +398,31 @@ impl MergedPane {
             direction,
             count: self.page(),
             parts,
+            filter: self.filter.as_ref().map(|f| f.query.clone()),
         })
+    }
+
+    /// The decoding of a record held, when it was decoded (or failed to be).
+    pub fn decoding(&self, m: &Message) -> Option<&Arc<RecordDecoding>> {
+        self.decoded.get(&(m.partition, m.offset))
+    }
+
+    /// A partition's run of offsets in the window (`lo`, `hi`).
+    pub(super) fn span_of(&self, partition: i32) -> Option<(i64, i64)> {
+        self.spans.get(&partition).map(|s| (s.lo, s.hi))
+    }
+
+    /// Selects `(partition, offset)` once the next jump's page holds it.
+    pub fn want(&mut self, at: Option<(i32, i64)>) {
+        self.want = at;
     }
 
     /// A jump: empties the window and loads the page at `start`.
     pub fn jump(&mut self, start: MergedStart) -> Effect {
         self.rows.clear();
         self.spans.clear();
+        self.decoded.clear();
+        self.want = None;
         self.cursor = Cursor::default();
         self.blocked = 0;
         self.warning = None;
@@ -398,6 +441,21 @@ impl MergedPane {
                 (Direction::Forward, StartAt::Timestamp(t))
             }
             MergedStart::End => (Direction::Backward, StartAt::FromEnd(self.page() as i64)),
+            MergedStart::At(ref at) => {
+                let parts = self
+                    .partitions
+                    .iter()
+                    .map(|&partition| ChunkRequest {
+                        partition,
+                        start: at
+                            .iter()
+                            .find(|(p, _)| *p == partition)
+                            .map_or(StartAt::Beginning, |&(_, o)| StartAt::Resume(o)),
+                        below: None,
+                    })
+                    .collect();
+                return self.request(Direction::Forward, parts);
+            }
         };
         let parts = self
             .partitions
@@ -544,10 +602,49 @@ impl MergedPane {
                 self.spans.insert(c.partition, Span { lo: at, hi: at });
             }
         }
+        self.decoded.extend(answer.decoded);
+        // A chunk whose records all went into the page covers its whole range (a filter's
+        // chunk skips non-matching records; the next page goes on after them).
+        let ranges: Vec<(i32, i64, i64, usize)> = chunks
+            .iter()
+            .map(|c| (c.partition, c.start, c.end, c.records.len()))
+            .collect();
         let page = merge_page(answer.direction, chunks, self.page());
+        let taken = |p: i32| page.iter().filter(|m| m.partition == p).count();
+        let covered: Vec<(i32, i64, i64)> = ranges
+            .iter()
+            .filter(|r| taken(r.0) == r.3)
+            .map(|r| (r.0, r.1, r.2))
+            .collect();
         match answer.direction {
             Direction::Forward => self.append(page, rows),
             Direction::Backward => self.prepend(page, rows),
+        }
+        for (p, start, end) in covered {
+            if let Some(s) = self.spans.get_mut(&p) {
+                match answer.direction {
+                    Direction::Forward if s.hi >= start => s.hi = s.hi.max(end),
+                    Direction::Backward if s.lo <= end => s.lo = s.lo.min(start),
+                    _ => {}
+                }
+            }
+        }
+        let held: std::collections::HashSet<(i32, i64)> =
+            self.rows.iter().map(|m| (m.partition, m.offset)).collect();
+        self.decoded.retain(|k, _| held.contains(k));
+        if let Some(at) = self.want.take() {
+            if let Some(i) = self
+                .rows
+                .iter()
+                .position(|m| (m.partition, m.offset) == at)
+            {
+                self.stick_bottom = false;
+                self.after_time = None;
+                self.cursor.select(i, self.rows.len(), rows);
+                // The match mid-screen: the records before it are read too.
+                self.cursor.top = i.saturating_sub(rows / 2);
+                return self.maybe_page(rows);
+            }
         }
         if jump && self.rows.is_empty() && self.after_time.is_some() && self.more_before() {
             // Nothing at or after the time: show the last records before it.

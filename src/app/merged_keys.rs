@@ -100,7 +100,22 @@ impl App {
                 Some(r) => pane.select(pane.cursor.top + r, rows),
                 None => None,
             },
-            Command::Back => return self.close_merged(),
+            Command::Back => {
+                return match self.merged_back() {
+                    Some(fx) => fx,
+                    None => self.close_merged(),
+                };
+            }
+            Command::Search => {
+                self.open_search_prompt(super::search::SearchKind::Search);
+                return vec![Effect::Redraw];
+            }
+            Command::FilterRecords => {
+                self.open_search_prompt(super::search::SearchKind::Filter);
+                return vec![Effect::Redraw];
+            }
+            Command::SearchNext => return self.merged_search_again(false),
+            Command::SearchPrevious => return self.merged_search_again(true),
             Command::Open => return self.open_detail(),
             Command::Follow => Some(pane.toggle_follow()),
             Command::ShiftRight => {

@@ -14,6 +14,7 @@ mod keys;
 pub mod lists;
 pub mod merged;
 mod merged_keys;
+mod merged_search;
 pub mod messages;
 pub mod picker;
 pub mod prompt;
@@ -186,6 +187,8 @@ pub enum Effect {
     },
     /// Scan for the next or previous match (replacing any running search scan).
     Search(search::SearchJob),
+    /// Look for the next or previous match in the merged view, in merged time order.
+    MergedSearch(search::MergedSearchJob),
     /// Stop the running search scan.
     StopSearch,
     /// Search every partition of a topic (replacing any running topic search).
@@ -694,10 +697,14 @@ impl App {
             self.screen
         };
         let (m, decoding) = if from == Screen::Merged {
-            let Some(m) = self.merged.as_ref().and_then(|p| p.selected()).cloned() else {
+            let Some(pane) = self.merged.as_ref() else {
                 return Vec::new();
             };
-            (m, None)
+            let Some(m) = pane.selected().cloned() else {
+                return Vec::new();
+            };
+            let decoding = pane.decoding(&m).cloned();
+            (m, decoding)
         } else {
             let Some(pane) = self.messages.as_ref() else {
                 return Vec::new();

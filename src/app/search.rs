@@ -283,8 +283,38 @@ pub enum SearchReport {
         /// The offset the scan got to.
         reached: i64,
     },
+    /// The merged view's match: a record, and where each partition stands just before it
+    /// in merged order (the match is the first record of a page read from there).
+    FoundMerged {
+        /// The match's partition.
+        partition: i32,
+        /// The match's offset.
+        offset: i64,
+        /// Each partition's offset to read on from; the match's own is its offset.
+        at: Vec<(i32, i64)>,
+        /// Records looked at.
+        scanned: u64,
+    },
     /// The scan failed.
     Failed(String),
+}
+
+/// A search of the merged view, in merged time order, as the runtime runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedSearchJob {
+    /// Tells this scan's reports from older ones.
+    pub id: u64,
+    /// The topic.
+    pub topic: String,
+    /// What to look for.
+    pub query: Query,
+    /// In a filter view, the filter a match must pass too.
+    pub within: Option<Query>,
+    /// Each partition's position just after the selected record in merged order: forward,
+    /// where its scan starts; backward, the offset before which it looks.
+    pub at: Vec<(i32, i64)>,
+    /// Look at earlier records, latest first.
+    pub backward: bool,
 }
 
 /// A search scan in progress.

@@ -116,6 +116,9 @@ impl App {
     }
 
     fn start_search(&mut self, query: Query) -> Vec<Effect> {
+        if self.merged_is_up() {
+            return self.start_merged_search(query);
+        }
         let Some(pane) = self.messages.as_mut() else {
             return Vec::new();
         };
@@ -202,6 +205,9 @@ impl App {
 
     /// `&`: the pane reads only matching records, from the partition's beginning.
     fn apply_filter(&mut self, query: Query) -> Vec<Effect> {
+        if self.merged_is_up() {
+            return self.apply_merged_filter(query);
+        }
         let Some(pane) = self.messages.as_mut() else {
             return Vec::new();
         };
@@ -244,6 +250,9 @@ impl App {
 
     /// A search scan's report; reports of replaced scans are ignored.
     pub(super) fn on_search(&mut self, id: u64, report: SearchReport) -> Vec<Effect> {
+        if self.merged.is_some() {
+            return self.on_merged_search(id, report);
+        }
         let now = self.now();
         let rows = self.list_rows();
         let Some(pane) = self.messages.as_mut() else {
@@ -298,6 +307,8 @@ impl App {
                 search.scanning = None;
                 self.popup = Some(Safe::new(&format!("search failed: {e}")));
             }
+            // The merged view's answer; it has its own handler.
+            SearchReport::FoundMerged { .. } => search.scanning = None,
         }
         vec![Effect::Redraw]
     }
@@ -310,11 +321,13 @@ impl App {
         matched: u64,
         reached: i64,
     ) -> Vec<Effect> {
-        let Some(pane) = self.messages.as_mut() else {
-            return Vec::new();
+        let filter = match (self.merged.as_mut(), self.messages.as_mut()) {
+            (Some(merged), _) => merged.filter.as_mut(),
+            (None, Some(pane)) => pane.filter.as_mut(),
+            (None, None) => None,
         };
         // Counts of an earlier filter's readers are not this one's.
-        let Some(f) = pane.filter.as_mut().filter(|f| generation >= f.generation) else {
+        let Some(f) = filter.filter(|f| generation >= f.generation) else {
             return Vec::new();
         };
         f.scanned += scanned;

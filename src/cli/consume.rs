@@ -161,7 +161,12 @@ pub async fn run(
         };
         let wait = (!opts.exit_at_end).then_some(wait);
         (
-            merge_stage(&partitions, config.capacity, wait, to_output),
+            crate::kafka::merge::spawn(
+                TimeMerge::new(&partitions, wait, std::time::Instant::now()),
+                &partitions,
+                config.capacity,
+                to_output,
+            ),
             report,
         )
     } else if opts.scan.is_active() {
@@ -332,90 +337,6 @@ pub async fn run(
         );
     }
     Ok(())
-}
-
-/// The time-ordered merge (`--merge time`): one sender per partition (in `partitions` order)
-/// for the readers; merged events go to `out`. A partition's reader waits while its queue in
-/// the merge is full, so memory stays bounded however far apart the partitions' times are.
-fn merge_stage(
-    partitions: &[i32],
-    capacity: usize,
-    wait: Option<std::time::Duration>,
-    out: mpsc::Sender<crate::kafka::ReaderEvent>,
-) -> Vec<mpsc::Sender<crate::kafka::ReaderEvent>> {
-    let mut senders = Vec::with_capacity(partitions.len());
-    let mut inputs = Vec::with_capacity(partitions.len());
-    for &p in partitions {
-        let (tx, rx) = mpsc::channel(capacity.max(1));
-        senders.push(tx);
-        inputs.push((p, rx));
-    }
-    let merge = TimeMerge::new(partitions, wait, std::time::Instant::now());
-    tokio::spawn(pump(inputs, merge, out));
-    senders
-}
-
-async fn pump(
-    mut inputs: Vec<(i32, mpsc::Receiver<crate::kafka::ReaderEvent>)>,
-    mut merge: TimeMerge,
-    out: mpsc::Sender<crate::kafka::ReaderEvent>,
-) {
-    use std::task::Poll;
-    let mut ready = Vec::new();
-    let mut open = vec![true; inputs.len()];
-    let mut turn = 0usize;
-    loop {
-        let now = std::time::Instant::now();
-        merge.pop_ready(now, &mut ready);
-        for ev in ready.drain(..) {
-            if out.send(ev).await.is_err() {
-                return;
-            }
-        }
-        let deadline = merge.deadline(now);
-        turn = turn.wrapping_add(1);
-        let n = inputs.len();
-        // The next event of a reader whose queue has room, taking turns for fairness.
-        let next = std::future::poll_fn(|cx| {
-            for k in 0..n {
-                let i = (turn + k) % n;
-                let (p, rx) = &mut inputs[i];
-                if !open[i] || !merge.wants(*p) {
-                    continue;
-                }
-                match rx.poll_recv(cx) {
-                    Poll::Ready(Some(ev)) => return Poll::Ready(Some(ev)),
-                    Poll::Ready(None) => open[i] = false,
-                    Poll::Pending => {}
-                }
-            }
-            if open.iter().any(|o| *o) {
-                Poll::Pending
-            } else {
-                Poll::Ready(None)
-            }
-        });
-        let got = match deadline {
-            Some(at) => tokio::select! {
-                ev = next => Some(ev),
-                _ = tokio::time::sleep_until(at.into()) => None,
-            },
-            None => Some(next.await),
-        };
-        match got {
-            // The bounded wait of a silent partition ended: pop again.
-            None => {}
-            Some(Some(ev)) => {
-                if let Some(pass) = merge.push(ev, std::time::Instant::now())
-                    && out.send(pass).await.is_err()
-                {
-                    return;
-                }
-            }
-            // Every reader is gone: what is queued can no longer be ordered against them.
-            Some(None) => return,
-        }
-    }
 }
 
 /// Warns on stderr about a reader's reconnect or a gap in its records; true when records were

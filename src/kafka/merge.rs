@@ -12,6 +12,8 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use tokio::sync::mpsc;
+
 use super::{Message, ReaderEvent, ReaderEventKind};
 
 /// A record's place in the merged order: timestamp, partition, offset.
@@ -215,6 +217,91 @@ impl TimeMerge {
     /// Records queued in all.
     pub fn queued(&self) -> usize {
         self.parts.iter().map(|p| p.queue.len()).sum()
+    }
+}
+
+/// Runs `merge` in a task (`consume --merge time`, the merged view's search): one sender per
+/// partition (in `partitions` order) for the readers; merged events go to `out`. A
+/// partition's reader waits while its queue in the merge is full, so memory stays bounded
+/// however far apart the partitions' times are. The task ends when `out` closes or every
+/// sender is gone.
+pub fn spawn(
+    merge: TimeMerge,
+    partitions: &[i32],
+    capacity: usize,
+    out: mpsc::Sender<ReaderEvent>,
+) -> Vec<mpsc::Sender<ReaderEvent>> {
+    let mut senders = Vec::with_capacity(partitions.len());
+    let mut inputs = Vec::with_capacity(partitions.len());
+    for &p in partitions {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        senders.push(tx);
+        inputs.push((p, rx));
+    }
+    tokio::spawn(pump(inputs, merge, out));
+    senders
+}
+
+async fn pump(
+    mut inputs: Vec<(i32, mpsc::Receiver<ReaderEvent>)>,
+    mut merge: TimeMerge,
+    out: mpsc::Sender<ReaderEvent>,
+) {
+    use std::task::Poll;
+    let mut ready = Vec::new();
+    let mut open = vec![true; inputs.len()];
+    let mut turn = 0usize;
+    loop {
+        let now = std::time::Instant::now();
+        merge.pop_ready(now, &mut ready);
+        for ev in ready.drain(..) {
+            if out.send(ev).await.is_err() {
+                return;
+            }
+        }
+        let deadline = merge.deadline(now);
+        turn = turn.wrapping_add(1);
+        let n = inputs.len();
+        // The next event of a reader whose queue has room, taking turns for fairness.
+        let next = std::future::poll_fn(|cx| {
+            for k in 0..n {
+                let i = (turn + k) % n;
+                let (p, rx) = &mut inputs[i];
+                if !open[i] || !merge.wants(*p) {
+                    continue;
+                }
+                match rx.poll_recv(cx) {
+                    Poll::Ready(Some(ev)) => return Poll::Ready(Some(ev)),
+                    Poll::Ready(None) => open[i] = false,
+                    Poll::Pending => {}
+                }
+            }
+            if open.iter().any(|o| *o) {
+                Poll::Pending
+            } else {
+                Poll::Ready(None)
+            }
+        });
+        let got = match deadline {
+            Some(at) => tokio::select! {
+                ev = next => Some(ev),
+                _ = tokio::time::sleep_until(at.into()) => None,
+            },
+            None => Some(next.await),
+        };
+        match got {
+            // The bounded wait of a silent partition ended: pop again.
+            None => {}
+            Some(Some(ev)) => {
+                if let Some(pass) = merge.push(ev, std::time::Instant::now())
+                    && out.send(pass).await.is_err()
+                {
+                    return;
+                }
+            }
+            // Every reader is gone: what is queued can no longer be ordered against them.
+            Some(None) => return,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod external;
 pub mod loads;
 pub mod merged;
 mod merged_fast;
+mod merged_scan;
 pub mod picker;
 pub mod save;
 mod scan;
@@ -493,6 +494,23 @@ impl Runtime {
                         self.action_tx.clone(),
                     ));
                 }
+                Effect::MergedSearch(job) => {
+                    if let Some(old) = self.search.take() {
+                        old.abort();
+                    }
+                    let config = ReaderConfig {
+                        capacity: SEARCH_CHANNEL,
+                        ..self.reader_config.clone()
+                    };
+                    let decoder = self.decoders.transforming(&job.topic);
+                    self.search = Some(merged_scan::spawn_merged_search(
+                        self.cluster.clone(),
+                        config,
+                        job,
+                        decoder,
+                        self.action_tx.clone(),
+                    ));
+                }
                 Effect::TopicSearch(job) => {
                     if let Some(old) = self.topic_search.take() {
                         old.abort();
@@ -523,13 +541,22 @@ impl Runtime {
                     if let Some(old) = self.merged_load.take() {
                         old.abort();
                     }
-                    let (cluster, tx, iso) = (
-                        self.cluster.clone(),
-                        self.action_tx.clone(),
-                        self.reader_config.isolation,
-                    );
+                    let (cluster, tx) = (self.cluster.clone(), self.action_tx.clone());
+                    let ctx = merged::LoadContext {
+                        isolation: self.reader_config.isolation,
+                        decoding: self
+                            .decoders
+                            .transforming(&req.topic)
+                            .map(|_| self.decoding.clone()),
+                        decoders: self.decoders.clone(),
+                        config: ReaderConfig {
+                            capacity: SEARCH_CHANNEL,
+                            ..self.reader_config.clone()
+                        },
+                        actions: self.action_tx.clone(),
+                    };
                     self.merged_load = Some(tokio::spawn(async move {
-                        let answer = merged::load(cluster, req, iso).await;
+                        let answer = merged::load(cluster, req, ctx).await;
                         let _ = tx.send(Action::MergedLoaded(answer));
                     }));
                 }

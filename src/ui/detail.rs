@@ -80,7 +80,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let head = d.head_lines();
     let width = geometry::detail_width(app.size.0);
     // The pane's search or filter, highlighted here too.
-    let terms = app.messages.as_ref().and_then(super::search::pane_terms);
+    let terms = super::search::app_terms(app);
     let hl = |s: crate::render::Safe| match &terms {
         Some((t, case)) => Line::from(super::search::highlight(s, t, *case, Style::new())),
         None => Line::from(s),

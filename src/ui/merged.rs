@@ -30,7 +30,22 @@ struct Columns {
     spacing: u16,
 }
 
-fn columns(shown: &[&Message], times: &[String], inner: u16) -> Columns {
+/// A record's key and value as the table shows them: a schema-decoded part as one line of
+/// compact JSON, else its bytes.
+fn shown_parts<'a>(p: &'a MergedPane, m: &'a Message) -> (Option<&'a [u8]>, Option<&'a [u8]>) {
+    let d = p.decoding(m);
+    let json = |part: Option<&'a crate::app::PartDecoding>| part.and_then(|x| x.json());
+    (
+        json(d.and_then(|d| d.key.as_ref()))
+            .map(|k| &k[..])
+            .or(m.key.as_deref()),
+        json(d.and_then(|d| d.value.as_ref()))
+            .map(|v| &v[..])
+            .or(m.value.as_deref()),
+    )
+}
+
+fn columns(p: &MergedPane, shown: &[&Message], times: &[String], inner: u16) -> Columns {
     let cols = |s: &str| s.chars().count() as u16;
     let widest = |f: &dyn Fn(&Message) -> u16, min: u16| {
         shown.iter().map(|m| f(m)).max().unwrap_or(0).max(min)
@@ -46,7 +61,7 @@ fn columns(shown: &[&Message], times: &[String], inner: u16) -> Columns {
         .unwrap_or(0)
         .max(4);
     let key = widest(
-        &|m| match &m.key {
+        &|m| match shown_parts(p, m).0 {
             None => 1,
             Some(k) => crate::render::escaped_cols(k, KEY_CAP as usize + 1) as u16,
         },
@@ -85,8 +100,10 @@ fn columns(shown: &[&Message], times: &[String], inner: u16) -> Columns {
 fn empty_text(p: &MergedPane) -> &'static str {
     match &p.status {
         MergedStatus::Failed(_) => "the load failed: press g, G or t to read again",
+        _ if p.loading() && p.filter.is_some() => "scanning for matching records…",
         _ if p.loading() => "loading records…",
         MergedStatus::Following => "no records here yet: waiting for new ones…",
+        _ if p.filter.is_some() => "no matching records (Esc clears the filter)",
         _ => "no records",
     }
 }
@@ -125,7 +142,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .map(|m| crate::render::format_time(app.time_zone, m.timestamp))
         .collect();
-    let c = columns(&shown, &times, area.width.saturating_sub(2));
+    let c = columns(p, &shown, &times, area.width.saturating_sub(2));
     // `w`: the selected row's key and value wrapped over several lines; the rows shown start
     // later when that is what it takes for the selected one to be whole.
     let sel = p.cursor.selected;
@@ -136,7 +153,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
                     super::messages::wrapped(b, w as usize, list_rows).len()
                 })
             };
-            lines(m.key.as_deref(), c.key).max(lines(m.value.as_deref(), c.value))
+            let (key, value) = shown_parts(p, m);
+            lines(key, c.key).max(lines(value, c.value))
         }
         _ => 1,
     };
@@ -154,7 +172,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         left -= height;
         let t = crate::render::format_time(app.time_zone, m.timestamp);
-        rows.push(record_row(app, m, t, &c, selected, height));
+        rows.push(record_row(app, p, m, t, &c, selected, height));
     }
     let mut value_header = "Value".to_string();
     if app.table.shift > 0 {
@@ -193,6 +211,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
 
 fn record_row(
     app: &App,
+    p: &MergedPane,
     m: &Message,
     full: String,
     c: &Columns,
@@ -215,20 +234,22 @@ fn record_row(
         Cell::from(Line::from(Span::styled(s, pick(style))).alignment(Alignment::Right))
     };
     let wrap = height > 1;
+    let terms = super::search::app_terms(app);
     let text_cell = |b: Option<&[u8]>, width: u16, shift: usize, style| match b {
         Some(b) if wrap => Cell::from(
             ratatui::text::Text::from(super::messages::wrapped(b, width as usize, app.list_rows()))
                 .style(style),
         ),
-        _ => bytes_cell(b, width, shift, style, None),
+        _ => bytes_cell(b, width, shift, style, terms.as_ref()),
     };
+    let (key, value) = shown_parts(p, m);
     let mut cells = vec![
         right(m.partition.to_string(), theme::dim()),
         right(m.offset.to_string(), theme::offset()),
         Cell::from(Span::styled(time, pick(theme::time()))),
-        text_cell(m.key.as_deref(), c.key, 0, pick(theme::key())),
+        text_cell(key, c.key, 0, pick(theme::key())),
         text_cell(
-            m.value.as_deref(),
+            value,
             c.value,
             app.table.shift,
             ratatui::style::Style::new(),
@@ -271,6 +292,21 @@ pub fn status_parts(app: &App) -> Vec<Part> {
         ),
         Part::new(0, Span::styled(text, style)),
     ];
+    // A filter or a search under way says so first: on a narrow terminal it is what is kept.
+    let reached = |t: i64| format!("at {}", crate::render::format_time(app.time_zone, t));
+    let of = (total > 0).then_some(total as u64);
+    let search = super::search::scan_spans(p.filter.as_ref(), of, p.search.as_ref(), &reached);
+    let mut first: Vec<Part> = search
+        .split(|s| s.content == " │ ")
+        .filter(|g| !g.is_empty())
+        .map(|g| Part {
+            spans: g.to_vec(),
+            priority: 0,
+            fill: false,
+        })
+        .collect();
+    first.append(&mut parts);
+    let mut parts = first;
     if let Some(w) = app.merged_warning() {
         parts.push(Part::fill(Span::styled(format!("⚠ {w}"), theme::bad())));
     }

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::{centered, theme, thousands};
-use crate::app::MessagePane;
-use crate::app::search::{SearchKind, SearchPrompt, Understood};
+use crate::app::search::{PaneFilter, PaneSearch, SearchKind, SearchPrompt, Understood};
+use crate::app::{App, MessagePane};
 use crate::render::Safe;
 
 /// The style of a highlighted match.
@@ -133,12 +133,27 @@ pub fn short(n: u64) -> String {
 /// The status line's search and filter parts: "filter: EXPR · scanned 1.2M of 10M · 37
 /// matches", "searching: EXPR · scanned … · offset …", or what the last search found out.
 pub fn status_spans(p: &MessagePane) -> Vec<Span<'static>> {
+    let of = p.watermarks.map(|w| (w.high - w.low) as u64);
+    scan_spans(
+        p.filter.as_ref(),
+        of,
+        p.search.as_ref(),
+        &|reached| format!("offset {}", thousands(reached)),
+    )
+}
+
+/// The search and filter parts of a pane's status line; `reached` says where a scan got to
+/// (an offset in one partition, a time in the merged view); `of` is the records there are.
+pub fn scan_spans(
+    filter: Option<&PaneFilter>,
+    of: Option<u64>,
+    search: Option<&PaneSearch>,
+    reached: &dyn Fn(i64) -> String,
+) -> Vec<Span<'static>> {
     let mut out = Vec::new();
     let sep = || Span::raw(" │ ");
-    if let Some(f) = &p.filter {
-        let of = p.watermarks.map_or(String::new(), |w| {
-            format!(" of {}", short((w.high - w.low) as u64))
-        });
+    if let Some(f) = filter {
+        let of = of.map_or(String::new(), |n| format!(" of {}", short(n)));
         out.push(sep());
         out.push(Span::styled("filter: ", theme::hotkey()));
         out.push(Safe::new(&f.query.label()).into());
@@ -148,7 +163,7 @@ pub fn status_spans(p: &MessagePane) -> Vec<Span<'static>> {
             thousands(f.matched as i64)
         )));
     }
-    if let Some(s) = &p.search {
+    if let Some(s) = search {
         if let Some(scan) = &s.scanning {
             out.push(sep());
             out.push(Span::styled(
@@ -166,9 +181,9 @@ pub fn status_spans(p: &MessagePane) -> Vec<Span<'static>> {
                 String::new()
             };
             out.push(Span::raw(format!(
-                " · scanned {}{rate} · offset {} · Esc stops",
+                " · scanned {}{rate} · {} · Esc stops",
                 short(scan.scanned),
-                thousands(scan.reached)
+                reached(scan.reached)
             )));
         } else if let Some(note) = &s.note {
             out.push(sep());
@@ -229,9 +244,25 @@ pub fn highlight(
 
 /// The terms to highlight in the pane: the search's, else the filter's.
 pub fn pane_terms(p: &MessagePane) -> Option<(Vec<String>, bool)> {
-    p.search
-        .as_ref()
+    query_terms(p.search.as_ref(), p.filter.as_ref())
+}
+
+/// The terms to highlight: the search's, else the filter's.
+fn query_terms(
+    search: Option<&PaneSearch>,
+    filter: Option<&PaneFilter>,
+) -> Option<(Vec<String>, bool)> {
+    search
         .map(|s| &s.query)
-        .or(p.filter.as_ref().map(|f| &f.query))
+        .or(filter.map(|f| &f.query))
         .map(|q| q.terms())
+}
+
+/// The terms to highlight on screen: the merged view's when it (or a detail opened from it)
+/// is up, else the message pane's.
+pub fn app_terms(app: &App) -> Option<(Vec<String>, bool)> {
+    match &app.merged {
+        Some(m) if app.merged_is_up() => query_terms(m.search.as_ref(), m.filter.as_ref()),
+        _ => app.messages.as_ref().and_then(pane_terms),
+    }
 }
