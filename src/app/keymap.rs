@@ -780,7 +780,7 @@ pub const MERGED: KeyTable = KeyTable {
             &[Plain(Char('/'))],
             Command::Search,
             "search forward in time: CEL or text",
-            1,
+            4,
             "search",
         ),
         bind(&[Plain(Char('n'))], Command::SearchNext, "next match in time"),
@@ -793,7 +793,7 @@ pub const MERGED: KeyTable = KeyTable {
             &[Plain(Char('&'))],
             Command::FilterRecords,
             "show only matching records, in time order",
-            2,
+            5,
             "filter",
         ),
         hint(

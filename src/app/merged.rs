@@ -641,8 +641,11 @@ impl MergedPane {
                 self.stick_bottom = false;
                 self.after_time = None;
                 self.cursor.select(i, self.rows.len(), rows);
-                // The match mid-screen: the records before it are read too.
+                // The records before the match are read next: it is seen in its context.
                 self.cursor.top = i.saturating_sub(rows / 2);
+                if self.more_before() {
+                    return Some(self.backward());
+                }
                 return self.maybe_page(rows);
             }
         }
@@ -724,4 +727,4 @@ impl MergedPane {
 
 #[cfg(test)]
 #[path = "merged_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -2,7 +2,7 @@ use super::*;
 use crate::kafka::{BatchInfo, Codec, TimestampType};
 
 /// A record of partition `p` at `offset` with time `ts`.
-fn rec(p: i32, offset: i64, ts: i64) -> Message {
+pub(crate) fn rec(p: i32, offset: i64, ts: i64) -> Message {
     Message {
         partition: p,
         offset,
@@ -24,8 +24,8 @@ fn rec(p: i32, offset: i64, ts: i64) -> Message {
 }
 
 /// A topic in memory: per partition its records (offset order) and watermarks.
-struct Topic {
-    parts: Vec<(Vec<Message>, Watermarks)>,
+pub(crate) struct Topic {
+    pub(crate) parts: Vec<(Vec<Message>, Watermarks)>,
 }
 
 impl Topic {
@@ -62,13 +62,25 @@ impl Topic {
         out
     }
 
-    fn serve(&self, req: &MergedRequest) -> MergedLoaded {
+    /// Answers `req` as the runtime would: a filter view's readers pass only the records
+    /// that match (as the filter stage does).
+    pub(crate) fn serve(&self, req: &MergedRequest) -> MergedLoaded {
         let chunks = req
             .parts
             .iter()
             .map(|cr| {
                 let mut c = ChunkCollector::new(req.direction, cr, req.count);
-                for ev in self.events(cr.partition, cr.start) {
+                let mut matcher = req.filter.as_ref().map(|q| q.matcher("t"));
+                // A filter's backward chunk reaches back until it has its records (the
+                // runtime doubles its range): here, at once from the log's start.
+                let start = match (&matcher, req.direction) {
+                    (Some(_), Direction::Backward) => StartAt::Beginning,
+                    _ => cr.start,
+                };
+                for mut ev in self.events(cr.partition, start) {
+                    if let (Some(m), ReaderEventKind::Messages(msgs)) = (matcher.as_mut(), &mut ev) {
+                        msgs.retain(|r| m.matches(r));
+                    }
                     c.push(ev).unwrap();
                     if c.done() {
                         break;
@@ -81,34 +93,35 @@ impl Topic {
             generation: req.generation,
             direction: req.direction,
             result: Ok(chunks),
+            decoded: Vec::new(),
         }
     }
 
     /// Every record in (timestamp, partition, offset) order.
-    fn sorted(&self) -> Vec<(i32, i64)> {
+    pub(crate) fn sorted(&self) -> Vec<(i32, i64)> {
         let mut all: Vec<&Message> = self.parts.iter().flat_map(|(r, _)| r).collect();
         all.sort_by_key(|m| (m.timestamp, m.partition, m.offset));
         all.iter().map(|m| (m.partition, m.offset)).collect()
     }
 }
 
-const ROWS: usize = 4;
+pub(crate) const ROWS: usize = 4;
 
 /// Carries out the pane's loads until it asks for none.
-fn drive(topic: &Topic, pane: &mut MergedPane, mut fx: Option<Effect>) {
+pub(crate) fn drive(topic: &Topic, pane: &mut MergedPane, mut fx: Option<Effect>) {
     while let Some(Effect::LoadMerged(req)) = fx {
         fx = pane.loaded(topic.serve(&req), ROWS);
     }
 }
 
-fn at(pane: &MergedPane) -> (i32, i64) {
+pub(crate) fn at(pane: &MergedPane) -> (i32, i64) {
     let m = pane.selected().unwrap();
     (m.partition, m.offset)
 }
 
 /// Moves one row at a time until the selection stops moving; the records passed, in order,
 /// starting with the one selected now.
-fn walk(topic: &Topic, pane: &mut MergedPane, delta: isize) -> Vec<(i32, i64)> {
+pub(crate) fn walk(topic: &Topic, pane: &mut MergedPane, delta: isize) -> Vec<(i32, i64)> {
     let mut seen = vec![at(pane)];
     loop {
         let fx = pane.move_by(delta, ROWS);
@@ -128,7 +141,7 @@ fn walk(topic: &Topic, pane: &mut MergedPane, delta: isize) -> Vec<(i32, i64)> {
 
 /// Three partitions: ties across them, offsets left out by compaction in partition 1, a
 /// partition 2 whose log starts at 5.
-fn topic() -> Topic {
+pub(crate) fn topic() -> Topic {
     let p0: Vec<Message> = (0..23).map(|o| rec(0, o, 100 + o * 3)).collect();
     let p1: Vec<Message> = (0..20).map(|i| rec(1, i * 2, 100 + i * 4)).collect();
     let p2: Vec<Message> = (5..30).map(|o| rec(2, o, 90 + o * 2)).collect();
@@ -260,6 +273,7 @@ fn stale_answers_are_dropped_and_a_failure_is_said() {
         generation: new.generation,
         direction: new.direction,
         result: Err(Error::UnknownTopic { topic: "t".into() }),
+        decoded: Vec::new(),
     };
     assert_eq!(p.loaded(failed, ROWS), None);
     assert!(matches!(p.status, MergedStatus::Failed(_)));
@@ -285,19 +299,20 @@ fn a_backward_chunk_keeps_only_the_last_records_before_its_bound() {
     let offsets: Vec<i64> = chunk.records.iter().map(|m| m.offset).collect();
     assert_eq!(offsets, vec![8, 9, 10, 11]);
     assert!(!chunk.exhausted);
-    assert_eq!((chunk.start, chunk.end), (2, 12));
+    // It stands for the records it kept: the next page reads the ones before them again.
+    assert_eq!((chunk.start, chunk.end), (8, 12));
 }
 
-mod in_the_app {
+pub(crate) mod in_the_app {
     use super::*;
     use crate::app::{Action, App, PartitionRow, Screen, TopicRow};
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-    fn key(c: KeyCode) -> Action {
+    pub(crate) fn key(c: KeyCode) -> Action {
         Action::Key(KeyEvent::new(c, KeyModifiers::NONE))
     }
 
-    fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    pub(crate) fn typed(app: &mut App, text: &str) -> Vec<Effect> {
         let mut fx = Vec::new();
         for c in text.chars() {
             fx = app.update(key(KeyCode::Char(c)));
@@ -305,7 +320,7 @@ mod in_the_app {
         fx
     }
 
-    fn load_of(fx: &[Effect]) -> MergedRequest {
+    pub(crate) fn load_of(fx: &[Effect]) -> MergedRequest {
         fx.iter()
             .find_map(|e| match e {
                 Effect::LoadMerged(r) => Some(r.clone()),
@@ -315,7 +330,7 @@ mod in_the_app {
     }
 
     /// The partitions screen of a 3-partition topic.
-    fn app() -> App {
+    pub(crate) fn app() -> App {
         let mut app = App::new("b:9092".into(), 10, Box::new(|| 1_000_000));
         app.update(Action::Resize(80, 24));
         app.start(None);

@@ -101,6 +101,7 @@ fn merged_app(w: u16, h: u16) -> App {
         generation: req.generation,
         direction: req.direction,
         result: Ok(chunks),
+        decoded: Vec::new(),
     }));
     app
 }
