@@ -19,6 +19,32 @@ fn render(app: &App) -> String {
     format!("{}", t.backend())
 }
 
+/// The screen as text with the highlighted matches in «»: the match style shows.
+fn render_marked(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    t.draw(|f| super::super::draw(app, f)).unwrap();
+    let buf = t.backend().buffer();
+    let hit = super::super::search::match_style().bg;
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut on = false;
+        for x in 0..buf.area.width {
+            let cell = &buf[(x, y)];
+            let marked = cell.bg != ratatui::style::Color::Reset && Some(cell.bg) == hit;
+            if marked != on {
+                out.push(if marked { '«' } else { '»' });
+                on = marked;
+            }
+            out.push_str(cell.symbol());
+        }
+        if on {
+            out.push('»');
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn record(partition: i32, offset: i64, ts_s: i64, value: &str) -> Message {
     Message {
         partition,
@@ -147,4 +173,146 @@ fn merged_wrap_80x24() {
     // Again: one line per record, as before.
     app.update(key(KeyCode::Char('w')));
     assert_eq!(render(&app), plain);
+}
+
+fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for c in text.chars() {
+        fx = app.update(key(KeyCode::Char(c)));
+    }
+    fx
+}
+
+/// `&` with a CEL filter: only matching records, the filter's counts in the status line, the
+/// literal it needs highlighted (in the keys).
+#[test]
+fn merged_filter_160x45() {
+    let mut app = merged_app(160, 45);
+    let all: Vec<Message> = app.merged.as_ref().unwrap().rows.iter().cloned().collect();
+    app.update(key(KeyCode::Char('&')));
+    typed(&mut app, r#"key.startsWith("user-1")"#);
+    let fx = app.update(key(KeyCode::Enter));
+    let req = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadMerged(r) => Some(r.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(req.filter.is_some());
+    let chunks = (0..3)
+        .map(|p| Chunk {
+            partition: p,
+            start: 0,
+            end: 20,
+            watermarks: Watermarks { low: 0, high: 20 },
+            records: all
+                .iter()
+                .filter(|m| m.partition == p)
+                .filter(|m| m.key.as_deref().is_some_and(|k| k.starts_with(b"user-1")))
+                .cloned()
+                .collect(),
+            exhausted: true,
+        })
+        .collect();
+    app.update(Action::MergedLoaded(MergedLoaded {
+        generation: req.generation,
+        direction: req.direction,
+        result: Ok(chunks),
+        decoded: Vec::new(),
+    }));
+    app.update(Action::FilterScanned {
+        generation: req.generation,
+        scanned: 60,
+        matched: 17,
+        reached: 20,
+    });
+    insta::assert_snapshot!(render_marked(&app));
+}
+
+/// `/` with text while its scan runs: the progress line (records, time reached) and the
+/// matches in the window highlighted (in the values).
+#[test]
+fn merged_search_80x24() {
+    let mut app = merged_app(80, 24);
+    app.update(key(KeyCode::Char('/')));
+    typed(&mut app, "/p/2");
+    let fx = app.update(key(KeyCode::Enter));
+    assert!(app.search_prompt.is_none(), "understood as text");
+    let id = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::MergedSearch(j) => Some(j.id),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Action::Search {
+        id,
+        report: crate::app::search::SearchReport::Progress {
+            scanned: 12_345,
+            reached: 1_714_564_800_000 + 95_000,
+        },
+    });
+    insta::assert_snapshot!(render_marked(&app));
+}
+
+/// Schema-decoded values in the table, as compact JSON, and in the detail.
+#[test]
+fn merged_decoded_80x24() {
+    use crate::app::{PartDecoding, RecordDecoding, SchemaLabel};
+    use std::sync::Arc;
+    let mut app = merged_app(80, 24);
+    let req = match app.update(key(KeyCode::Char('g'))).into_iter().next() {
+        Some(Effect::LoadMerged(r)) => r,
+        other => panic!("a load, not {other:?}"),
+    };
+    let label = Arc::new(SchemaLabel {
+        format: "Avro",
+        id: Some(7),
+        subject: Some("clicks-value".into()),
+        version: Some(2),
+        message: None,
+    });
+    let chunks: Vec<Chunk> = (0..3)
+        .map(|p| Chunk {
+            partition: p,
+            start: 0,
+            end: 3,
+            watermarks: Watermarks { low: 0, high: 3 },
+            records: (0..3)
+                .map(|o| record(p, o, o * 3 + p as i64, "\0\0\0\0\u{7}\u{2}x"))
+                .collect(),
+            exhausted: true,
+        })
+        .collect();
+    let decoded = chunks
+        .iter()
+        .flat_map(|c| &c.records)
+        .map(|m| {
+            let json = format!(r#"{{"user":"u{}","n":{}}}"#, m.partition, m.offset);
+            let d = RecordDecoding {
+                key: None,
+                value: Some(PartDecoding::Json {
+                    json: Bytes::from(json),
+                    schema: label.clone(),
+                }),
+            };
+            ((m.partition, m.offset), Arc::new(d))
+        })
+        .collect();
+    app.update(Action::MergedLoaded(MergedLoaded {
+        generation: req.generation,
+        direction: req.direction,
+        result: Ok(chunks),
+        decoded,
+    }));
+    let table = render(&app);
+    app.update(key(KeyCode::Char('j')));
+    app.update(key(KeyCode::Enter));
+    let detail = app.detail.as_ref().unwrap();
+    assert_eq!(
+        detail.decoding.as_ref().and_then(|d| d.value.as_ref()).and_then(|v| v.json()),
+        Some(&Bytes::from(r#"{"user":"u1","n":0}"#))
+    );
+    insta::assert_snapshot!(format!("{table}\n{}", render(&app)));
 }
