@@ -109,11 +109,21 @@ async fn scan(
     let mut scanned = 0u64;
     let mut reported = Instant::now();
     let mut reached = 0i64;
+    // The merge passes each partition's end on once its records are out; the merge stops
+    // polling an ended reader, so the ends are counted here.
+    let mut ended = 0usize;
     while let Some(ev) = rx.recv().await {
         let msgs = match ev.kind {
             ReaderEventKind::Messages(msgs) => msgs,
             ReaderEventKind::Failed(e) => {
                 return SearchReport::Failed(format!("partition {}: {e}", ev.partition));
+            }
+            ReaderEventKind::Finished { .. } => {
+                ended += 1;
+                if ended >= parts.len() {
+                    break;
+                }
+                continue;
             }
             _ => continue,
         };
