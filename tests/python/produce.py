@@ -67,12 +67,12 @@ class Out:
             print(json.dumps(line))
 
 
-def create_topic(broker, topic):
+def create_topic(broker, topic, partitions=1):
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient, NewTopic
 
     admin = AdminClient({"bootstrap.servers": broker})
-    for future in admin.create_topics([NewTopic(topic, 1, 1)]).values():
+    for future in admin.create_topics([NewTopic(topic, partitions, 1)]).values():
         try:
             future.result(30)
         except KafkaException as e:
@@ -374,7 +374,35 @@ def avro_payments(args):
     out.done()
 
 
-CASES = {"bench": bench, "avro-payments": avro_payments, "avro-all": avro_all, "avro-versions": avro_versions, "protobuf": protobuf,
+def avro_merged(args):
+    """--count Avro Event records in each of 3 partitions (the TUI's merged view): record i of
+    partition p at an hour ago (within the broker's retention) + 3i + (2 - p) ms, so time order
+    interleaves the partitions; tag "needle" at (2, 5), (1, 20), (0, 20), (1, 33), else "hay"."""
+    from confluent_kafka.schema_registry.avro import AvroSerializer
+
+    schema = {"type": "record", "name": "Event", "namespace": "kbtest.merged", "fields": [
+        {"name": "id", "type": "int"}, {"name": "part", "type": "int"}, {"name": "tag", "type": "string"}]}
+    ser = AvroSerializer(registry(args), json.dumps(schema))
+    create_topic(args.broker, args.topic, 3)
+    p = Producer({"bootstrap.servers": args.broker, "linger.ms": 0})
+    base = int(dt.datetime.now(UTC).timestamp() * 1000) - 3600000
+    needles = {(2, 5), (1, 20), (0, 20), (1, 33)}
+    lines = []
+    for part in range(3):
+        for i in range(args.count):
+            v = {"id": i, "part": part, "tag": "needle" if (part, i) in needles else "hay"}
+            data = ser(v, ctx(args))
+            when = base + 3 * i + (2 - part)
+            p.produce(args.topic, value=data, partition=part, timestamp=when)
+            lines.append({"partition": part, "offset": i, "timestamp": when, "value": v,
+                          "value_schema_id": schema_id(data)})
+    if p.flush(30) != 0:
+        sys.exit("produce.py: records were not delivered")
+    for line in lines:
+        print(json.dumps(line))
+
+
+CASES = {"avro-merged": avro_merged, "bench": bench, "avro-payments": avro_payments, "avro-all": avro_all, "avro-versions": avro_versions, "protobuf": protobuf,
          "protobuf-raw": protobuf_raw, "json-schema": json_schema, "msgpack": msgpack_case,
          "failures": failures}
 

@@ -108,10 +108,23 @@ pub fn produce_case(
     registry: &str,
     topic: &str,
 ) -> Vec<Value> {
+    produce_case_with(py, case, broker, registry, topic, &[])
+}
+
+/// `produce_case` with more arguments for produce.py (e.g. `--count`).
+pub fn produce_case_with(
+    py: &PathBuf,
+    case: &str,
+    broker: &str,
+    registry: &str,
+    topic: &str,
+    more: &[&str],
+) -> Vec<Value> {
     let out = Command::new(py)
         .arg(root().join("tests/python/produce.py"))
         .args([case, "--broker", broker, "--registry", registry])
         .args(["--auth", "kb:secret", "--topic", topic])
+        .args(more)
         .output()
         .expect("run produce.py");
     assert!(
