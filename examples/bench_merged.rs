@@ -18,8 +18,8 @@ const GOAL_MS: f64 = 50.0;
 
 async fn drive(cluster: &Arc<Cluster>, pane: &mut MergedPane, mut fx: Option<Effect>) {
     while let Some(Effect::LoadMerged(req)) = fx {
-        let answer =
-            kbrowse::tui::merged::load(cluster.clone(), req, Isolation::ReadCommitted).await;
+        let ctx = kbrowse::tui::merged::LoadContext::plain(Isolation::ReadCommitted);
+        let answer = kbrowse::tui::merged::load(cluster.clone(), req, ctx).await;
         fx = pane.loaded(answer, ROWS);
     }
 }

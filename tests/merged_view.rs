@@ -69,6 +69,7 @@ async fn drive(cluster: &Arc<Cluster>, pane: &mut MergedPane, mut fx: Option<Eff
             generation: req.generation,
             direction: req.direction,
             result: Ok(chunks),
+            decoded: Vec::new(),
         };
         fx = pane.loaded(answer, ROWS);
     }

@@ -114,9 +114,7 @@ fn the_merged_view_shows_decoded_values_and_filters_and_searches_them_in_time_or
         t.contains(r#"{"id":33,"part":1,"tag":"needle"}"#) && !t.contains("searching")
     });
     screen.keys("\r");
-    screen.wait_for("its detail", |t| {
-        t.contains("Offset     33  (partition 1)")
-    });
+    screen.wait_for("its detail", |t| t.contains("Offset     33  (partition 1)"));
     screen.keys("\x1b");
     screen.keys("/value.id == 5 && value.part == 2\r");
     screen.wait_for("no match after it", |t| t.contains("no match after"));

@@ -783,7 +783,11 @@ pub const MERGED: KeyTable = KeyTable {
             4,
             "search",
         ),
-        bind(&[Plain(Char('n'))], Command::SearchNext, "next match in time"),
+        bind(
+            &[Plain(Char('n'))],
+            Command::SearchNext,
+            "next match in time",
+        ),
         bind(
             &[Plain(Char('N'))],
             Command::SearchPrevious,

@@ -603,51 +603,9 @@ impl MergedPane {
             }
         }
         self.decoded.extend(answer.decoded);
-        // A chunk whose records all went into the page covers its whole range (a filter's
-        // chunk skips non-matching records; the next page goes on after them).
-        let ranges: Vec<(i32, i64, i64, usize)> = chunks
-            .iter()
-            .map(|c| (c.partition, c.start, c.end, c.records.len()))
-            .collect();
-        let page = merge_page(answer.direction, chunks, self.page());
-        let taken = |p: i32| page.iter().filter(|m| m.partition == p).count();
-        let covered: Vec<(i32, i64, i64)> = ranges
-            .iter()
-            .filter(|r| taken(r.0) == r.3)
-            .map(|r| (r.0, r.1, r.2))
-            .collect();
-        match answer.direction {
-            Direction::Forward => self.append(page, rows),
-            Direction::Backward => self.prepend(page, rows),
-        }
-        for (p, start, end) in covered {
-            if let Some(s) = self.spans.get_mut(&p) {
-                match answer.direction {
-                    Direction::Forward if s.hi >= start => s.hi = s.hi.max(end),
-                    Direction::Backward if s.lo <= end => s.lo = s.lo.min(start),
-                    _ => {}
-                }
-            }
-        }
-        let held: std::collections::HashSet<(i32, i64)> =
-            self.rows.iter().map(|m| (m.partition, m.offset)).collect();
-        self.decoded.retain(|k, _| held.contains(k));
-        if let Some(at) = self.want.take() {
-            if let Some(i) = self
-                .rows
-                .iter()
-                .position(|m| (m.partition, m.offset) == at)
-            {
-                self.stick_bottom = false;
-                self.after_time = None;
-                self.cursor.select(i, self.rows.len(), rows);
-                // The records before the match are read next: it is seen in its context.
-                self.cursor.top = i.saturating_sub(rows / 2);
-                if self.more_before() {
-                    return Some(self.backward());
-                }
-                return self.maybe_page(rows);
-            }
+        self.take_page(answer.direction, chunks, rows);
+        if let Some(fx) = self.land_wanted(rows) {
+            return fx;
         }
         if jump && self.rows.is_empty() && self.after_time.is_some() && self.more_before() {
             // Nothing at or after the time: show the last records before it.
@@ -662,6 +620,58 @@ impl MergedPane {
         }
         self.after_time = None;
         None
+    }
+
+    /// Merges the chunks into the window; a chunk whose records all went into the page
+    /// covers its whole range (a filter's chunk skips non-matching records: the next page
+    /// goes on after them).
+    fn take_page(&mut self, direction: Direction, chunks: Vec<Chunk>, rows: usize) {
+        let ranges: Vec<(i32, i64, i64, usize)> = chunks
+            .iter()
+            .map(|c| (c.partition, c.start, c.end, c.records.len()))
+            .collect();
+        let page = merge_page(direction, chunks, self.page());
+        let taken = |p: i32| page.iter().filter(|m| m.partition == p).count();
+        let covered: Vec<(i32, i64, i64)> = ranges
+            .iter()
+            .filter(|r| taken(r.0) == r.3)
+            .map(|r| (r.0, r.1, r.2))
+            .collect();
+        match direction {
+            Direction::Forward => self.append(page, rows),
+            Direction::Backward => self.prepend(page, rows),
+        }
+        for (p, start, end) in covered {
+            if let Some(s) = self.spans.get_mut(&p) {
+                match direction {
+                    Direction::Forward if s.hi >= start => s.hi = s.hi.max(end),
+                    Direction::Backward if s.lo <= end => s.lo = s.lo.min(start),
+                    _ => {}
+                }
+            }
+        }
+        let held: std::collections::HashSet<(i32, i64)> =
+            self.rows.iter().map(|m| (m.partition, m.offset)).collect();
+        self.decoded.retain(|k, _| held.contains(k));
+    }
+
+    /// Selects the record a search found once its page landed, and reads the records
+    /// before it, so that it is seen in its context. None: nothing was wanted or it is not
+    /// here.
+    fn land_wanted(&mut self, rows: usize) -> Option<Option<Effect>> {
+        let at = self.want.take()?;
+        let i = self
+            .rows
+            .iter()
+            .position(|m| (m.partition, m.offset) == at)?;
+        self.stick_bottom = false;
+        self.after_time = None;
+        self.cursor.select(i, self.rows.len(), rows);
+        self.cursor.top = i.saturating_sub(rows / 2);
+        if self.more_before() {
+            return Some(Some(self.backward()));
+        }
+        Some(self.maybe_page(rows))
     }
 
     fn append(&mut self, page: Vec<Message>, rows: usize) {

@@ -189,7 +189,9 @@ impl App {
             return Some(vec![Effect::StopSearch, Effect::Redraw]);
         }
         if pane.filter.take().is_some() {
-            let at = pane.selected().map(|m| (m.timestamp, m.partition, m.offset));
+            let at = pane
+                .selected()
+                .map(|m| (m.timestamp, m.partition, m.offset));
             let start = at.map_or(MergedStart::Beginning, |(t, _, _)| MergedStart::Time(t));
             let fx = pane.jump(start);
             pane.want(at.map(|(_, p, o)| (p, o)));

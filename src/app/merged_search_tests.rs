@@ -203,11 +203,27 @@ fn slash_finds_the_next_match_in_merged_order_beyond_the_window_and_n_goes_back(
         },
     });
     assert_eq!(
-        a.merged.as_ref().unwrap().search.as_ref().unwrap().scanning.as_ref().unwrap().scanned,
+        a.merged
+            .as_ref()
+            .unwrap()
+            .search
+            .as_ref()
+            .unwrap()
+            .scanning
+            .as_ref()
+            .unwrap()
+            .scanned,
         30
     );
     let found = matching(&topic, p2_2x)[0];
-    assert!(a.merged.as_ref().unwrap().rows.iter().all(|m| (m.partition, m.offset) != found));
+    assert!(
+        a.merged
+            .as_ref()
+            .unwrap()
+            .rows
+            .iter()
+            .all(|m| (m.partition, m.offset) != found)
+    );
     let fx = a.update(Action::Search {
         id: job.id,
         report: SearchReport::FoundMerged {
@@ -219,7 +235,10 @@ fn slash_finds_the_next_match_in_merged_order_beyond_the_window_and_n_goes_back(
     });
     let req = load_of(&fx);
     assert_eq!(
-        req.parts.iter().map(|p| (p.partition, p.start)).collect::<Vec<_>>(),
+        req.parts
+            .iter()
+            .map(|p| (p.partition, p.start))
+            .collect::<Vec<_>>(),
         positions_before(&topic, found)
             .into_iter()
             .map(|(p, o)| (p, StartAt::Resume(o)))
@@ -233,7 +252,10 @@ fn slash_finds_the_next_match_in_merged_order_beyond_the_window_and_n_goes_back(
     let i = all.iter().position(|x| *x == found).unwrap();
     let before = pane.cursor.selected.min(i);
     let held: Vec<(i32, i64)> = pane.rows.iter().map(|m| (m.partition, m.offset)).collect();
-    assert_eq!(held[pane.cursor.selected - before..=pane.cursor.selected], all[i - before..=i]);
+    assert_eq!(
+        held[pane.cursor.selected - before..=pane.cursor.selected],
+        all[i - before..=i]
+    );
     assert!(before >= ROWS, "context above the match");
     let prev = held[pane.cursor.selected - 2];
     // N: backward from the match itself.
@@ -271,7 +293,10 @@ fn esc_stops_a_merged_search_and_no_match_is_said() {
             reached: 190,
         },
     });
-    assert_eq!(a.merged.as_ref().unwrap().search.as_ref().unwrap().note, None);
+    assert_eq!(
+        a.merged.as_ref().unwrap().search.as_ref().unwrap().note,
+        None
+    );
     let job = search_job(&a.update(key(KeyCode::Char('n'))));
     a.update(Action::Search {
         id: job.id,
@@ -280,7 +305,15 @@ fn esc_stops_a_merged_search_and_no_match_is_said() {
             reached: 190,
         },
     });
-    let note = a.merged.as_ref().unwrap().search.as_ref().unwrap().note.clone();
+    let note = a
+        .merged
+        .as_ref()
+        .unwrap()
+        .search
+        .as_ref()
+        .unwrap()
+        .note
+        .clone();
     assert_eq!(
         note.as_deref(),
         Some("no match after 1970-01-01 00:00:00.100 to the end (60 records scanned)")

@@ -78,7 +78,8 @@ impl Topic {
                     _ => cr.start,
                 };
                 for mut ev in self.events(cr.partition, start) {
-                    if let (Some(m), ReaderEventKind::Messages(msgs)) = (matcher.as_mut(), &mut ev) {
+                    if let (Some(m), ReaderEventKind::Messages(msgs)) = (matcher.as_mut(), &mut ev)
+                    {
                         msgs.retain(|r| m.matches(r));
                     }
                     c.push(ev).unwrap();

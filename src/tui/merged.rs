@@ -37,11 +37,27 @@ pub struct LoadContext {
     /// as they are).
     pub decoding: Option<decode::Shared>,
     /// Makes the filter's decoder (a filter sees decoded keys and values, as `consume`).
-    pub decoders: Decoders,
+    pub decoders: Option<Decoders>,
     /// The settings of a filter view's readers.
     pub config: ReaderConfig,
     /// Where a filter view's readers report their counts.
     pub actions: mpsc::UnboundedSender<Action>,
+}
+
+impl LoadContext {
+    /// Pages of raw records, no filter counts kept (benchmarks, tests).
+    pub fn plain(isolation: Isolation) -> LoadContext {
+        LoadContext {
+            isolation,
+            decoding: None,
+            decoders: None,
+            config: ReaderConfig {
+                isolation,
+                ..ReaderConfig::default()
+            },
+            actions: mpsc::unbounded_channel().0,
+        }
+    }
 }
 
 /// Reads the page `req` asks for, and decodes its records off the UI thread.
@@ -50,20 +66,20 @@ pub async fn load(cluster: Arc<Cluster>, req: MergedRequest, ctx: LoadContext) -
     let result = match req.filter.clone() {
         // A filter's page scans as far as it takes: Esc (a new request) stops it.
         Some(query) => load_filtered(&cluster, &req, &query, &ctx).await,
-        None => match tokio::time::timeout(LOAD_TIMEOUT, load_fast(&cluster, &req, isolation))
-            .await
-        {
-            Ok(Ok(Some(chunks))) => Ok(chunks),
-            Ok(Err(e)) => Err(e),
-            Ok(Ok(None)) => {
-                tracing::info!(topic = %req.topic, "merged page: left to the partition readers");
-                load_slow(cluster, &req, isolation).await
+        None => {
+            match tokio::time::timeout(LOAD_TIMEOUT, load_fast(&cluster, &req, isolation)).await {
+                Ok(Ok(Some(chunks))) => Ok(chunks),
+                Ok(Err(e)) => Err(e),
+                Ok(Ok(None)) => {
+                    tracing::info!(topic = %req.topic, "merged page: left to the partition readers");
+                    load_slow(cluster, &req, isolation).await
+                }
+                Err(_) => Err(Error::TookTooLong {
+                    what: "loading the merged page",
+                    after: LOAD_TIMEOUT,
+                }),
             }
-            Err(_) => Err(Error::TookTooLong {
-                what: "loading the merged page",
-                after: LOAD_TIMEOUT,
-            }),
-        },
+        }
     };
     let decoded = match (&result, &ctx.decoding) {
         (Ok(chunks), Some(shared)) => {
@@ -172,7 +188,10 @@ async fn read_filtered(
         query: query.clone(),
     };
     let (tx, mut rx) = mpsc::channel(4);
-    let decoder = ctx.decoders.transforming(&req.topic);
+    let decoder = ctx
+        .decoders
+        .as_ref()
+        .and_then(|d| d.transforming(&req.topic));
     let (_reader, _stage) = spawn_filtered(
         cluster.clone(),
         config,

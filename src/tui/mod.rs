@@ -548,7 +548,7 @@ impl Runtime {
                             .decoders
                             .transforming(&req.topic)
                             .map(|_| self.decoding.clone()),
-                        decoders: self.decoders.clone(),
+                        decoders: Some(self.decoders.clone()),
                         config: ReaderConfig {
                             capacity: SEARCH_CHANNEL,
                             ..self.reader_config.clone()

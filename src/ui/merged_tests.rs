@@ -311,7 +311,11 @@ fn merged_decoded_80x24() {
     app.update(key(KeyCode::Enter));
     let detail = app.detail.as_ref().unwrap();
     assert_eq!(
-        detail.decoding.as_ref().and_then(|d| d.value.as_ref()).and_then(|v| v.json()),
+        detail
+            .decoding
+            .as_ref()
+            .and_then(|d| d.value.as_ref())
+            .and_then(|v| v.json()),
         Some(&Bytes::from(r#"{"user":"u1","n":0}"#))
     );
     insta::assert_snapshot!(format!("{table}\n{}", render(&app)));

@@ -134,12 +134,9 @@ pub fn short(n: u64) -> String {
 /// matches", "searching: EXPR · scanned … · offset …", or what the last search found out.
 pub fn status_spans(p: &MessagePane) -> Vec<Span<'static>> {
     let of = p.watermarks.map(|w| (w.high - w.low) as u64);
-    scan_spans(
-        p.filter.as_ref(),
-        of,
-        p.search.as_ref(),
-        &|reached| format!("offset {}", thousands(reached)),
-    )
+    scan_spans(p.filter.as_ref(), of, p.search.as_ref(), &|reached| {
+        format!("offset {}", thousands(reached))
+    })
 }
 
 /// The search and filter parts of a pane's status line; `reached` says where a scan got to
