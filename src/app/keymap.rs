@@ -796,7 +796,7 @@ pub const MERGED: KeyTable = KeyTable {
         hint(
             &[Plain(Char('&'))],
             Command::FilterRecords,
-            "show only matching records, in time order",
+            "show only matching records, by time",
             5,
             "filter",
         ),

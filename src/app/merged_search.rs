@@ -46,11 +46,7 @@ impl App {
         let Some(pane) = self.merged.as_mut() else {
             return Vec::new();
         };
-        pane.search = Some(PaneSearch {
-            query,
-            scanning: None,
-            note: None,
-        });
+        pane.search = Some(PaneSearch::new(query));
         self.merged_search_again(false)
     }
 
@@ -77,15 +73,7 @@ impl App {
             return vec![Effect::Redraw];
         };
         search.note = None;
-        search.scanning = Some(Scanning {
-            id,
-            backward,
-            from,
-            scanned: 0,
-            reached: from,
-            started: now,
-            rate: 0.0,
-        });
+        search.scanning = Some(Scanning::new(id, backward, from, now));
         vec![
             Effect::MergedSearch(MergedSearchJob {
                 id,
@@ -115,14 +103,7 @@ impl App {
         };
         match report {
             SearchReport::Progress { scanned, reached } => {
-                let secs = (now - scan.started) as f64 / 1000.0;
-                scan.scanned = scanned;
-                scan.reached = reached;
-                scan.rate = if secs >= 0.2 {
-                    scanned as f64 / secs
-                } else {
-                    0.0
-                };
+                scan.progress(scanned, reached, now);
                 return vec![Effect::Redraw];
             }
             SearchReport::FoundMerged {

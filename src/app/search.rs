@@ -336,6 +336,34 @@ pub struct Scanning {
     pub rate: f64,
 }
 
+impl Scanning {
+    /// A scan that has just started from `from`.
+    pub fn new(id: u64, backward: bool, from: i64, now: i64) -> Scanning {
+        Scanning {
+            id,
+            backward,
+            from,
+            scanned: 0,
+            reached: from,
+            started: now,
+            rate: 0.0,
+        }
+    }
+
+    /// A progress report: records scanned and where the scan got to, at `now`.
+    pub fn progress(&mut self, scanned: u64, reached: i64, now: i64) {
+        let secs = (now - self.started) as f64 / 1000.0;
+        self.scanned = scanned;
+        self.reached = reached;
+        // The first moments give no meaningful rate.
+        self.rate = if secs >= 0.2 {
+            scanned as f64 / secs
+        } else {
+            0.0
+        };
+    }
+}
+
 /// The search of the message pane: the last query, and its scan if one runs.
 #[derive(Debug, Clone)]
 pub struct PaneSearch {
@@ -345,6 +373,17 @@ pub struct PaneSearch {
     pub scanning: Option<Scanning>,
     /// What the last scan found out, when it found nothing ("no match after offset 9,999").
     pub note: Option<String>,
+}
+
+impl PaneSearch {
+    /// A new query, not looked for yet.
+    pub fn new(query: Query) -> PaneSearch {
+        PaneSearch {
+            query,
+            scanning: None,
+            note: None,
+        }
+    }
 }
 
 /// The filter view of the message pane (`&`, `K`).

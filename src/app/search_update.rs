@@ -122,11 +122,7 @@ impl App {
         let Some(pane) = self.messages.as_mut() else {
             return Vec::new();
         };
-        pane.search = Some(PaneSearch {
-            query,
-            scanning: None,
-            note: None,
-        });
+        pane.search = Some(PaneSearch::new(query));
         self.search_again(false)
     }
 
@@ -152,15 +148,7 @@ impl App {
         };
         let from = if backward { at } else { at + 1 };
         search.note = None;
-        search.scanning = Some(Scanning {
-            id,
-            backward,
-            from,
-            scanned: 0,
-            reached: from,
-            started: now,
-            rate: 0.0,
-        });
+        search.scanning = Some(Scanning::new(id, backward, from, now));
         vec![
             Effect::Search(SearchJob {
                 id,
@@ -264,17 +252,9 @@ impl App {
         let Some(scan) = search.scanning.as_mut().filter(|s| s.id == id) else {
             return Vec::new();
         };
-        let secs = (now - scan.started) as f64 / 1000.0;
         match report {
             SearchReport::Progress { scanned, reached } => {
-                scan.scanned = scanned;
-                scan.reached = reached;
-                // The first moments give no meaningful rate.
-                scan.rate = if secs >= 0.2 {
-                    scanned as f64 / secs
-                } else {
-                    0.0
-                };
+                scan.progress(scanned, reached, now);
                 return vec![Effect::Redraw];
             }
             SearchReport::Found { offset, .. } => {

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::merged::read_chunk;
-use super::scan::ScanMatcher;
+use super::scan::{AbortAll, ScanMatcher};
 use crate::app::Action;
 use crate::app::merged::{ChunkRequest, Direction};
 use crate::app::search::{MergedSearchJob, SearchReport};
@@ -42,22 +42,10 @@ pub fn spawn_merged_search(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let id = job.id;
-        let mut matcher = ScanMatcher::new(job.query.matcher(&job.topic), decoder);
-        matcher.within = job.within.as_ref().map(|q| q.matcher(&job.topic));
+        let matcher = ScanMatcher::searching(&job.query, job.within.as_ref(), &job.topic, decoder);
         let report = scan(&cluster, &config, &job, matcher, &actions).await;
         let _ = actions.send(Action::Search { id, report });
     })
-}
-
-/// Ends the backward page readers with the scan.
-struct AbortOnDrop(Vec<JoinHandle<()>>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        for t in &self.0 {
-            t.abort();
-        }
-    }
 }
 
 async fn scan(
@@ -77,7 +65,8 @@ async fn scan(
     let (tx, mut rx) = mpsc::channel(config.capacity.max(1));
     let senders = merge::spawn(merge, &parts, config.capacity, tx);
     let mut readers = Vec::new();
-    let mut pages = AbortOnDrop(Vec::new());
+    // The backward page readers end with the scan.
+    let mut pages = AbortAll(Vec::new());
     for (&(partition, at), sender) in job.at.iter().zip(senders) {
         if job.backward {
             pages.0.push(tokio::spawn(read_back(

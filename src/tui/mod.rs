@@ -477,7 +477,8 @@ impl Runtime {
                     self.reader_stage = Some(stage);
                 }
                 Effect::StopReader => self.stop_reader(),
-                Effect::Search(job) => {
+                e @ (Effect::Search(_) | Effect::MergedSearch(_)) => {
+                    // One search at a time, in one partition or in the merged view.
                     if let Some(old) = self.search.take() {
                         old.abort();
                     }
@@ -485,31 +486,20 @@ impl Runtime {
                         capacity: SEARCH_CHANNEL,
                         ..self.reader_config.clone()
                     };
-                    let decoder = self.decoders.transforming(&job.topic);
-                    self.search = Some(scan::spawn_search(
-                        self.cluster.clone(),
-                        config,
-                        job,
-                        decoder,
-                        self.action_tx.clone(),
-                    ));
-                }
-                Effect::MergedSearch(job) => {
-                    if let Some(old) = self.search.take() {
-                        old.abort();
-                    }
-                    let config = ReaderConfig {
-                        capacity: SEARCH_CHANNEL,
-                        ..self.reader_config.clone()
+                    let (cluster, tx) = (self.cluster.clone(), self.action_tx.clone());
+                    self.search = match e {
+                        Effect::Search(job) => {
+                            let decoder = self.decoders.transforming(&job.topic);
+                            Some(scan::spawn_search(cluster, config, job, decoder, tx))
+                        }
+                        Effect::MergedSearch(job) => {
+                            let decoder = self.decoders.transforming(&job.topic);
+                            Some(merged_scan::spawn_merged_search(
+                                cluster, config, job, decoder, tx,
+                            ))
+                        }
+                        _ => None,
                     };
-                    let decoder = self.decoders.transforming(&job.topic);
-                    self.search = Some(merged_scan::spawn_merged_search(
-                        self.cluster.clone(),
-                        config,
-                        job,
-                        decoder,
-                        self.action_tx.clone(),
-                    ));
                 }
                 Effect::TopicSearch(job) => {
                     if let Some(old) = self.topic_search.take() {

@@ -48,6 +48,18 @@ impl ScanMatcher {
         }
     }
 
+    /// A search's matcher: `query`, and in a filter view the filter a match must pass too.
+    pub(super) fn searching(
+        query: &Query,
+        within: Option<&Query>,
+        topic: &str,
+        decoder: Option<RecordDecoder>,
+    ) -> ScanMatcher {
+        let mut matcher = ScanMatcher::new(query.matcher(topic), decoder);
+        matcher.within = within.map(|q| q.matcher(topic));
+        matcher
+    }
+
     /// Fetches the schemas of a batch before its records are matched.
     pub(super) async fn prepare(&mut self, msgs: &[Message]) {
         if let Some(d) = self.decoder.as_mut() {
@@ -264,8 +276,7 @@ pub fn spawn_search(
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
         let id = job.id;
-        let mut matcher = ScanMatcher::new(job.query.matcher(&job.topic), decoder);
-        matcher.within = job.within.as_ref().map(|q| q.matcher(&job.topic));
+        let matcher = ScanMatcher::searching(&job.query, job.within.as_ref(), &job.topic, decoder);
         let mut scan = SearchScan {
             matcher,
             scanned: 0,
@@ -430,8 +441,8 @@ struct PartBatch {
     error: Option<String>,
 }
 
-/// Aborts the partition scans when the topic search ends or is aborted.
-struct AbortAll(Vec<JoinHandle<()>>);
+/// Aborts the tasks it holds when it is dropped: a scan's partition tasks end with it.
+pub(super) struct AbortAll(pub(super) Vec<JoinHandle<()>>);
 
 impl Drop for AbortAll {
     fn drop(&mut self) {

@@ -330,7 +330,7 @@ fn help_lists_every_binding_of_every_table() {
     use crate::app::keymap::{ALL, Key};
     let mut app = messages_app();
     app.update(ch('?'));
-    app.update(Action::Resize(120, 160));
+    app.update(Action::Resize(120, 170));
     let screen = render(&app);
     for table in ALL {
         assert!(screen.contains(table.name), "{} missing", table.name);
