@@ -324,6 +324,8 @@ pub struct MergedPane {
     decoded: HashMap<(i32, i64), Arc<RecordDecoding>>,
     /// The record to select once the jump's page lands (a search's match).
     want: Option<(i32, i64)>,
+    /// The page before a search's match is on its way: the match goes mid-screen then.
+    center: bool,
     capacity: usize,
     spans: BTreeMap<i32, Span>,
     loading: Option<Direction>,
@@ -352,6 +354,7 @@ impl MergedPane {
             filter: None,
             decoded: HashMap::new(),
             want: None,
+            center: false,
             capacity: capacity.max(2),
             spans: BTreeMap::new(),
             loading: None,
@@ -423,6 +426,7 @@ impl MergedPane {
         self.spans.clear();
         self.decoded.clear();
         self.want = None;
+        self.center = false;
         self.cursor = Cursor::default();
         self.blocked = 0;
         self.warning = None;
@@ -669,6 +673,7 @@ impl MergedPane {
         self.cursor.select(i, self.rows.len(), rows);
         self.cursor.top = i.saturating_sub(rows / 2);
         if self.more_before() {
+            self.center = true;
             return Some(Some(self.backward()));
         }
         Some(self.maybe_page(rows))
@@ -719,6 +724,9 @@ impl MergedPane {
         if self.stick_bottom {
             self.cursor.select(len, len, rows);
             return;
+        }
+        if std::mem::take(&mut self.center) {
+            self.cursor.top = self.cursor.selected.saturating_sub(rows / 2);
         }
         self.cursor.scroll_into_view(len, rows);
         let blocked = std::mem::take(&mut self.blocked);
