@@ -100,8 +100,17 @@ fn the_merged_view_shows_decoded_values_and_filters_and_searches_them_in_time_or
         .map(|r| (r.0, r.1))
         .collect();
     assert_eq!(rows, needles, "{}", screen.text());
+    // Esc clears the filter: every record again, at the selected match's time (ListOffsets
+    // by time), the match still selected, its neighbours in time around it.
+    screen.keys("j\x1b");
+    screen.wait_for("the filter cleared", |t| {
+        !t.contains("filter:") && t.contains(r#"{"id":20,"part":2,"tag":"hay"}"#)
+    });
+    screen.keys("\r");
+    screen.wait_for("the match selected", |t| {
+        t.contains("Offset     20  (partition 1)")
+    });
     screen.keys("\x1b");
-    screen.wait_for("the filter cleared", |t| !t.contains("filter:"));
 
     // `/` on the decoded values, past the first 50-record page: the record with id 33 of
     // partition 1, then (N) back to partition 2's id 5.
