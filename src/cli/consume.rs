@@ -323,8 +323,11 @@ pub async fn run(
         }
         // Nothing more is waiting: show what we have instead of holding it in the buffer.
         // (Batches still decoding are written when they are done, by the select above.)
-        if rx.is_empty() && !flush(out, &mut buf)? {
-            return Ok(());
+        if rx.is_empty() {
+            pool.start_pending(&mut buf).await?;
+            if !flush(out, &mut buf)? {
+                return Ok(());
+            }
         }
     }
     pool.drain(&mut buf).await?;
@@ -401,7 +404,13 @@ type Slot = (RecordDecoder, RecordFormatter);
 struct DecodingPool {
     idle: Vec<Slot>,
     busy: std::collections::VecDeque<tokio::task::JoinHandle<(Vec<u8>, Slot)>>,
+    /// Records of small events (the time merge's runs are often a few records), gathered
+    /// until they make a batch worth a thread's wake-up.
+    pending: Vec<crate::kafka::Message>,
 }
+
+/// Records a pool batch gathers before it starts (unless the input runs dry first).
+const POOL_BATCH: usize = 1024;
 
 impl DecodingPool {
     /// A pool of these slots; none: off (the caller formats inline).
@@ -409,6 +418,7 @@ impl DecodingPool {
         DecodingPool {
             idle: slots.unwrap_or_default(),
             busy: std::collections::VecDeque::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -416,9 +426,35 @@ impl DecodingPool {
         !self.idle.is_empty() || !self.busy.is_empty()
     }
 
+    /// Queues `msgs`: started on a slot once `POOL_BATCH` records are gathered (see
+    /// `start_pending` for the rest).
+    async fn submit(
+        &mut self,
+        msgs: Vec<crate::kafka::Message>,
+        buf: &mut Vec<u8>,
+    ) -> anyhow::Result<()> {
+        if self.pending.is_empty() && msgs.len() >= POOL_BATCH {
+            return self.start(msgs, buf).await;
+        }
+        self.pending.extend(msgs);
+        if self.pending.len() >= POOL_BATCH {
+            self.start_pending(buf).await?;
+        }
+        Ok(())
+    }
+
+    /// Starts the gathered records, if any (the input has nothing more for now).
+    async fn start_pending(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let msgs = std::mem::take(&mut self.pending);
+        self.start(msgs, buf).await
+    }
+
     /// Starts `msgs` on an idle slot, first waiting for the oldest batch (written to `buf`)
     /// when every slot is busy.
-    async fn submit(
+    async fn start(
         &mut self,
         msgs: Vec<crate::kafka::Message>,
         buf: &mut Vec<u8>,
@@ -458,8 +494,9 @@ impl DecodingPool {
         !self.busy.is_empty()
     }
 
-    /// Writes every batch on the way to `buf`, in order.
+    /// Writes every batch on the way (and the gathered records) to `buf`, in order.
     async fn drain(&mut self, buf: &mut Vec<u8>) -> anyhow::Result<()> {
+        self.start_pending(buf).await?;
         while !self.busy.is_empty() {
             self.finish_oldest(buf).await?;
         }
