@@ -330,6 +330,10 @@ impl App {
             (Screen::Messages | Screen::Detail, Some(pane)) => {
                 self.detail = None;
                 self.screen = Screen::Messages;
+                // The last search's "no match" was about where the cursor was.
+                if let Some(s) = pane.search.as_mut() {
+                    s.note = None;
+                }
                 vec![pane.jump(start, false), Effect::Redraw]
             }
             _ => match self.partitions.as_ref().and_then(|p| p.selected_id()) {

@@ -539,3 +539,26 @@ fn a_filter_clears_the_last_searchs_no_match() {
         None
     );
 }
+
+#[test]
+fn a_jump_clears_the_last_searchs_no_match() {
+    let (mut app, _) = loaded();
+    app.update(ch('/'));
+    typed(&mut app, "nowhere");
+    let job = searches(&app.update(key(KeyCode::Enter)))[0].clone();
+    app.update(Action::Search {
+        id: job.id,
+        report: SearchReport::NotFound {
+            scanned: 999,
+            reached: 1000,
+        },
+    });
+    assert!(pane(&app).search.as_ref().unwrap().note.is_some());
+    app.update(ch('o'));
+    typed(&mut app, "0");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(
+        pane(&app).search.as_ref().and_then(|s| s.note.clone()),
+        None
+    );
+}

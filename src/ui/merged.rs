@@ -112,7 +112,10 @@ fn empty_text(p: &MergedPane) -> &'static str {
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let Some(p) = &app.merged else { return };
     let title = super::messages::pane_title(
-        format!(" {} · all {} partitions ", p.topic, p.partitions.len()),
+        match p.partitions.len() {
+            1 => format!(" {} · 1 partition ", p.topic),
+            n => format!(" {} · all {n} partitions ", p.topic),
+        },
         "· by time ",
         p.follow,
     );

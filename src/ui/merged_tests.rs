@@ -71,6 +71,11 @@ fn record(partition: i32, offset: i64, ts_s: i64, value: &str) -> Message {
 
 /// The merged view of a 3-partition topic, after its first page landed.
 fn merged_app(w: u16, h: u16) -> App {
+    merged_app_of(w, h, 3)
+}
+
+/// The merged view of a topic of `n` partitions, after its first page landed.
+fn merged_app_of(w: u16, h: u16, n: i32) -> App {
     let mut app = App::new(
         "localhost:9092".into(),
         10_000,
@@ -82,11 +87,11 @@ fn merged_app(w: u16, h: u16) -> App {
     app.update(Action::TopicsLoaded(Ok(vec![TopicRow {
         name: "clicks".into(),
         internal: false,
-        partitions: 3,
-        messages: Some(60),
+        partitions: n as usize,
+        messages: Some(20 * n as i64),
     }])));
     app.update(key(KeyCode::Enter));
-    let rows = (0..3)
+    let rows = (0..n)
         .map(|id| PartitionRow {
             id,
             leader: 1,
@@ -108,7 +113,7 @@ fn merged_app(w: u16, h: u16) -> App {
             _ => None,
         })
         .unwrap();
-    let chunks = (0..3)
+    let chunks = (0..n)
         .map(|p| Chunk {
             partition: p,
             start: 0,
@@ -139,6 +144,20 @@ fn merged_160x45() {
         app.update(key(KeyCode::Char('j')));
     }
     insta::assert_snapshot!(render(&app));
+}
+
+#[test]
+fn a_one_partition_topic_is_not_called_all_1_partitions() {
+    let screen = render(&merged_app_of(80, 24, 1));
+    assert!(
+        screen.contains(" clicks · 1 partition · by time "),
+        "{screen}"
+    );
+    let screen = render(&merged_app(80, 24));
+    assert!(
+        screen.contains(" clicks · all 3 partitions · by time "),
+        "{screen}"
+    );
 }
 
 #[test]
