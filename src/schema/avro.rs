@@ -1,28 +1,45 @@
 //! Avro binary datums -> JSON, walking the writer schema that apache-avro parsed.
 //!
 //! apache-avro parses the schema (named types, references across subjects); the datum is read
-//! here, straight into `serde_json::Value`, because apache-avro's own reader recurses without a
-//! depth limit (a recursive schema and a hostile payload overflow the stack), loses map order,
-//! and would need a second pass to apply the mapping (decimal scale, time formats).
+//! here, because apache-avro's own reader recurses without a depth limit (a recursive schema
+//! and a hostile payload overflow the stack), loses map order, and would need a second pass to
+//! apply the mapping (decimal scale, time formats). The schema is flattened once into a walk
+//! plan (`plan`), and one walker (`walk`) reads a datum into either a `serde_json::Value` or
+//! JSON text written straight to an output buffer.
 
+mod plan;
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests_json;
+mod walk;
+
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use apache_avro::Schema;
-use apache_avro::schema::{InnerDecimalSchema, Name, ResolvedSchema, UuidSchema};
-use base64::Engine as _;
-use serde_json::{Map, Value};
+use apache_avro::schema::{Name, ResolvedSchema};
+use serde_json::Value;
 
 use super::SchemaError;
-use super::logical;
+use plan::Plan;
+use walk::{JsonSink, Reader, Sink, Stop, ValueSink, Walk};
 
 /// Values nested deeper than this are refused.
 pub const MAX_DEPTH: usize = 64;
 
-/// A parsed writer schema with its named types, ready to decode datums.
+/// A parsed writer schema, flattened into its walk plan, ready to decode datums.
 #[derive(Debug)]
 pub struct AvroSchema {
-    root: Schema,
-    names: HashMap<Name, Schema>,
+    plan: Box<Plan>,
+}
+
+/// Where the keys of the maps being walked lie in the datum (see `walk::Walk::keys`).
+type MapKeys = Vec<(usize, usize)>;
+
+thread_local! {
+    /// The map keys of the JSON walk, kept between datums so that walking allocates nothing.
+    static MAP_KEYS: Cell<MapKeys> = const { Cell::new(Vec::new()) };
 }
 
 impl AvroSchema {
@@ -37,259 +54,78 @@ impl AvroSchema {
         };
         let mut all: Vec<&Schema> = refs.iter().collect();
         all.push(&root);
-        let names = ResolvedSchema::new_with_schemata(all)
+        let names: HashMap<Name, Schema> = ResolvedSchema::new_with_schemata(all)
             .map_err(bad)?
             .get_names()
             .iter()
             .map(|(n, s)| (n.clone(), (*s).clone()))
             .collect();
-        Ok(AvroSchema { root, names })
+        Ok(AvroSchema {
+            plan: Box::new(Plan::new(&root, &names)),
+        })
+    }
+
+    /// Walks `payload` into `sink`; gives back `keys` for the next walk.
+    fn walk<S: Sink>(
+        &self,
+        payload: &[u8],
+        sink: &mut S,
+        keys: MapKeys,
+    ) -> (Result<S::Out, Stop>, MapKeys) {
+        let mut w = Walk {
+            r: Reader { buf: payload },
+            plan: &self.plan,
+            budget: payload.len().saturating_mul(8).saturating_add(4096),
+            whole: payload,
+            keys,
+        };
+        let v = w.value(sink, self.plan.root, 0).and_then(|v| {
+            if w.r.buf.is_empty() {
+                Ok(v)
+            } else {
+                Err(Stop::Error(SchemaError::Payload(format!(
+                    "{} bytes left after the Avro value",
+                    w.r.buf.len()
+                ))))
+            }
+        });
+        (v, w.keys)
     }
 
     /// Decodes one datum. The whole payload must be used.
     pub fn decode(&self, payload: &[u8]) -> Result<Value, SchemaError> {
-        let mut r = Datum {
-            buf: payload,
-            names: &self.names,
-            // Each value costs at least one unit; a block of zero-byte items (nulls, empty
-            // records) cannot expand into more values than this.
-            budget: payload.len().saturating_mul(8).saturating_add(4096),
-        };
-        let v = r.value(&self.root, 0)?;
-        if !r.buf.is_empty() {
-            return Err(SchemaError::Payload(format!(
-                "{} bytes left after the Avro value",
-                r.buf.len()
-            )));
+        match self.walk(payload, &mut ValueSink, Vec::new()).0 {
+            Ok(v) => Ok(v),
+            Err(Stop::Error(e)) => Err(e),
+            // The value sink never stops for this.
+            Err(Stop::Fallback) => Err(SchemaError::Payload(
+                "the Avro value could not be decoded".into(),
+            )),
         }
-        Ok(v)
     }
-}
 
-struct Datum<'a> {
-    buf: &'a [u8],
-    names: &'a HashMap<Name, Schema>,
-    budget: usize,
-}
-
-fn short(what: &str) -> SchemaError {
-    SchemaError::Payload(format!("the Avro value is cut off in {what}"))
-}
-
-impl<'a> Datum<'a> {
-    fn long(&mut self) -> Result<i64, SchemaError> {
-        let mut v: u64 = 0;
-        for i in 0..10 {
-            let (&b, rest) = self.buf.split_first().ok_or_else(|| short("a number"))?;
-            self.buf = rest;
-            v |= u64::from(b & 0x7f) << (7 * i);
-            if b & 0x80 == 0 {
-                return Ok(((v >> 1) as i64) ^ -((v & 1) as i64));
+    /// Appends one datum to `out` as compact JSON text, the same bytes as printing `decode`'s
+    /// value with `render::json_value_into`, without building the value. On an error `out` is
+    /// left as it was.
+    pub fn write_json(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<(), SchemaError> {
+        let start = out.len();
+        let mut keys = MAP_KEYS.take();
+        keys.clear();
+        let (r, keys) = self.walk(payload, &mut JsonSink { out: &mut *out }, keys);
+        MAP_KEYS.set(keys);
+        match r {
+            Ok(()) => Ok(()),
+            Err(Stop::Error(e)) => {
+                out.truncate(start);
+                Err(e)
+            }
+            Err(Stop::Fallback) => {
+                out.truncate(start);
+                let v = self.decode(payload)?;
+                crate::render::json_value_into(&v, out);
+                Ok(())
             }
         }
-        Err(SchemaError::Payload(
-            "an Avro number is longer than 10 bytes".into(),
-        ))
-    }
-
-    fn int(&mut self) -> Result<i32, SchemaError> {
-        let v = self.long()?;
-        i32::try_from(v)
-            .map_err(|_| SchemaError::Payload(format!("Avro int {v} does not fit in 32 bits")))
-    }
-
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], SchemaError> {
-        if n > self.buf.len() {
-            return Err(SchemaError::Payload(format!(
-                "{what} declares {n} bytes but only {} remain",
-                self.buf.len()
-            )));
-        }
-        let (head, rest) = self.buf.split_at(n);
-        self.buf = rest;
-        Ok(head)
-    }
-
-    fn len_prefixed(&mut self, what: &str) -> Result<&'a [u8], SchemaError> {
-        let n = self.long()?;
-        let n = usize::try_from(n)
-            .map_err(|_| SchemaError::Payload(format!("{what} has a negative length {n}")))?;
-        self.take(n, what)
-    }
-
-    fn string(&mut self) -> Result<String, SchemaError> {
-        let b = self.len_prefixed("a string")?;
-        std::str::from_utf8(b)
-            .map(str::to_owned)
-            .map_err(|_| SchemaError::Payload("an Avro string is not UTF-8".into()))
-    }
-
-    fn float(&mut self) -> Result<Value, SchemaError> {
-        let b = self.take(4, "a float")?;
-        let f = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        Ok(logical::float(f64::from(f), Value::from(f)))
-    }
-
-    fn double(&mut self) -> Result<Value, SchemaError> {
-        let b = self.take(8, "a double")?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        let f = f64::from_le_bytes(a);
-        Ok(logical::float(f, Value::from(f)))
-    }
-
-    /// The item count of the next array or map block; 0 ends the list.
-    fn block(&mut self) -> Result<usize, SchemaError> {
-        let n = self.long()?;
-        let count = if n < 0 {
-            // A negative count is followed by the block's size in bytes.
-            self.long()?;
-            n.unsigned_abs()
-        } else {
-            n as u64
-        };
-        if count > self.budget as u64 {
-            return Err(SchemaError::Payload(format!(
-                "an Avro block declares {count} items, more than the payload can hold"
-            )));
-        }
-        Ok(count as usize)
-    }
-
-    fn value(&mut self, schema: &Schema, depth: usize) -> Result<Value, SchemaError> {
-        if depth > MAX_DEPTH {
-            return Err(SchemaError::Payload(format!(
-                "the Avro value nests deeper than {MAX_DEPTH} levels"
-            )));
-        }
-        self.budget = self.budget.checked_sub(1).ok_or_else(|| {
-            SchemaError::Payload("the Avro value holds more items than its size allows".into())
-        })?;
-        let b64 = |b: &[u8]| Value::String(base64::engine::general_purpose::STANDARD.encode(b));
-        Ok(match schema {
-            Schema::Null => Value::Null,
-            Schema::Boolean => match self.take(1, "a boolean")?[0] {
-                0 => Value::Bool(false),
-                1 => Value::Bool(true),
-                b => {
-                    return Err(SchemaError::Payload(format!(
-                        "invalid Avro boolean byte {b}"
-                    )));
-                }
-            },
-            Schema::Int => Value::from(self.int()?),
-            Schema::Long => Value::from(self.long()?),
-            Schema::Float => self.float()?,
-            Schema::Double => self.double()?,
-            Schema::Bytes => b64(self.len_prefixed("bytes")?),
-            Schema::String => Value::String(self.string()?),
-            Schema::Fixed(f) => b64(self.take(f.size, "a fixed")?),
-            Schema::Array(a) => {
-                let mut items = Vec::new();
-                loop {
-                    let n = self.block()?;
-                    if n == 0 {
-                        break;
-                    }
-                    for _ in 0..n {
-                        items.push(self.value(&a.items, depth + 1)?);
-                    }
-                }
-                Value::Array(items)
-            }
-            Schema::Map(m) => {
-                let mut obj = Map::new();
-                loop {
-                    let n = self.block()?;
-                    if n == 0 {
-                        break;
-                    }
-                    for _ in 0..n {
-                        let k = self.string()?;
-                        let v = self.value(&m.types, depth + 1)?;
-                        obj.insert(k, v);
-                    }
-                }
-                Value::Object(obj)
-            }
-            Schema::Union(u) => {
-                let i = self.long()?;
-                let branch = usize::try_from(i)
-                    .ok()
-                    .and_then(|i| u.variants().get(i))
-                    .ok_or_else(|| {
-                        SchemaError::Payload(format!(
-                            "Avro union branch {i} does not exist ({} branches)",
-                            u.variants().len()
-                        ))
-                    })?;
-                self.value(branch, depth + 1)?
-            }
-            Schema::Record(r) => {
-                let mut obj = Map::with_capacity(r.fields.len());
-                for f in &r.fields {
-                    let v = self.value(&f.schema, depth + 1)?;
-                    obj.insert(f.name.clone(), v);
-                }
-                Value::Object(obj)
-            }
-            Schema::Enum(e) => {
-                let i = self.int()?;
-                let sym = usize::try_from(i)
-                    .ok()
-                    .and_then(|i| e.symbols.get(i))
-                    .ok_or_else(|| {
-                        SchemaError::Payload(format!(
-                            "Avro enum index {i} does not exist ({} symbols)",
-                            e.symbols.len()
-                        ))
-                    })?;
-                Value::String(sym.clone())
-            }
-            Schema::Decimal(d) => {
-                let bytes = match &d.inner {
-                    InnerDecimalSchema::Bytes => self.len_prefixed("a decimal")?,
-                    InnerDecimalSchema::Fixed(f) => self.take(f.size, "a decimal")?,
-                };
-                Value::String(logical::decimal(bytes, d.scale)?)
-            }
-            Schema::BigDecimal => {
-                // The bytes hold a length-prefixed unscaled integer, then the scale.
-                let mut inner = Datum {
-                    buf: self.len_prefixed("a big-decimal")?,
-                    names: self.names,
-                    budget: 2,
-                };
-                let unscaled = inner.len_prefixed("a big-decimal")?;
-                let scale = inner.long()?;
-                let scale = usize::try_from(scale).map_err(|_| {
-                    SchemaError::Payload(format!("big-decimal scale {scale} is negative"))
-                })?;
-                Value::String(logical::decimal(unscaled, scale)?)
-            }
-            Schema::Uuid(u) => match u {
-                UuidSchema::String => Value::String(self.string()?),
-                UuidSchema::Bytes => logical::uuid(self.len_prefixed("a uuid")?),
-                UuidSchema::Fixed(f) => logical::uuid(self.take(f.size, "a uuid")?),
-            },
-            Schema::Date => logical::date(self.int()?),
-            Schema::TimeMillis => logical::time(i64::from(self.int()?), 3),
-            Schema::TimeMicros => logical::time(self.long()?, 6),
-            Schema::TimestampMillis => logical::timestamp(self.long()?, 3, true),
-            Schema::TimestampMicros => logical::timestamp(self.long()?, 6, true),
-            Schema::TimestampNanos => logical::timestamp(self.long()?, 9, true),
-            Schema::LocalTimestampMillis => logical::timestamp(self.long()?, 3, false),
-            Schema::LocalTimestampMicros => logical::timestamp(self.long()?, 6, false),
-            Schema::LocalTimestampNanos => logical::timestamp(self.long()?, 9, false),
-            Schema::Duration(f) => logical::duration(self.take(f.size, "a duration")?)?,
-            Schema::Ref { name } => {
-                let names = self.names;
-                let target = names.get(name).ok_or_else(|| {
-                    SchemaError::Schema(format!("the Avro schema names an unknown type {name}"))
-                })?;
-                self.value(target, depth + 1)?
-            }
-        })
     }
 }
 
