@@ -521,8 +521,7 @@ pub async fn write_batch(
     crate::search::prepare_schemas(decoder, msgs).await;
     let mut d = DecodedRecord::default();
     for m in msgs {
-        (d.key, d.value) = decoder.decode_record(m.key.as_deref(), m.value.as_deref());
-        fmt.write_decoded(m, &d, buf);
+        fmt.write_decoding(m, decoder, &mut d, buf);
     }
 }
 

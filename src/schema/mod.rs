@@ -338,6 +338,35 @@ impl RecordDecoder {
         }
     }
 
+    /// Appends `bytes` to `out` as compact JSON text when they are Avro read through the
+    /// registry: the same bytes as printing `decode`'s value with `render::json_value_into`,
+    /// without building the value. `Some(Ok(id))` when written; `Some(Err((reason, id)))` when
+    /// the payload does not match its schema (`out` unchanged); None when `decode` must be used.
+    pub fn write_json(
+        &self,
+        part: Part,
+        bytes: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Option<Result<u32, (SchemaError, u32)>> {
+        if self.registry.is_none()
+            || !matches!(self.spec(part), FormatSpec::Auto | FormatSpec::Avro)
+        {
+            return None;
+        }
+        let f = framing::frame(bytes)?;
+        let Some(Ok(compiled)) = self.compiled.get(&f.schema_id) else {
+            return None;
+        };
+        let Compiled::Avro(s) = &**compiled else {
+            return None;
+        };
+        Some(
+            s.write_json(f.payload, out)
+                .map(|()| f.schema_id)
+                .map_err(|e| (e, f.schema_id)),
+        )
+    }
+
     /// What reads `bytes` as `part`, for showing: the format's name, the registry id, and for
     /// Protobuf the message type's full name. None when the bytes are shown as they are or
     /// their schema is not known (call after `prepare`).
@@ -380,6 +409,13 @@ impl RecordDecoder {
                 })
             }
         }
+    }
+
+    /// Caches `schema` as registry id `id`, as `prepare` would after fetching it.
+    #[cfg(test)]
+    pub(crate) fn insert_avro(&mut self, id: u32, schema: AvroSchema) {
+        self.compiled
+            .insert(id, Ok(Arc::new(Compiled::Avro(schema))));
     }
 
     fn local_message(
