@@ -1,6 +1,6 @@
 //! Schema decoding per record and per MB: Avro datums (written by apache-avro's encoder) and
 //! Protobuf messages (written by prost through prost-reflect), both to JSON values, and the
-//! same values printed as `--format json` would.
+//! same values printed as `--format json` would, through a value and straight from the bytes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::hint::black_box;
@@ -120,6 +120,10 @@ fn bench(c: &mut Criterion) {
     ] {
         eprintln!("{name}: {RECORDS} records, {total} bytes");
     }
+    let (mut streamed, mut printed) = (Vec::new(), Vec::new());
+    avro.write_json(&avro_bytes[1], &mut streamed).unwrap();
+    kbrowse::render::json_value_into(&avro.decode(&avro_bytes[1]).unwrap(), &mut printed);
+    assert_eq!(streamed, printed);
     let mut g = c.benchmark_group("schema");
     g.throughput(Throughput::Elements(RECORDS as u64));
     g.bench_function("avro_records", |b| {
@@ -142,6 +146,17 @@ fn bench(c: &mut Criterion) {
             out.clear();
             for d in &avro_bytes {
                 kbrowse::render::json_value_into(&avro.decode(d).unwrap(), &mut out);
+            }
+            black_box(out.len())
+        })
+    });
+    // What `consume --format json` does: the JSON text written straight from the datum.
+    g.bench_function("avro_records_streamed_json_text", |b| {
+        let mut out = Vec::with_capacity(4 << 20);
+        b.iter(|| {
+            out.clear();
+            for d in &avro_bytes {
+                avro.write_json(d, &mut out).unwrap();
             }
             black_box(out.len())
         })
