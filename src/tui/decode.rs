@@ -129,6 +129,25 @@ impl DecodeState {
         bytes: Option<&[u8]>,
     ) -> Option<PartDecoding> {
         let bytes = bytes?;
+        // Avro through the registry: the compact JSON written straight from the bytes, no
+        // `Value` built and printed again (a stream of records decodes on the same cores as
+        // the UI draws).
+        let mut json = Vec::with_capacity(bytes.len().saturating_mul(2));
+        match decoder.write_json(part, bytes, &mut json) {
+            Some(Ok(_)) => {
+                return Some(PartDecoding::Json {
+                    json: json.into(),
+                    schema: self.label(decoder, part, bytes),
+                });
+            }
+            Some(Err((e, id))) => {
+                return Some(PartDecoding::Failed {
+                    reason: e.to_string(),
+                    id: Some(id),
+                });
+            }
+            None => {}
+        }
         let auto = *decoder.format(part) == FormatSpec::Auto;
         match decoder.decode(part, bytes) {
             // Plain JSON under `auto`: the detail pretty-prints the value itself.

@@ -59,6 +59,12 @@ fn framed(payload: &[u8]) -> Vec<u8> {
 
 const CT: &str = "application/vnd.schemaregistry.v1+json";
 
+/// The registry's schema 8 (Avro).
+const AVRO_ORDER: &str = r#"{"type":"record","name":"Order","fields":[
+    {"name":"id","type":"long"},{"name":"note","type":["null","string"]},
+    {"name":"at","type":{"type":"long","logicalType":"timestamp-millis"}},
+    {"name":"attrs","type":{"type":"map","values":"float"}}]}"#;
+
 /// A registry with `SHIP_PROTO` as schema 7 under `shipments-value` version 3, answering
 /// only requests with the basic auth `kb:secret`.
 async fn registry() -> StandIn {
@@ -76,6 +82,11 @@ async fn registry() -> StandIn {
                 200,
                 CT,
                 serde_json::json!({"schemaType": "PROTOBUF", "schema": SHIP_PROTO}).to_string(),
+            ),
+            "/schemas/ids/8" => (
+                200,
+                CT,
+                serde_json::json!({"schema": AVRO_ORDER}).to_string(),
             ),
             "/schemas/ids/7/versions" => (
                 200,
@@ -379,4 +390,47 @@ async fn topic_search_results_show_the_decoded_value() {
     );
     // The key is read as text (key.format = "string"): its bytes as they are.
     assert_eq!(hit.key.as_deref(), Some(&framed(S1)[..]));
+}
+
+/// Avro values go to the table as compact JSON written straight from their bytes: the text
+/// of printing their decoded value, cut-off ones failed with the reason.
+#[tokio::test]
+async fn avro_values_reach_the_table_as_the_json_of_their_decoded_value() {
+    let (_reg, decoders) = decoders().await;
+    let state = DecodeState::new(decoders);
+    let mut state = state.lock().await;
+    // id=3, note="a\"b", at=0, attrs={"x": NaN, "y": 0.5, "x": 1.0}
+    let mut avro = vec![6, 2, 6, b'a', b'"', b'b', 0, 6];
+    for (k, f) in [("x", f32::NAN), ("y", 0.5), ("x", 1.0)] {
+        avro.extend([2, k.as_bytes()[0]]);
+        avro.extend(f.to_le_bytes());
+    }
+    avro.push(0);
+    let framed8 = |p: &[u8]| [&[0u8, 0, 0, 0, 8][..], p].concat();
+    let msgs = vec![
+        record(0, b"k", &framed8(&avro)),
+        record(1, b"k", &framed8(&avro[..4])),
+    ];
+    let out = state.decode("orders", &msgs).await;
+    let json = out[0].1.value.as_ref().unwrap().json().unwrap();
+    assert_eq!(
+        std::str::from_utf8(json).unwrap(),
+        r#"{"id":3,"note":"a\"b","at":"1970-01-01T00:00:00.000Z","attrs":{"x":1.0,"y":0.5}}"#
+    );
+    let value = crate::schema::avro::AvroSchema::parse(AVRO_ORDER, &[])
+        .unwrap()
+        .decode(&avro)
+        .unwrap();
+    assert_eq!(json[..], serde_json::to_vec(&value).unwrap()[..]);
+    match out[0].1.value.as_ref().unwrap() {
+        PartDecoding::Json { schema, .. } => assert_eq!(schema.describe(), "Avro · id 8"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        out[1].1.value,
+        Some(PartDecoding::Failed {
+            reason: "a string declares 3 bytes but only 1 remain".into(),
+            id: Some(8),
+        })
+    );
 }
