@@ -200,8 +200,14 @@ impl DecodeState {
     }
 }
 
-/// Forwards a reader's events to the runtime, each batch of records preceded by its
-/// decodings (none when `shared` is None). Ends when either side closes.
+/// Records handed to the app in one event at most. A fetch may hold a hundred thousand small
+/// records (8 MiB); in pieces, each is decoded and taken in well under a frame, and a key
+/// pressed meanwhile is handled before the next piece (the event loop serves keys first).
+pub const CHUNK: usize = 1024;
+
+/// Forwards a reader's events to the runtime, each batch of records cut into pieces of at most
+/// `CHUNK` and each piece preceded by its decodings (none when `shared` is None). Ends when
+/// either side closes.
 pub async fn forward(
     shared: Option<Shared>,
     topic: String,
@@ -209,23 +215,56 @@ pub async fn forward(
     tx: mpsc::Sender<Fed>,
 ) {
     while let Some(ev) = rx.recv().await {
-        if let (Some(shared), ReaderEventKind::Messages(messages)) = (&shared, &ev.kind) {
-            let records = shared.lock().await.decode(&topic, messages).await;
-            if !records.is_empty() {
-                let d = Decodings {
-                    generation: ev.generation,
-                    partition: ev.partition,
-                    records,
+        let (generation, partition) = (ev.generation, ev.partition);
+        let pieces = match ev.kind {
+            ReaderEventKind::Messages(messages) => chunks(messages),
+            kind => {
+                let ev = ReaderEvent {
+                    generation,
+                    partition,
+                    kind,
                 };
-                if tx.send(Fed::Decoded(d)).await.is_err() {
+                if tx.send(Fed::Event(ev)).await.is_err() {
                     return;
                 }
+                continue;
+            }
+        };
+        for messages in pieces {
+            if let Some(shared) = &shared {
+                let records = shared.lock().await.decode(&topic, &messages).await;
+                if !records.is_empty() {
+                    let d = Decodings {
+                        generation,
+                        partition,
+                        records,
+                    };
+                    if tx.send(Fed::Decoded(d)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            let ev = ReaderEvent {
+                generation,
+                partition,
+                kind: ReaderEventKind::Messages(messages),
+            };
+            if tx.send(Fed::Event(ev)).await.is_err() {
+                return;
             }
         }
-        if tx.send(Fed::Event(ev)).await.is_err() {
-            return;
-        }
     }
+}
+
+/// `messages` in order, in pieces of at most `CHUNK` (one piece when it is no longer).
+fn chunks(mut messages: Vec<Message>) -> Vec<Vec<Message>> {
+    let mut pieces = Vec::with_capacity(messages.len().div_ceil(CHUNK).max(1));
+    while messages.len() > CHUNK {
+        let rest = messages.split_off(CHUNK);
+        pieces.push(std::mem::replace(&mut messages, rest));
+    }
+    pieces.push(messages);
+    pieces
 }
 
 #[cfg(test)]

@@ -434,3 +434,76 @@ async fn avro_values_reach_the_table_as_the_json_of_their_decoded_value() {
         })
     );
 }
+
+/// A fetch of many records reaches the app in pieces of at most `CHUNK`, in order, each
+/// preceded by the decodings of its own records; other events pass as they are.
+#[tokio::test]
+async fn big_batches_reach_the_app_in_pieces_each_after_its_decodings() {
+    use super::{CHUNK, Fed, forward};
+    let (_reg, decoders) = decoders().await;
+    let shared = DecodeState::new(decoders);
+    let (raw_tx, raw_rx) = tokio::sync::mpsc::channel(1);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    let stage = tokio::spawn(forward(Some(shared), "orders".into(), raw_rx, tx));
+    // id=i, note=null, at=0, attrs={}
+    let value = |i: i64| {
+        let mut v = vec![0u8, 0, 0, 0, 8];
+        // Zigzag: one byte for 0 to 63.
+        v.extend([(i << 1) as u8, 0, 0, 0]);
+        v
+    };
+    let n = 2 * CHUNK + 452;
+    let msgs: Vec<Message> = (0..n as i64)
+        .map(|i| record(i, b"k", &value(i % 50)))
+        .collect();
+    let ev = |kind| ReaderEvent {
+        generation: 3,
+        partition: 0,
+        kind,
+    };
+    raw_tx
+        .send(ev(ReaderEventKind::Messages(msgs)))
+        .await
+        .unwrap();
+    raw_tx
+        .send(ev(ReaderEventKind::CaughtUp {
+            next: n as i64,
+            high: n as i64,
+        }))
+        .await
+        .unwrap();
+    drop(raw_tx);
+    let mut seen = Vec::new();
+    let mut decoded: Option<Vec<i64>> = None;
+    while let Some(fed) = rx.recv().await {
+        match fed {
+            Fed::Decoded(d) => {
+                assert!(decoded.is_none(), "two decodings in a row");
+                assert_eq!((d.generation, d.partition), (3, 0));
+                decoded = Some(d.records.iter().map(|(o, _)| *o).collect());
+            }
+            Fed::Event(ReaderEvent {
+                kind: ReaderEventKind::Messages(m),
+                ..
+            }) => {
+                let offsets: Vec<i64> = m.iter().map(|m| m.offset).collect();
+                assert_eq!(decoded.take().as_ref(), Some(&offsets));
+                seen.push(offsets);
+            }
+            Fed::Event(e) => {
+                assert!(matches!(e.kind, ReaderEventKind::CaughtUp { .. }), "{e:?}");
+                seen.push(Vec::new());
+            }
+        }
+    }
+    stage.await.unwrap();
+    assert_eq!(
+        seen.iter().map(Vec::len).collect::<Vec<_>>(),
+        [CHUNK, CHUNK, 452, 0]
+    );
+    assert_eq!(
+        seen.concat(),
+        (0..n as i64).collect::<Vec<_>>(),
+        "every record once, in order"
+    );
+}
