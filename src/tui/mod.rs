@@ -259,10 +259,19 @@ impl Runtime {
             }
             let next_frame =
                 last_draw.map_or_else(tokio::time::Instant::now, |t| (t + FRAME).into());
-            let fx = tokio::select! {
-                // Keys first: a fast topic never delays them.
-                biased;
-                ev = events.next() => match ev {
+            let frame = dirty.then_some(next_frame);
+            let wake = next_wake(
+                &mut events,
+                &mut self.action_rx,
+                &mut self.reader_rx,
+                &mut batch,
+                &mut tick,
+                frame,
+                stop.recv(),
+            )
+            .await;
+            let fx = match wake {
+                Wake::Terminal(ev) => match ev {
                     Some(Ok(ev)) => match to_action(ev) {
                         Some(a) => {
                             input = true;
@@ -274,19 +283,34 @@ impl Runtime {
                     Some(Err(e)) => return Err(e).context("reading terminal events"),
                     None => return Ok(false),
                 },
-                _ = self.reader_rx.recv_many(&mut batch, DRAIN) => {
+                Wake::Stop => return Ok(false),
+                Wake::Action(a) => {
+                    // A detail built off the UI thread answers a key: shown at once, not at
+                    // the next frame of the stream.
+                    if matches!(a, Action::DetailBuilt(_)) {
+                        records = true;
+                    }
+                    self.app.update(a)
+                }
+                Wake::Fed => {
                     if awaiting_records
-                        && batch.iter().any(|e| matches!(e, decode::Fed::Event(ReaderEvent { kind: ReaderEventKind::Messages(_), .. })))
+                        && batch.iter().any(|e| {
+                            matches!(
+                                e,
+                                decode::Fed::Event(ReaderEvent {
+                                    kind: ReaderEventKind::Messages(_),
+                                    ..
+                                })
+                            )
+                        })
                     {
                         records = true;
                         awaiting_records = false;
                     }
                     self.apply_fed(std::mem::take(&mut batch))
                 }
-                Some(a) = self.action_rx.recv() => self.app.update(a),
-                _ = tick.tick() => self.app.update(Action::Tick),
-                _ = tokio::time::sleep_until(next_frame), if dirty => continue,
-                _ = stop.recv() => return Ok(false),
+                Wake::Tick => self.app.update(Action::Tick),
+                Wake::Frame => continue,
             };
             dirty |= !fx.is_empty();
             if self.perform(fx) || self.app.quit {
@@ -641,6 +665,51 @@ impl Runtime {
     }
 }
 
+/// What woke the event loop.
+#[derive(Debug)]
+enum Wake {
+    /// Terminal input (None: the terminal closed).
+    Terminal(Option<std::io::Result<Event>>),
+    /// A signal that ends the session.
+    Stop,
+    /// What a task answered: a detail built, a load, a scan's progress.
+    Action(Action),
+    /// Reader events (records and their decodings) were drained into the batch.
+    Fed,
+    /// The periodic tick.
+    Tick,
+    /// The next frame is due.
+    Frame,
+}
+
+/// Waits for the next thing to do, served in this order when several are ready: terminal
+/// input (a fast topic never delays a key), a signal, a task's answer (a detail built for a
+/// key is not held back by a stream of records), then reader events (at most `DRAIN` into
+/// `batch`: with `decode::CHUNK` records each, an update ingests a bounded number), the tick,
+/// and the frame (`frame`: when one is due, if anything is to be drawn).
+async fn next_wake<E>(
+    events: &mut E,
+    actions: &mut mpsc::UnboundedReceiver<Action>,
+    fed: &mut mpsc::Receiver<decode::Fed>,
+    batch: &mut Vec<decode::Fed>,
+    tick: &mut tokio::time::Interval,
+    frame: Option<tokio::time::Instant>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Wake
+where
+    E: futures::Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    tokio::select! {
+        biased;
+        ev = events.next() => Wake::Terminal(ev),
+        () = stop => Wake::Stop,
+        Some(a) = actions.recv() => Wake::Action(a),
+        _ = fed.recv_many(batch, DRAIN) => Wake::Fed,
+        _ = tick.tick() => Wake::Tick,
+        () = tokio::time::sleep_until(frame.unwrap_or_else(tokio::time::Instant::now)), if frame.is_some() => Wake::Frame,
+    }
+}
+
 /// The signals that end a session: terminate, hang-up (the terminal closed) and interrupt.
 struct Signals {
     term: tokio::signal::unix::Signal,
@@ -684,5 +753,55 @@ fn to_action(ev: Event) -> Option<Action> {
 fn debug_panic() {
     if std::env::var_os("KBROWSE_DEBUG_PANIC").is_some() {
         panic!("KBROWSE_DEBUG_PANIC is set: a deliberate panic after the first frame");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    /// With a key, a task's answer and records all waiting, the loop takes the key, then the
+    /// answer, then the records, then draws the due frame: a stream of records never holds a
+    /// key or a built detail back.
+    #[tokio::test]
+    async fn keys_then_answers_then_records_then_the_frame() {
+        let key = Event::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE));
+        let mut events =
+            futures::stream::iter(vec![Ok(key.clone())]).chain(futures::stream::pending());
+        let (atx, mut actions) = mpsc::unbounded_channel();
+        let (ftx, mut fed) = mpsc::channel(4);
+        for _ in 0..2 {
+            ftx.send(decode::Fed::Event(ReaderEvent {
+                generation: 1,
+                partition: 0,
+                kind: ReaderEventKind::Messages(Vec::new()),
+            }))
+            .await
+            .unwrap();
+        }
+        atx.send(Action::Tick).unwrap();
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        tick.tick().await;
+        let mut batch = Vec::new();
+        let frame = Some(tokio::time::Instant::now());
+        let mut next = async || {
+            next_wake(
+                &mut events,
+                &mut actions,
+                &mut fed,
+                &mut batch,
+                &mut tick,
+                frame,
+                std::future::pending(),
+            )
+            .await
+        };
+        assert!(matches!(next().await, Wake::Terminal(Some(Ok(e))) if e == key));
+        assert!(matches!(next().await, Wake::Action(Action::Tick)));
+        assert!(matches!(next().await, Wake::Fed));
+        assert!(matches!(next().await, Wake::Frame));
+        // Both waiting events were drained as one batch.
+        assert_eq!(batch.len(), 2);
     }
 }
