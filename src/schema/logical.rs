@@ -218,16 +218,26 @@ pub fn write_timestamp(units: i64, digits: u32, utc: bool, out: &mut impl std::f
     // chrono's strftime parses its pattern on every call; years 0 to 9999 (all of them in
     // practice) are written directly, others as %Y writes them (a sign).
     let _ = if (0..=9999).contains(&t.year()) {
-        write!(
-            out,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{frac:0width$}{zone}",
-            t.year(),
-            t.month(),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
+        // Digits placed directly: this runs for every timestamp of every record.
+        let mut b = [0u8; 34];
+        let mut n = digits_into(&mut b, 0, t.year() as u64, 4);
+        for (sep, v) in [
+            (b'-', t.month()),
+            (b'-', t.day()),
+            (b'T', t.hour()),
+            (b':', t.minute()),
+            (b':', t.second()),
+        ] {
+            b[n] = sep;
+            n = digits_into(&mut b, n + 1, u64::from(v), 2);
+        }
+        b[n] = b'.';
+        n = digits_into(&mut b, n + 1, frac as u64, width);
+        if utc {
+            b[n] = b'Z';
+            n += 1;
+        }
+        out.write_str(std::str::from_utf8(&b[..n]).unwrap_or_default())
     } else {
         write!(
             out,
@@ -236,6 +246,18 @@ pub fn write_timestamp(units: i64, digits: u32, utc: bool, out: &mut impl std::f
         )
     };
     true
+}
+
+/// Writes `v` as exactly `width` decimal digits (zero-padded, the highest cut off) at `at`;
+/// returns the index after them.
+fn digits_into(b: &mut [u8], at: usize, mut v: u64, width: usize) -> usize {
+    for i in (at..at + width).rev() {
+        if let Some(d) = b.get_mut(i) {
+            *d = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+    }
+    at + width
 }
 
 /// The names of a duration's parts, in the order `duration_parts` gives them.
