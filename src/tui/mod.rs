@@ -292,22 +292,17 @@ impl Runtime {
                     }
                     self.app.update(a)
                 }
-                Wake::Fed => {
-                    if awaiting_records
-                        && batch.iter().any(|e| {
-                            matches!(
-                                e,
-                                decode::Fed::Event(ReaderEvent {
-                                    kind: ReaderEventKind::Messages(_),
-                                    ..
-                                })
-                            )
-                        })
-                    {
-                        records = true;
-                        awaiting_records = false;
+                Wake::Fed { answers } => {
+                    // The records first (a scan's counts never run ahead of its rows), then
+                    // the answers that waited behind them.
+                    let mut fx = self.fed(&mut batch, &mut awaiting_records, &mut records);
+                    for a in answers {
+                        if matches!(a, Action::DetailBuilt(_)) {
+                            records = true;
+                        }
+                        fx.extend(self.app.update(a));
                     }
-                    self.apply_fed(std::mem::take(&mut batch))
+                    fx
                 }
                 Wake::Tick => self.app.update(Action::Tick),
                 Wake::Frame => continue,
@@ -328,6 +323,31 @@ impl Runtime {
                 }
             }
         }
+    }
+
+    /// Applies the drained reader events; `records` (draw at once) when they bring the first
+    /// records after a key (`awaiting_records`).
+    fn fed(
+        &mut self,
+        batch: &mut Vec<decode::Fed>,
+        awaiting_records: &mut bool,
+        records: &mut bool,
+    ) -> Vec<Effect> {
+        if *awaiting_records
+            && batch.iter().any(|e| {
+                matches!(
+                    e,
+                    decode::Fed::Event(ReaderEvent {
+                        kind: ReaderEventKind::Messages(_),
+                        ..
+                    })
+                )
+            })
+        {
+            *records = true;
+            *awaiting_records = false;
+        }
+        self.apply_fed(std::mem::take(batch))
     }
 
     /// Applies what the reader stage sent, in order: runs of events as one update, each
@@ -674,8 +694,12 @@ enum Wake {
     Stop,
     /// What a task answered: a detail built, a load, a scan's progress.
     Action(Action),
-    /// Reader events (records and their decodings) were drained into the batch.
-    Fed,
+    /// Reader events (records and their decodings) were drained into the batch; `answers`:
+    /// the tasks' answers that were waiting too, to be applied after them.
+    Fed {
+        /// Answers taken without waiting, in order.
+        answers: Vec<Action>,
+    },
     /// The periodic tick.
     Tick,
     /// The next frame is due.
@@ -683,10 +707,11 @@ enum Wake {
 }
 
 /// Waits for the next thing to do, served in this order when several are ready: terminal
-/// input (a fast topic never delays a key), a signal, a task's answer (a detail built for a
-/// key is not held back by a stream of records), then reader events (at most `DRAIN` into
-/// `batch`: with `decode::CHUNK` records each, an update ingests a bounded number), the tick,
-/// and the frame (`frame`: when one is due, if anything is to be drawn).
+/// input (a fast topic never delays a key), a signal, reader events (at most `DRAIN` into
+/// `batch`: with `decode::CHUNK` records each, an update ingests a bounded number) together
+/// with every task answer already waiting (a detail built for a key is never held back by a
+/// stream of records, and a scan's counts come after the rows they count), a task's answer,
+/// the tick, and the frame (`frame`: when one is due, if anything is to be drawn).
 async fn next_wake<E>(
     events: &mut E,
     actions: &mut mpsc::UnboundedReceiver<Action>,
@@ -703,8 +728,14 @@ where
         biased;
         ev = events.next() => Wake::Terminal(ev),
         () = stop => Wake::Stop,
+        _ = fed.recv_many(batch, DRAIN) => {
+            let mut answers = Vec::new();
+            while let Ok(a) = actions.try_recv() {
+                answers.push(a);
+            }
+            Wake::Fed { answers }
+        }
         Some(a) = actions.recv() => Wake::Action(a),
-        _ = fed.recv_many(batch, DRAIN) => Wake::Fed,
         _ = tick.tick() => Wake::Tick,
         () = tokio::time::sleep_until(frame.unwrap_or_else(tokio::time::Instant::now)), if frame.is_some() => Wake::Frame,
     }
@@ -762,8 +793,8 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     /// With a key, a task's answer and records all waiting, the loop takes the key, then the
-    /// answer, then the records, then draws the due frame: a stream of records never holds a
-    /// key or a built detail back.
+    /// records together with the answer, then draws the due frame: a stream of records never
+    /// holds a key or a built detail back.
     #[tokio::test]
     async fn keys_then_answers_then_records_then_the_frame() {
         let key = Event::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE));
@@ -798,9 +829,14 @@ mod tests {
             .await
         };
         assert!(matches!(next().await, Wake::Terminal(Some(Ok(e))) if e == key));
-        assert!(matches!(next().await, Wake::Action(Action::Tick)));
-        assert!(matches!(next().await, Wake::Fed));
+        // The records, and with them the answer that waited: applied in the same update.
+        assert!(
+            matches!(next().await, Wake::Fed { answers } if matches!(answers[..], [Action::Tick]))
+        );
         assert!(matches!(next().await, Wake::Frame));
+        // An answer alone comes before the frame.
+        atx.send(Action::Tick).unwrap();
+        assert!(matches!(next().await, Wake::Action(Action::Tick)));
         // Both waiting events were drained as one batch.
         assert_eq!(batch.len(), 2);
     }
