@@ -796,7 +796,7 @@ mod tests {
     /// records together with the answer, then draws the due frame: a stream of records never
     /// holds a key or a built detail back.
     #[tokio::test]
-    async fn keys_then_answers_then_records_then_the_frame() {
+    async fn keys_then_records_with_the_waiting_answers_then_the_frame() {
         let key = Event::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE));
         let mut events =
             futures::stream::iter(vec![Ok(key.clone())]).chain(futures::stream::pending());
