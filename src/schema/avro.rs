@@ -10,6 +10,7 @@
 mod plan;
 #[cfg(test)]
 mod reference;
+mod sink;
 #[cfg(test)]
 mod tests_json;
 mod walk;
@@ -23,7 +24,8 @@ use serde_json::Value;
 
 use super::SchemaError;
 use plan::Plan;
-use walk::{JsonSink, Reader, Sink, Stop, ValueSink, Walk};
+use sink::{JsonSink, Sink, ValueSink};
+use walk::{Reader, Stop, Walk};
 
 /// Values nested deeper than this are refused.
 pub const MAX_DEPTH: usize = 64;
