@@ -309,6 +309,21 @@ const REFRESH: Binding = bind(
 );
 
 /// `S`: the pane's records to a file.
+const COPY_VALUE: Binding = bind(
+    &[Plain(Char('y'))],
+    Command::CopyValue,
+    "copy the value to the clipboard",
+);
+const COPY_KEY: Binding = bind(
+    &[Plain(Char('Y'))],
+    Command::CopyKey,
+    "copy the key to the clipboard",
+);
+const SAVE_VALUE: Binding = bind(
+    &[Plain(Char('s'))],
+    Command::SaveValue,
+    "save the value's bytes to a file",
+);
 const SAVE_RECORDS: Binding = bind(
     &[Plain(Char('S'))],
     Command::SaveRecords,
@@ -651,21 +666,9 @@ pub const MESSAGES: KeyTable = KeyTable {
         SHIFT_RIGHT,
         SHIFT_LEFT,
         WRAP,
-        bind(
-            &[Plain(Char('y'))],
-            Command::CopyValue,
-            "copy the value to the clipboard",
-        ),
-        bind(
-            &[Plain(Char('Y'))],
-            Command::CopyKey,
-            "copy the key to the clipboard",
-        ),
-        bind(
-            &[Plain(Char('s'))],
-            Command::SaveValue,
-            "save the value's bytes to a file",
-        ),
+        COPY_VALUE,
+        COPY_KEY,
+        SAVE_VALUE,
         SAVE_RECORDS,
         OPEN_PAGER,
         OPEN_EDITOR,
@@ -863,21 +866,9 @@ pub const DETAIL: KeyTable = KeyTable {
             4,
             "time",
         ),
-        bind(
-            &[Plain(Char('y'))],
-            Command::CopyValue,
-            "copy the value to the clipboard",
-        ),
-        bind(
-            &[Plain(Char('Y'))],
-            Command::CopyKey,
-            "copy the key to the clipboard",
-        ),
-        bind(
-            &[Plain(Char('s'))],
-            Command::SaveValue,
-            "save the value's bytes to a file",
-        ),
+        COPY_VALUE,
+        COPY_KEY,
+        SAVE_VALUE,
         SAVE_RECORDS,
         OPEN_PAGER,
         OPEN_EDITOR,
