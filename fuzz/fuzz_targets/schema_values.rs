@@ -70,7 +70,12 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         1 => {
-            let _ = avro.decode(rest);
+            // The Value and the JSON text written straight from the bytes (consume's way)
+            // read the same bytes: both fail or neither.
+            let value = avro.decode(rest);
+            let mut out = Vec::new();
+            let text = avro.write_json(rest, &mut out);
+            assert_eq!(value.is_ok(), text.is_ok(), "{value:?} / {text:?}");
         }
         2 => {
             // The framing's message indexes choose the message, as for registry values.
