@@ -140,35 +140,34 @@ pub async fn run(
         fetch_budget: 4 << 20,
         ..ReaderConfig::default()
     };
-    let (tx, mut rx) = mpsc::channel(config.capacity * partitions.len());
+    let (tx, rx) = mpsc::channel(config.capacity * partitions.len());
+    let mut rx = Source::Arrival(rx);
     if let (true, Some(f)) = (opts.scan.progress, &opts.scan.filter) {
         super::report(format_args!("filter: {}", f.describe()));
     }
     // The filter stage, when there is one; the report prints its last line when dropped.
     let (senders, _report) = if let Merge::Time(wait) = opts.merge {
-        // Readers → one queue each → the merge → (the filter, on one worker to keep the
-        // order) → the output.
-        let (to_output, report) = if opts.scan.is_active() {
+        let wait = (!opts.exit_at_end).then_some(wait);
+        let merge = TimeMerge::new(&partitions, wait, std::time::Instant::now());
+        if opts.scan.is_active() {
+            // Readers → one queue each → the merge → the filter, on one worker to keep the
+            // order → the output.
             let (stage, progress) =
                 scan::spawn_ordered_stage(&opts.scan, &opts.topic, &partitions, 64, tx);
             let report = opts
                 .scan
                 .progress
                 .then(|| ProgressReport::start(progress, opts.exit_at_end));
-            (stage, report)
+            (
+                crate::kafka::merge::spawn(merge, config.capacity, stage),
+                report,
+            )
         } else {
-            (tx, None)
-        };
-        let wait = (!opts.exit_at_end).then_some(wait);
-        (
-            crate::kafka::merge::spawn(
-                TimeMerge::new(&partitions, wait, std::time::Instant::now()),
-                &partitions,
-                config.capacity,
-                to_output,
-            ),
-            report,
-        )
+            // Readers → one queue each → the merge, in this loop → the output.
+            let (senders, inputs) = crate::kafka::merge::channels(merge, config.capacity);
+            rx = Source::Merged(inputs);
+            (senders, None)
+        }
     } else if opts.scan.is_active() {
         let (senders, progress) = scan::spawn_decoding_stage(
             &opts.scan,
@@ -342,6 +341,31 @@ pub async fn run(
     Ok(())
 }
 
+/// Where the output loop's events come from: the readers (or the filter stage) in arrival
+/// order, or the time merge of the readers' channels.
+enum Source {
+    Arrival(mpsc::Receiver<ReaderEvent>),
+    Merged(crate::kafka::merge::MergeInputs),
+}
+
+impl Source {
+    /// Up to `limit` events into `out`, waiting for one; 0 at the end. Cancel-safe.
+    async fn recv_many(&mut self, out: &mut Vec<ReaderEvent>, limit: usize) -> usize {
+        match self {
+            Source::Arrival(rx) => rx.recv_many(out, limit).await,
+            Source::Merged(m) => m.recv_many(out, limit).await,
+        }
+    }
+
+    /// Whether nothing is waiting to be received now.
+    fn is_empty(&mut self) -> bool {
+        match self {
+            Source::Arrival(rx) => rx.is_empty(),
+            Source::Merged(m) => !m.has_waiting(),
+        }
+    }
+}
+
 /// Warns on stderr about a reader's reconnect or a gap in its records; true when records were
 /// lost (a corrupt data batch).
 pub(super) fn warn_event(topic: &str, partition: i32, kind: &ReaderEventKind) -> bool {
@@ -410,7 +434,7 @@ struct DecodingPool {
 }
 
 /// Records a pool batch gathers before it starts (unless the input runs dry first).
-const POOL_BATCH: usize = 1024;
+const POOL_BATCH: usize = 8192;
 
 impl DecodingPool {
     /// A pool of these slots; none: off (the caller formats inline).

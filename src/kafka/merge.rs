@@ -82,7 +82,21 @@ impl TimeMerge {
     pub fn wants(&self, p: i32) -> bool {
         self.parts
             .iter()
-            .find(|x| x.partition == p)
+            .position(|x| x.partition == p)
+            .is_some_and(|i| self.wants_at(i))
+    }
+
+    /// Whether the `i`th partition's reader ended (its `Finished` is in the merge).
+    fn finished_at(&self, i: usize) -> bool {
+        self.parts
+            .get(i)
+            .is_none_or(|x| x.ended || x.finished.is_some())
+    }
+
+    /// [`Self::wants`] of the `i`th partition given to [`Self::new`].
+    fn wants_at(&self, i: usize) -> bool {
+        self.parts
+            .get(i)
             .is_some_and(|x| !x.ended && x.finished.is_none() && x.queue.len() < QUEUE_LIMIT)
     }
 
@@ -220,89 +234,140 @@ impl TimeMerge {
     }
 }
 
-/// Runs `merge` in a task (`consume --merge time`, the merged view's search): one sender per
-/// partition (in `partitions` order) for the readers; merged events go to `out`. A
+/// The merge with its readers' channels: one sender per partition (in the merge's partition
+/// order) goes to a reader; merged events come out of [`MergeInputs::recv_many`]. A
 /// partition's reader waits while its queue in the merge is full, so memory stays bounded
-/// however far apart the partitions' times are. The task ends when `out` closes or every
-/// sender is gone.
+/// however far apart the partitions' times are.
+pub fn channels(
+    merge: TimeMerge,
+    capacity: usize,
+) -> (Vec<mpsc::Sender<ReaderEvent>>, MergeInputs) {
+    let n = merge.parts.len();
+    let mut senders = Vec::with_capacity(n);
+    let mut inputs = Vec::with_capacity(n);
+    for _ in 0..n {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        senders.push(tx);
+        inputs.push(Some(rx));
+    }
+    let inputs = MergeInputs {
+        inputs,
+        merge,
+        popped: Vec::new(),
+        turn: 0,
+    };
+    (senders, inputs)
+}
+
+/// The receiving end of a time merge: the readers' channels and the merge between them.
+pub struct MergeInputs {
+    /// Each partition's channel, in the merge's partition order; None once closed.
+    inputs: Vec<Option<mpsc::Receiver<ReaderEvent>>>,
+    merge: TimeMerge,
+    /// Merged events not handed out yet.
+    popped: Vec<ReaderEvent>,
+    /// Where the next poll of the channels starts, taking turns for fairness.
+    turn: usize,
+}
+
+impl MergeInputs {
+    /// Moves up to `limit` merged events into `out`, waiting until there is one; 0 when every
+    /// reader is gone (what is still queued then can no longer be ordered against them).
+    /// Cancel-safe: whatever was received is kept in the merge.
+    pub async fn recv_many(&mut self, out: &mut Vec<ReaderEvent>, limit: usize) -> usize {
+        loop {
+            let now = Instant::now();
+            if self.popped.is_empty() {
+                self.merge.pop_ready(now, &mut self.popped);
+            }
+            if !self.popped.is_empty() {
+                let n = self.popped.len().min(limit.max(1));
+                out.extend(self.popped.drain(..n));
+                return n;
+            }
+            // Every reader finished or is gone: nothing more can come.
+            let over = (0..self.inputs.len())
+                .all(|i| self.inputs[i].is_none() || self.merge.finished_at(i));
+            if over {
+                return 0;
+            }
+            let deadline = self.merge.deadline(now);
+            let next = std::future::poll_fn(|cx| self.poll_inputs(cx));
+            match deadline {
+                Some(at) => {
+                    tokio::select! {
+                        _ = next => {}
+                        // The bounded wait of a silent partition ended: pop again.
+                        _ = tokio::time::sleep_until(at.into()) => {}
+                    }
+                }
+                None => next.await,
+            }
+        }
+    }
+
+    /// Whether merged events are ready now, or readers' events are waiting to be merged.
+    pub fn has_waiting(&mut self) -> bool {
+        if self.popped.is_empty() {
+            self.merge.pop_ready(Instant::now(), &mut self.popped);
+        }
+        !self.popped.is_empty() || self.inputs.iter().flatten().any(|rx| !rx.is_empty())
+    }
+
+    /// Takes every event waiting in the channels of partitions whose queue has room into the
+    /// merge (events the merge passes on go to `popped`); ready once something came or every
+    /// channel closed.
+    fn poll_inputs(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        use std::task::Poll;
+        let n = self.inputs.len();
+        self.turn = self.turn.wrapping_add(1);
+        let mut got = false;
+        for k in 0..n {
+            let i = (self.turn + k) % n;
+            while self.merge.wants_at(i) {
+                let Some(rx) = &mut self.inputs[i] else { break };
+                match rx.poll_recv(cx) {
+                    Poll::Ready(Some(ev)) => {
+                        got = true;
+                        let now = Instant::now();
+                        // What was ready goes out before anything this event passes on.
+                        self.merge.pop_ready(now, &mut self.popped);
+                        if let Some(pass) = self.merge.push(ev, now) {
+                            self.popped.push(pass);
+                        }
+                    }
+                    Poll::Ready(None) => {
+                        self.inputs[i] = None;
+                        got = true;
+                    }
+                    Poll::Pending => break,
+                }
+            }
+        }
+        if got { Poll::Ready(()) } else { Poll::Pending }
+    }
+}
+
+/// Runs `merge` in a task (the CLI's filtered `--merge time`, the merged view's search): one
+/// sender per partition (in the merge's partition order) for the readers; merged events go to
+/// `out`. The task ends when `out` closes or every sender is gone.
 pub fn spawn(
     merge: TimeMerge,
-    partitions: &[i32],
     capacity: usize,
     out: mpsc::Sender<ReaderEvent>,
 ) -> Vec<mpsc::Sender<ReaderEvent>> {
-    let mut senders = Vec::with_capacity(partitions.len());
-    let mut inputs = Vec::with_capacity(partitions.len());
-    for &p in partitions {
-        let (tx, rx) = mpsc::channel(capacity.max(1));
-        senders.push(tx);
-        inputs.push((p, rx));
-    }
-    tokio::spawn(pump(inputs, merge, out));
-    senders
-}
-
-async fn pump(
-    mut inputs: Vec<(i32, mpsc::Receiver<ReaderEvent>)>,
-    mut merge: TimeMerge,
-    out: mpsc::Sender<ReaderEvent>,
-) {
-    use std::task::Poll;
-    let mut ready = Vec::new();
-    let mut open = vec![true; inputs.len()];
-    let mut turn = 0usize;
-    loop {
-        let now = std::time::Instant::now();
-        merge.pop_ready(now, &mut ready);
-        for ev in ready.drain(..) {
-            if out.send(ev).await.is_err() {
-                return;
-            }
-        }
-        let deadline = merge.deadline(now);
-        turn = turn.wrapping_add(1);
-        let n = inputs.len();
-        // The next event of a reader whose queue has room, taking turns for fairness.
-        let next = std::future::poll_fn(|cx| {
-            for k in 0..n {
-                let i = (turn + k) % n;
-                let (p, rx) = &mut inputs[i];
-                if !open[i] || !merge.wants(*p) {
-                    continue;
-                }
-                match rx.poll_recv(cx) {
-                    Poll::Ready(Some(ev)) => return Poll::Ready(Some(ev)),
-                    Poll::Ready(None) => open[i] = false,
-                    Poll::Pending => {}
-                }
-            }
-            if open.iter().any(|o| *o) {
-                Poll::Pending
-            } else {
-                Poll::Ready(None)
-            }
-        });
-        let got = match deadline {
-            Some(at) => tokio::select! {
-                ev = next => Some(ev),
-                _ = tokio::time::sleep_until(at.into()) => None,
-            },
-            None => Some(next.await),
-        };
-        match got {
-            // The bounded wait of a silent partition ended: pop again.
-            None => {}
-            Some(Some(ev)) => {
-                if let Some(pass) = merge.push(ev, std::time::Instant::now())
-                    && out.send(pass).await.is_err()
-                {
+    let (senders, mut inputs) = channels(merge, capacity);
+    tokio::spawn(async move {
+        let mut events = Vec::with_capacity(64);
+        while inputs.recv_many(&mut events, 64).await > 0 {
+            for ev in events.drain(..) {
+                if out.send(ev).await.is_err() {
                     return;
                 }
             }
-            // Every reader is gone: what is queued can no longer be ordered against them.
-            Some(None) => return,
         }
-    }
+    });
+    senders
 }
 
 #[cfg(test)]
@@ -469,6 +534,112 @@ mod tests {
         assert!(m.wants(1));
         assert!(!m.wants(7));
         assert_eq!(m.queued(), QUEUE_LIMIT);
+    }
+
+    /// Everything `inputs` hands out until it ends, `limit` events at a time.
+    async fn all(inputs: &mut MergeInputs, limit: usize) -> Vec<ReaderEvent> {
+        let mut out = Vec::new();
+        loop {
+            let before = out.len();
+            let n = inputs.recv_many(&mut out, limit).await;
+            assert_eq!(out.len() - before, n);
+            assert!(n <= limit);
+            if n == 0 {
+                return out;
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_channels_merge_in_time_order_and_end_when_every_reader_is_gone() {
+        let merge = TimeMerge::new(&[3, 5], None, Instant::now());
+        let (senders, mut inputs) = channels(merge, 2);
+        let (a, b) = (senders[0].clone(), senders[1].clone());
+        drop(senders);
+        // Partition 3's reader sends two events before 5 sends anything: nothing may go out
+        // until 5 has a record (exact merge).
+        a.send(msgs(3, &[(0, 10), (1, 30)])).await.unwrap();
+        a.send(msgs(3, &[(2, 50)])).await.unwrap();
+        let mut out = Vec::new();
+        let early =
+            tokio::time::timeout(Duration::from_millis(50), inputs.recv_many(&mut out, 64)).await;
+        assert!(
+            early.is_err(),
+            "a record went out before partition 5 had one: {out:?}"
+        );
+        b.send(msgs(5, &[(0, 20), (1, 30)])).await.unwrap();
+        b.send(finished(5, 2)).await.unwrap();
+        a.send(finished(3, 3)).await.unwrap();
+        drop((a, b));
+        let out = all(&mut inputs, 1).await;
+        assert_eq!(
+            order(&out),
+            (vec![(3, 0), (5, 0), (3, 1), (5, 1), (3, 2)], vec![3, 5])
+        );
+    }
+
+    fn describe(out: &[ReaderEvent]) -> Vec<String> {
+        out.iter()
+            .map(|ev| match &ev.kind {
+                ReaderEventKind::Messages(m) => m
+                    .iter()
+                    .map(|m| format!("{}:{}", m.partition, m.offset))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                ReaderEventKind::CaughtUp { .. } => format!("caught up {}", ev.partition),
+                other => format!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn an_event_the_merge_passes_on_follows_the_records_ready_before_it() {
+        let merge = TimeMerge::new(&[0, 1], Some(Duration::from_secs(60)), Instant::now());
+        let (senders, mut inputs) = channels(merge, 4);
+        senders[0].send(msgs(0, &[(0, 1), (1, 5)])).await.unwrap();
+        senders[1].send(msgs(1, &[(0, 2)])).await.unwrap();
+        let mut out = Vec::new();
+        inputs.recv_many(&mut out, 64).await;
+        // 0:1 waits: partition 1 may still have a record before it.
+        assert_eq!(describe(&out), ["0:0", "1:0"]);
+        senders[1].send(caught_up(1, 1)).await.unwrap();
+        senders[0].send(finished(0, 2)).await.unwrap();
+        senders[1].send(finished(1, 1)).await.unwrap();
+        let out = all(&mut inputs, 64).await;
+        let mut seen = describe(&out);
+        seen.retain(|d| !d.starts_with("Finished"));
+        assert_eq!(seen, ["caught up 1", "0:1"]);
+        // The senders are still there: the merge ended because every reader finished.
+        drop(senders);
+    }
+
+    #[tokio::test]
+    async fn a_reader_whose_queue_is_full_waits_and_a_silent_one_holds_back_for_the_wait() {
+        let t0 = Instant::now();
+        let merge = TimeMerge::new(&[0, 1], Some(Duration::from_millis(200)), t0);
+        let (senders, mut inputs) = channels(merge, 1);
+        let many: Vec<(i64, i64)> = (0..QUEUE_LIMIT as i64).map(|o| (o, o)).collect();
+        senders[0].send(msgs(0, &many)).await.unwrap();
+        let mut out = Vec::new();
+        let r =
+            tokio::time::timeout(Duration::from_millis(50), inputs.recv_many(&mut out, 64)).await;
+        assert!(r.is_err(), "partition 1 may still come first: {out:?}");
+        // Partition 0's queue is full: its next event stays in the channel (capacity 1).
+        senders[0]
+            .try_send(msgs(0, &[(QUEUE_LIMIT as i64, 1 << 40)]))
+            .unwrap();
+        let r =
+            tokio::time::timeout(Duration::from_millis(50), inputs.recv_many(&mut out, 64)).await;
+        assert!(r.is_err());
+        assert!(
+            senders[0].try_send(msgs(0, &[])).is_err(),
+            "the reader was not held back"
+        );
+        // Partition 1 says nothing: after the bounded wait, partition 0's records go out.
+        let n = inputs.recv_many(&mut out, 64).await;
+        assert!(n > 0);
+        assert!(t0.elapsed() >= Duration::from_millis(200));
+        assert_eq!(order(&out).0[0], (0, 0));
     }
 
     mod runs {

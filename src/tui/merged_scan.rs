@@ -63,7 +63,7 @@ async fn scan(
         TimeMerge::new(&parts, None, now)
     };
     let (tx, mut rx) = mpsc::channel(config.capacity.max(1));
-    let senders = merge::spawn(merge, &parts, config.capacity, tx);
+    let senders = merge::spawn(merge, config.capacity, tx);
     let mut readers = Vec::new();
     // The backward page readers end with the scan.
     let mut pages = AbortAll(Vec::new());
