@@ -104,7 +104,7 @@ impl MessagePane {
             return self.start(StartAt::Resume(last + 1), Mode::Follow);
         }
         self.window.clear();
-        self.decoded.clear();
+        self.discard_decoded();
         self.cursor = super::Cursor::default();
         let back = self.page().min(1000) as i64;
         self.start(StartAt::FromEnd(back), Mode::Follow)
@@ -124,7 +124,7 @@ impl MessagePane {
         let back = (self.window.capacity() / 2).max(1) as i64;
         if self.follow {
             self.window.clear();
-            self.decoded.clear();
+            self.discard_decoded();
             self.cursor = super::Cursor::default();
             return Some(self.start(StartAt::FromEnd(back), Mode::Follow));
         }

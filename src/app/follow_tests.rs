@@ -189,3 +189,43 @@ fn g_far_from_the_end_loads_the_last_page() {
     assert_eq!(starts(&p.to_end(ROWS)), Some(StartAt::FromEnd(5)));
     assert!(!p.follow);
 }
+
+#[test]
+fn decodings_of_records_that_left_the_window_go_to_the_garbage_and_only_those() {
+    use crate::app::{Decodings, PartDecoding, RecordDecoding};
+    use std::sync::Arc;
+    let mut p = at_the_end();
+    let _ = p.toggle_follow(ROWS);
+    let dec = |o: i64| {
+        let value = PartDecoding::Failed {
+            reason: format!("r{o}"),
+            id: None,
+        };
+        (
+            o,
+            Arc::new(RecordDecoding {
+                key: None,
+                value: Some(value),
+            }),
+        )
+    };
+    let generation = p.generation;
+    p.take_decodings(Decodings {
+        generation,
+        partition: 0,
+        records: (100..130).map(dec).collect(),
+    });
+    records(&mut p, 100..130);
+    p.prune_decoded();
+    // The window (20) holds 110..130: the decodings of 100..110 left with their records.
+    assert!(p.decoding(109).is_none());
+    assert!(p.decoding(110).is_some());
+    assert!(p.decoding(129).is_some());
+    let gone = p.take_garbage();
+    assert_eq!(gone.len(), 10);
+    assert!(p.take_garbage().is_empty());
+    // A jump empties the window: every decoding goes.
+    p.jump(StartAt::Beginning, false);
+    assert!(p.decoding(120).is_none());
+    assert_eq!(p.take_garbage().len(), 20);
+}

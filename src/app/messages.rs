@@ -1,7 +1,7 @@
 //! `MessagePane`: one partition's records in a `MessageWindow`, the reader that fills it,
 //! and the paging that moves the window through a partition of any size.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::kafka::{Error, Message, ReaderEvent, ReaderEventKind, StartAt, Watermarks};
@@ -12,6 +12,9 @@ use super::decoding::{Decodings, RecordDecoding};
 use super::search::{PaneFilter, PaneSearch};
 use super::window::{DEFAULT_MAX_BYTES, Gap, GapKind, MessageWindow, Row};
 use crate::render::{Outside, Safe};
+
+/// Decodings a pane holds for the runtime to free at most; past it they are freed at once.
+const GARBAGE_LIMIT: usize = 1 << 20;
 
 #[path = "follow.rs"]
 mod follow;
@@ -101,7 +104,10 @@ pub struct MessagePane {
     asked_time: Option<i64>,
     /// What the schema decoders made of the records in the window (and of those on their
     /// way into it), by offset.
-    pub(super) decoded: HashMap<i64, Arc<RecordDecoding>>,
+    pub(super) decoded: BTreeMap<i64, Arc<RecordDecoding>>,
+    /// Decodings that left `decoded`, for the runtime to free off the UI thread (a stream
+    /// of records frees as many as it brings; see [`MessagePane::take_garbage`]).
+    garbage: Vec<Arc<RecordDecoding>>,
     /// The search `n` and `N` repeat, and its scan while one runs.
     pub search: Option<PaneSearch>,
     /// The filter view: only matching records are read into the window.
@@ -145,7 +151,8 @@ impl MessagePane {
             warning: None,
             after_end: None,
             asked_time: None,
-            decoded: HashMap::new(),
+            decoded: BTreeMap::new(),
+            garbage: Vec::new(),
             search: None,
             filter: None,
             want: None,
@@ -226,26 +233,60 @@ impl MessagePane {
     }
 
     /// Forgets decodings of records that left the window and cannot come back without a new
-    /// read: memory stays O(window).
+    /// read: memory stays O(window), and the work is O(what left).
     pub fn prune_decoded(&mut self) {
         if self.decoded.is_empty() {
             return;
         }
         let first = self.window.first_offset();
         let last = self.window.last_offset();
-        match (&self.mode, first, last) {
-            (Mode::Idle, Some(first), Some(last)) => {
-                self.decoded.retain(|o, _| (first..=last).contains(o))
+        let (below, above) = match (&self.mode, first, last) {
+            (Mode::Idle, Some(first), Some(last)) => (Some(first), Some(last)),
+            (Mode::Idle, _, _) => {
+                self.discard_decoded();
+                return;
             }
-            (Mode::Idle, _, _) => self.decoded.clear(),
             // Records after the last may still be on their way.
-            (Mode::Forward { .. } | Mode::Follow, Some(first), _) => {
-                self.decoded.retain(|o, _| *o >= first)
-            }
+            (Mode::Forward { .. } | Mode::Follow, Some(first), _) => (Some(first), None),
             // The page before the first is on its way.
-            (Mode::Backward { .. }, _, Some(last)) => self.decoded.retain(|o, _| *o <= last),
-            _ => {}
+            (Mode::Backward { .. }, _, Some(last)) => (None, Some(last)),
+            _ => (None, None),
+        };
+        if let Some(first) = below {
+            while let Some(e) = self.decoded.first_entry()
+                && *e.key() < first
+            {
+                self.garbage.push(e.remove());
+            }
         }
+        if let Some(last) = above {
+            while let Some(e) = self.decoded.last_entry()
+                && *e.key() > last
+            {
+                self.garbage.push(e.remove());
+            }
+        }
+        self.bound_garbage();
+    }
+
+    /// Forgets every decoding (the window was emptied).
+    pub(super) fn discard_decoded(&mut self) {
+        self.garbage
+            .extend(std::mem::take(&mut self.decoded).into_values());
+        self.bound_garbage();
+    }
+
+    /// Garbage nobody takes (a pane without a runtime, as in tests) is freed here once it
+    /// grows: memory stays bounded either way.
+    fn bound_garbage(&mut self) {
+        if self.garbage.len() > GARBAGE_LIMIT {
+            self.garbage = Vec::new();
+        }
+    }
+
+    /// The decodings that left the pane since the last call, to be freed elsewhere.
+    pub fn take_garbage(&mut self) -> Vec<Arc<RecordDecoding>> {
+        std::mem::take(&mut self.garbage)
     }
 
     /// True while a page is being read into the window (a jump's, or a neighbouring one).
@@ -267,7 +308,7 @@ impl MessagePane {
     /// A jump: empty the window and read from `start`; `at_end` keeps the last row selected.
     pub fn jump(&mut self, start: StartAt, at_end: bool) -> Effect {
         self.window.clear();
-        self.decoded.clear();
+        self.discard_decoded();
         self.warning = None;
         self.after_end = None;
         self.asked_time = match start {

@@ -450,6 +450,15 @@ impl App {
         geometry::list_rows(self.size.1)
     }
 
+    /// Decodings that left the message pane since the last call: the runtime frees them off
+    /// the UI thread (a stream of records frees as many as it brings).
+    pub fn take_garbage(&mut self) -> Vec<std::sync::Arc<RecordDecoding>> {
+        self.messages
+            .as_mut()
+            .map(MessagePane::take_garbage)
+            .unwrap_or_default()
+    }
+
     /// Applies an action.
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
         match action {

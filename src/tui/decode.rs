@@ -256,14 +256,17 @@ pub async fn forward(
     }
 }
 
-/// `messages` in order, in pieces of at most `CHUNK` (one piece when it is no longer).
-fn chunks(mut messages: Vec<Message>) -> Vec<Vec<Message>> {
-    let mut pieces = Vec::with_capacity(messages.len().div_ceil(CHUNK).max(1));
-    while messages.len() > CHUNK {
-        let rest = messages.split_off(CHUNK);
-        pieces.push(std::mem::replace(&mut messages, rest));
+/// `messages` in order, in pieces of at most `CHUNK` (one piece when it is no longer). Each
+/// record is moved once (cutting the front off again and again would move the rest each time).
+fn chunks(messages: Vec<Message>) -> Vec<Vec<Message>> {
+    if messages.len() <= CHUNK {
+        return vec![messages];
     }
-    pieces.push(messages);
+    let mut pieces = Vec::with_capacity(messages.len().div_ceil(CHUNK));
+    let mut rest = messages.into_iter();
+    while rest.len() > 0 {
+        pieces.push(rest.by_ref().take(CHUNK).collect());
+    }
     pieces
 }
 

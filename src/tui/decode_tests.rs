@@ -507,3 +507,28 @@ async fn big_batches_reach_the_app_in_pieces_each_after_its_decodings() {
         "every record once, in order"
     );
 }
+
+#[test]
+fn pieces_keep_the_order_and_are_never_empty_or_too_long() {
+    use super::{CHUNK, chunks};
+    for n in [
+        0usize,
+        1,
+        CHUNK - 1,
+        CHUNK,
+        CHUNK + 1,
+        2 * CHUNK,
+        3 * CHUNK + 7,
+    ] {
+        let messages: Vec<Message> = (0..n as i64).map(|o| record(o, b"k", b"v")).collect();
+        let pieces = chunks(messages);
+        let sizes: Vec<usize> = pieces.iter().map(Vec::len).collect();
+        let mut want = vec![CHUNK; n / CHUNK];
+        if n % CHUNK != 0 || n == 0 {
+            want.push(n % CHUNK);
+        }
+        assert_eq!(sizes, want, "{n} records");
+        let offsets: Vec<i64> = pieces.iter().flatten().map(|m| m.offset).collect();
+        assert_eq!(offsets, (0..n as i64).collect::<Vec<_>>());
+    }
+}

@@ -60,12 +60,18 @@ pub struct Options {
     pub groups: Vec<String>,
 }
 
-/// Time between frames: at most ~60 per second.
+/// Time between frames that answer input: at most ~60 per second.
 const FRAME: Duration = Duration::from_millis(16);
+/// Time between frames of a stream of records (following a busy partition, a scan's
+/// progress): ~30 per second, which reads as smooth and halves what the terminal must take
+/// in, so that a key's frame is not queued behind the stream's on a busy machine or link.
+const STREAM_FRAME: Duration = Duration::from_millis(33);
 /// Reader events in flight: the prefetch budget of the open partition.
 const READER_CHANNEL: usize = 4;
 /// Events a search scan's reader prefetches.
 const SEARCH_CHANNEL: usize = 8;
+/// Decodings freed on the UI thread at most; more go to a blocking thread.
+const GARBAGE_BATCH: usize = 256;
 /// Reader events applied in one update at most.
 const DRAIN: usize = 256;
 
@@ -244,7 +250,8 @@ impl Runtime {
         let mut stop = Signals::new()?;
         loop {
             let input_now = input && last_input_draw.is_none_or(|t| t.elapsed() >= FRAME);
-            let due = input_now || records || last_draw.is_none_or(|t| t.elapsed() >= FRAME);
+            let stream_due = last_draw.is_none_or(|t| t.elapsed() >= STREAM_FRAME);
+            let due = input_now || records || stream_due;
             if dirty && due {
                 guard.terminal.draw(|f| crate::ui::draw(&self.app, f))?;
                 dirty = false;
@@ -257,8 +264,13 @@ impl Runtime {
                 #[cfg(debug_assertions)]
                 debug_panic();
             }
-            let next_frame =
-                last_draw.map_or_else(tokio::time::Instant::now, |t| (t + FRAME).into());
+            // Input held back by its limit is drawn when the limit allows, the stream at its pace.
+            let next_frame = match (input, last_input_draw, last_draw) {
+                (true, Some(t), _) => (t + FRAME).min(last_draw.map_or(t, |d| d + STREAM_FRAME)),
+                (true, None, _) | (false, _, None) => Instant::now(),
+                (false, _, Some(t)) => t + STREAM_FRAME,
+            }
+            .into();
             let frame = dirty.then_some(next_frame);
             let wake = next_wake(
                 &mut events,
@@ -308,6 +320,12 @@ impl Runtime {
                 Wake::Frame => continue,
             };
             dirty |= !fx.is_empty();
+            // What the update let go of is freed on another thread: a stream of decoded
+            // records frees as many as it brings, which is most of an update's work.
+            let garbage = self.app.take_garbage();
+            if garbage.len() >= GARBAGE_BATCH {
+                tokio::task::spawn_blocking(move || drop(garbage));
+            }
             if self.perform(fx) || self.app.quit {
                 return Ok(self.switch);
             }
