@@ -517,8 +517,8 @@ fn the_results_are_bounded_and_more_goes_on_where_each_partition_stopped() {
     assert_eq!((r.hits.len(), r.before, r.running), (0, limit, true));
 }
 
-#[test]
-fn a_filter_clears_the_last_searchs_no_match() {
+/// A loaded pane whose last search found nothing (its "no match" note showing).
+fn after_a_search_with_no_match() -> App {
     let (mut app, _) = loaded();
     app.update(ch('/'));
     typed(&mut app, "nowhere");
@@ -531,6 +531,12 @@ fn a_filter_clears_the_last_searchs_no_match() {
         },
     });
     assert!(pane(&app).search.as_ref().unwrap().note.is_some());
+    app
+}
+
+#[test]
+fn a_filter_clears_the_last_searchs_no_match() {
+    let mut app = after_a_search_with_no_match();
     app.update(ch('&'));
     typed(&mut app, "v1");
     app.update(key(KeyCode::Enter));
@@ -542,18 +548,7 @@ fn a_filter_clears_the_last_searchs_no_match() {
 
 #[test]
 fn a_jump_clears_the_last_searchs_no_match() {
-    let (mut app, _) = loaded();
-    app.update(ch('/'));
-    typed(&mut app, "nowhere");
-    let job = searches(&app.update(key(KeyCode::Enter)))[0].clone();
-    app.update(Action::Search {
-        id: job.id,
-        report: SearchReport::NotFound {
-            scanned: 999,
-            reached: 1000,
-        },
-    });
-    assert!(pane(&app).search.as_ref().unwrap().note.is_some());
+    let mut app = after_a_search_with_no_match();
     app.update(ch('o'));
     typed(&mut app, "0");
     app.update(key(KeyCode::Enter));

@@ -277,10 +277,7 @@ impl MergeInputs {
     pub async fn recv_many(&mut self, out: &mut Vec<ReaderEvent>, limit: usize) -> usize {
         loop {
             let now = Instant::now();
-            if self.popped.is_empty() {
-                self.merge.pop_ready(now, &mut self.popped);
-            }
-            if !self.popped.is_empty() {
+            if self.pop_if_empty(now) {
                 let n = self.popped.len().min(limit.max(1));
                 out.extend(self.popped.drain(..n));
                 return n;
@@ -308,10 +305,15 @@ impl MergeInputs {
 
     /// Whether merged events are ready now, or readers' events are waiting to be merged.
     pub fn has_waiting(&mut self) -> bool {
+        self.pop_if_empty(Instant::now()) || self.inputs.iter().flatten().any(|rx| !rx.is_empty())
+    }
+
+    /// Pops what is ready when nothing popped is left to hand out; whether something is.
+    fn pop_if_empty(&mut self, now: Instant) -> bool {
         if self.popped.is_empty() {
-            self.merge.pop_ready(Instant::now(), &mut self.popped);
+            self.merge.pop_ready(now, &mut self.popped);
         }
-        !self.popped.is_empty() || self.inputs.iter().flatten().any(|rx| !rx.is_empty())
+        !self.popped.is_empty()
     }
 
     /// Takes every event waiting in the channels of partitions whose queue has room into the

@@ -37,6 +37,12 @@ impl Reference {
         Reference { root, names }
     }
 
+    /// apache-avro's tree of the schema and its named types (the random datums are drawn
+    /// from it).
+    pub fn tree(&self) -> (&Schema, &HashMap<Name, Schema>) {
+        (&self.root, &self.names)
+    }
+
     pub fn decode(&self, payload: &[u8]) -> Result<Value, SchemaError> {
         let mut r = Datum {
             buf: payload,

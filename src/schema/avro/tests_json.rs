@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use apache_avro::Schema;
-use apache_avro::schema::{InnerDecimalSchema, Name, ResolvedSchema, UuidSchema};
+use apache_avro::schema::{InnerDecimalSchema, Name, UuidSchema};
 use proptest::prelude::*;
 
 use super::AvroSchema;
@@ -298,23 +298,6 @@ fn items(
     zz(0, out);
 }
 
-fn parsed(text: &str, refs: &[String]) -> (Schema, HashMap<Name, Schema>) {
-    let (root, list) = if refs.is_empty() {
-        (Schema::parse_str(text).unwrap(), Vec::new())
-    } else {
-        Schema::parse_str_with_list(text, refs).unwrap()
-    };
-    let mut all: Vec<&Schema> = list.iter().collect();
-    all.push(&root);
-    let names = ResolvedSchema::new_with_schemata(all)
-        .unwrap()
-        .get_names()
-        .iter()
-        .map(|(n, s)| (n.clone(), (*s).clone()))
-        .collect();
-    (root, names)
-}
-
 /// The three walks agree on `bytes`: the same value, the same JSON text, the same error; a
 /// failed JSON walk leaves the output as it was.
 fn agree(reference: &Reference, s: &AvroSchema, bytes: &[u8]) -> Result<String, String> {
@@ -352,9 +335,9 @@ proptest! {
         for (text, refs) in schemas() {
             let reference = Reference::parse(text, &refs);
             let s = AvroSchema::parse(text, &refs).unwrap();
-            let (root, names) = parsed(text, &refs);
+            let (root, names) = reference.tree();
             let mut bytes = Vec::new();
-            datum(&root, &names, &mut rng, 0, &mut bytes);
+            datum(root, names, &mut rng, 0, &mut bytes);
             agree(&reference, &s, &bytes).unwrap();
             // Every truncation is an error, the same in all walks.
             for cut in 0..bytes.len() {
