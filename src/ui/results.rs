@@ -81,10 +81,10 @@ fn title(r: &TopicResults, topic: &str) -> Line<'static> {
         Safe::new(&r.query.label()).into(),
         Span::styled(
             format!(
-                " · from {} · scanned {}{of} · {} matches · ",
+                " · from {} · scanned {}{of} · {} · ",
                 r.from,
                 short(r.scanned),
-                thousands((r.before + r.hits.len()) as i64)
+                crate::render::count((r.before + r.hits.len()) as i64, "match")
             ),
             theme::dim(),
         ),

@@ -155,9 +155,9 @@ pub fn scan_spans(
         out.push(Span::styled("filter: ", theme::hotkey()));
         out.push(Safe::new(&f.query.label()).into());
         out.push(Span::raw(format!(
-            " · scanned {}{of} · {} matches",
+            " · scanned {}{of} · {}",
             short(f.scanned),
-            thousands(f.matched as i64)
+            crate::render::count(f.matched as i64, "match")
         )));
     }
     if let Some(s) = search {

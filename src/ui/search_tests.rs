@@ -79,43 +79,55 @@ fn search_progress_in_the_status_line() {
     });
 }
 
+/// A filter view on `order-100` that scanned 1.2 M of 10 M records and matched `matched`.
+fn filtered(w: u16, h: u16, matched: u64) -> App {
+    let mut app = sized(messages_app(), w, h);
+    typed(&mut app, "&order-100");
+    let fx = app.update(key(KeyCode::Enter));
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::FilteredReader { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .unwrap();
+    let ev = |kind| ReaderEvent {
+        generation,
+        partition: 0,
+        kind,
+    };
+    let matches: Vec<Message> = sample_records().into_iter().take(6).collect();
+    app.update(Action::Reader(vec![
+        ev(ReaderEventKind::Started {
+            offset: 0,
+            watermarks: Watermarks {
+                low: 0,
+                high: 10_000_000,
+            },
+        }),
+        ev(ReaderEventKind::Messages(matches)),
+    ]));
+    app.update(Action::FilterScanned {
+        generation,
+        scanned: 1_200_000,
+        matched,
+        reached: 1_200_000,
+    });
+    app
+}
+
 #[test]
 fn filter_status_counts_scanned_and_matches() {
-    both("filter_status", |w, h| {
-        let mut app = sized(messages_app(), w, h);
-        typed(&mut app, "&order-100");
-        let fx = app.update(key(KeyCode::Enter));
-        let generation = fx
-            .iter()
-            .find_map(|e| match e {
-                Effect::FilteredReader { generation, .. } => Some(*generation),
-                _ => None,
-            })
-            .unwrap();
-        let ev = |kind| ReaderEvent {
-            generation,
-            partition: 0,
-            kind,
-        };
-        let matches: Vec<Message> = sample_records().into_iter().take(6).collect();
-        app.update(Action::Reader(vec![
-            ev(ReaderEventKind::Started {
-                offset: 0,
-                watermarks: Watermarks {
-                    low: 0,
-                    high: 10_000_000,
-                },
-            }),
-            ev(ReaderEventKind::Messages(matches)),
-        ]));
-        app.update(Action::FilterScanned {
-            generation,
-            scanned: 1_200_000,
-            matched: 37,
-            reached: 1_200_000,
-        });
-        app
-    });
+    both("filter_status", |w, h| filtered(w, h, 37));
+}
+
+#[test]
+fn one_match_is_one_match() {
+    let screen = render(&filtered(160, 45, 1));
+    assert!(
+        screen.contains("scanned 1.2M of 10.0M · 1 match │"),
+        "{screen}"
+    );
 }
 
 #[test]
