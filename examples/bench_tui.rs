@@ -889,7 +889,7 @@ fn scan_keys(addr: &str, args: &[String]) {
     let mut rng = Rng(11);
     let running = |s: &vt100::Screen| {
         let st = status_line(s);
-        st.contains("scanned") && !st.contains(" · 1 matches")
+        st.contains("scanned") && !st.contains(" · 1 match ")
     };
     while keys.len() < samples && running(&term.screen()) {
         // (The help covers the status line: the scan is checked before and after.)
@@ -906,9 +906,7 @@ fn scan_keys(addr: &str, args: &[String]) {
         std::thread::sleep(Duration::from_millis(20 + rng.below(17)));
     }
     let sampled = t0.elapsed();
-    term.until("the scan's end", |s| {
-        status_line(s).contains(" · 1 matches")
-    });
+    term.until("the scan's end", |s| status_line(s).contains(" · 1 match "));
     let scan = t0.elapsed();
     eprintln!(
         "bench_tui: {} key samples in {:.1} s while the filter scanned; the scan took {:.1} s",

@@ -271,7 +271,10 @@ fn search_and_filter_see_decoded_avro_across_the_window() {
         t.contains("understood: CEL expression")
     });
     screen.keys("\r");
-    let counts = format!("· scanned 1,000 of 1,000 · {} matches", c42_paid.len());
+    let counts = format!(
+        "· scanned 1,000 of 1,000 · {}",
+        kbrowse::render::count(c42_paid.len() as i64, "match")
+    );
     screen.wait_for("the filter's counts", |t| t.contains(&counts));
     let rows: Vec<i64> = table_rows(&screen.text()).iter().map(|r| r.0).collect();
     assert_eq!(rows, c42_paid, "{}", screen.text());
